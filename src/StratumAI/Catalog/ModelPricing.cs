@@ -1,0 +1,36 @@
+namespace StratumAI;
+
+/// <summary>A price tier that replaces the base prices when the prompt exceeds <see cref="AboveInputTokens"/> tokens.</summary>
+/// <param name="AboveInputTokens">Prompt size (input tokens, cached included) above which this tier applies.</param>
+/// <param name="InputPerMillion">USD per 1M uncached input tokens.</param>
+/// <param name="OutputPerMillion">USD per 1M output tokens.</param>
+/// <param name="CachedInputPerMillion">USD per 1M cached input tokens, or null to use the input price.</param>
+/// <param name="CacheWritePerMillion">USD per 1M cache-write tokens, or null to use the input price.</param>
+public sealed record PriceTier(
+    long AboveInputTokens,
+    decimal InputPerMillion,
+    decimal OutputPerMillion,
+    decimal? CachedInputPerMillion = null,
+    decimal? CacheWritePerMillion = null);
+
+/// <summary>A model's prices in USD per one million tokens, exact <see cref="decimal"/> values from the catalog.</summary>
+/// <param name="InputPerMillion">Uncached input tokens.</param>
+/// <param name="OutputPerMillion">Output tokens.</param>
+/// <param name="CachedInputPerMillion">Cached input tokens (cache reads), or null when the provider has no separate price.</param>
+/// <param name="CacheWritePerMillion">Tokens written to the prompt cache, or null when not priced apart.</param>
+/// <param name="ReasoningPerMillion">Reasoning tokens, or null when they are billed as output.</param>
+/// <param name="Tiers">Tiers for large prompts, ordered by threshold; may be empty.</param>
+public sealed record ModelPricing(
+    decimal InputPerMillion,
+    decimal OutputPerMillion,
+    decimal? CachedInputPerMillion = null,
+    decimal? CacheWritePerMillion = null,
+    decimal? ReasoningPerMillion = null,
+    IReadOnlyList<PriceTier>? Tiers = null)
+{
+    /// <summary>Free: every price zero (local models).</summary>
+    public static ModelPricing Free { get; } = new(0m, 0m);
+
+    /// <summary>Tiers for large prompts; never null.</summary>
+    public IReadOnlyList<PriceTier> Tiers { get; init; } = Tiers ?? Array.Empty<PriceTier>();
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel;
+
+namespace StratumAI;
+
+/// <summary>
+/// Marks a <c>partial</c> method whose body StratumAI generates: it formats the prompt templates with
+/// the method's parameters, calls the model, and returns the answer.
+/// </summary>
+/// <remarks>
+/// <para>The model is a <c>Model</c> enum member (generated from the catalog) or a model id string.
+/// The containing type must be <c>partial</c> and expose a <c>StratumClient</c> as a field,
+/// property or primary-constructor parameter.</para>
+/// <code>
+/// [LlmCall(Model.Gpt4o, Prompt = "Say hi to {name}")]
+/// public partial Task&lt;string&gt; GreetAsync(string name, CancellationToken ct = default);
+/// </code>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class LlmCallAttribute : Attribute
+{
+    /// <summary>Declares the model that serves the method.</summary>
+    /// <param name="model">A <c>Model</c> enum member or a model id string.</param>
+    public LlmCallAttribute(object model) => Model = model;
+
+    /// <summary>The model: a <c>Model</c> enum member or a model id string.</summary>
+    public object Model { get; }
+
+    /// <summary>A model tried when the primary fails in a way another model can fix.</summary>
+    public object? Fallback { get; set; }
+
+    /// <summary>Models tried in order after <see cref="Fallback"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public object[]? Fallbacks { get; set; }
+
+    /// <summary>The system message template; <c>{parameter}</c> and <c>{parameter:format}</c> are replaced, <c>{{</c> and <c>}}</c> are literal braces.</summary>
+    public string? System { get; set; }
+
+    /// <summary>The user message template; <c>{parameter}</c> and <c>{parameter:format}</c> are replaced, <c>{{</c> and <c>}}</c> are literal braces.</summary>
+    public string? Prompt { get; set; }
+
+    /// <summary>Sampling temperature; <see cref="double.NaN"/> (the default) leaves the provider's default.</summary>
+    public double Temperature { get; set; } = double.NaN;
+
+    /// <summary>Maximum output tokens; 0 (the default) leaves the provider's default.</summary>
+    public int MaxTokens { get; set; }
+
+    /// <summary>Tags recorded with the call's cost, for grouping.</summary>
+    public string[]? Tags { get; set; }
+}
