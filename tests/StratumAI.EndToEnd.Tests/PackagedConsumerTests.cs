@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.IO.Compression;
+using StratumAI.Testing;
+
+namespace StratumAI.EndToEnd.Tests;
+
+/// <summary>
+/// Packs StratumAI once, then builds fresh console projects against the package from a local
+/// folder feed — the path a user takes with `dotnet add package StratumAI`.
+/// </summary>
+public sealed class PackageFixture : IAsyncLifetime
+{
+    public string WorkDir { get; } = Path.Combine(Path.GetTempPath(), "stratum-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string Feed => Path.Combine(WorkDir, "feed");
+
+    // A version no earlier run used, so NuGet's global cache never serves a stale package.
+    public string Version { get; } = "0.1.0-e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    public string PackageFile => Path.Combine(Feed, $"StratumAI.{Version}.nupkg");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Feed);
+        var project = Path.Combine(RepoPaths.Root, "src", "StratumAI", "StratumAI.csproj");
+        var result = await ProcessRunner.RunAsync(
+            "dotnet", $"pack \"{project}\" -c Release -o \"{Feed}\" -p:Version={Version}", RepoPaths.Root, timeout: TimeSpan.FromMinutes(8));
+        Assert.True(result.ExitCode == 0, "dotnet pack failed:\n" + result);
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(WorkDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A consumer build server may still hold a file; the temp folder is cleaned by the OS.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Copies the consumer template into a new folder wired to the local feed.</summary>
+    public string CreateConsumer(string name, string? modelsYaml = null)
+    {
+        var dir = Path.Combine(WorkDir, name);
+        Directory.CreateDirectory(dir);
+        var template = Path.Combine(AppContext.BaseDirectory, "Consumer");
+        File.WriteAllText(
+            Path.Combine(dir, name + ".csproj"),
+            File.ReadAllText(Path.Combine(template, "Consumer.csproj.template")).Replace("$STRATUM_VERSION$", Version, StringComparison.Ordinal));
+        File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(dir, "Program.cs"));
+        File.WriteAllText(Path.Combine(dir, "models.yaml"), modelsYaml ?? File.ReadAllText(Path.Combine(template, "models.yaml")));
+        // Adds the local feed; the machine's own package sources stay as configured.
+        File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="stratum-local" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        return dir;
+    }
+}
+
+public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
+{
+    [Fact]
+    public void Package_HoldsRuntimeGeneratorDependenciesCatalogAndBuildFiles()
+    {
+        using var zip = ZipFile.OpenRead(package.PackageFile);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("lib/net8.0/StratumAI.dll", entries);
+        Assert.Contains("lib/net10.0/StratumAI.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/StratumAI.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/StratumAI.Catalog.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/YamlDotNet.dll", entries);
+        Assert.Contains("buildTransitive/StratumAI.props", entries);
+        Assert.Contains("buildTransitive/StratumAI.targets", entries);
+        Assert.Contains("catalog/openai.yaml", entries);
+        Assert.Contains("catalog/anthropic.yaml", entries);
+        // The compiler brings Roslyn; shipping our own copy would break loading in other hosts.
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/dotnet/cs/Microsoft.CodeAnalysis", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FreshConsumer_BuildsAgainstPackage_AndRunsAgainstFakeServer()
+    {
+        var dir = package.CreateConsumer("GoodConsumer");
+        var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
+        Assert.True(build.ExitCode == 0, "consumer build failed:\n" + build);
+
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
+
+        var run = await ProcessRunner.RunAsync(
+            "dotnet", "run -c Release --no-build", dir,
+            new Dictionary<string, string> { ["FAKE_BASE_URL"] = server.BaseUri.ToString() },
+            TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, "consumer run failed:\n" + run);
+
+        Assert.Contains("LLMCALL: The capital of France is Paris.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("ACME: The capital of France is Paris.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("ACME-MODEL: acme-chat-1 acme", run.Output, StringComparison.Ordinal);
+        // 24 input tokens at $0.40/M + 8 output tokens at $1.60/M, exactly.
+        Assert.Contains("ACME-COST: 0.0000224", run.Output, StringComparison.Ordinal);
+
+        // What the generated method sent: the catalog's model id, the system message and the formatted prompt.
+        Assert.Equal(2, server.ReceivedRequests.Count);
+        var first = server.ReceivedRequests[0];
+        Assert.EndsWith("/v1/chat/completions", first.Path, StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"gpt-4o\"", first.Body, StringComparison.Ordinal);
+        Assert.Contains("What is the capital of France?", first.Body, StringComparison.Ordinal);
+        Assert.Contains("You are a helpful assistant.", first.Body, StringComparison.Ordinal);
+        Assert.EndsWith("/acme/v1/chat/completions", server.ReceivedRequests[1].Path, StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"acme-chat-1\"", server.ReceivedRequests[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BrokenCatalog_FailsBuildWithDiagnosticAtFileLineAndColumn()
+    {
+        const string broken = """
+            provider:
+              id: acme
+              name: Acme
+              dialect: openai
+              base_url: https://llm.acme.example/v1
+            models:
+              - id: acme-chat-1
+                context_window: 32000
+                price:
+                  input: -0.40
+                  output: 1.60
+            """;
+        var dir = package.CreateConsumer("BrokenConsumer", broken);
+        var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
+
+        Assert.NotEqual(0, build.ExitCode);
+        // The negative price, reported at its own line and column of the user's file.
+        Assert.Contains("models.yaml(10,14): error STRAT004", build.Output, StringComparison.Ordinal);
+        // A diagnostic, not a generator crash.
+        Assert.DoesNotContain("CS8785", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("CS8784", build.Output, StringComparison.Ordinal);
+    }
+}
