@@ -1,0 +1,78 @@
+using Microsoft.Extensions.AI;
+
+namespace StratumAI;
+
+/// <summary>Computes the exact cost of a call from its token usage and the catalog's prices.</summary>
+/// <remarks>
+/// <para>The rules, per million tokens:</para>
+/// <list type="bullet">
+/// <item>The price tier is the last tier (tiers are ordered by threshold) whose <see cref="PriceTier.AboveInputTokens"/>
+/// is below the prompt size (<see cref="UsageDetails.InputTokenCount"/>, cached tokens included); with none, the base prices.</item>
+/// <item>Uncached input = input − cached − cache-write tokens, at the input price.</item>
+/// <item>Cached input (<see cref="UsageDetails.CachedInputTokenCount"/>) at the cached-input price, or the input price when the catalog has none.</item>
+/// <item>Cache-write tokens (<see cref="StratumUsageKeys.CacheWriteInputTokens"/> in <see cref="UsageDetails.AdditionalCounts"/>) at the cache-write price, or the input price.</item>
+/// <item>Output tokens at the output price. When the catalog has a reasoning price (<see cref="ModelPricing.ReasoningPerMillion"/>),
+/// reasoning tokens (<see cref="UsageDetails.ReasoningTokenCount"/>, which are part of the output count) are billed at it
+/// instead and taken out of the output; otherwise they are billed within output and <see cref="CallCost.Reasoning"/> is zero.</item>
+/// </list>
+/// <para>Missing counts are zero. Thread-safe and allocation-light; decimals are exact, nothing is rounded.</para>
+/// </remarks>
+public static class CostCalculator
+{
+    private const decimal PerMillion = 1_000_000m;
+
+    /// <summary>Computes the cost of a call.</summary>
+    /// <param name="pricing">The model's prices.</param>
+    /// <param name="usage">The call's token usage.</param>
+    /// <returns>The cost, by component.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pricing"/> or <paramref name="usage"/> is null.</exception>
+    public static CallCost Calculate(ModelPricing pricing, UsageDetails usage)
+    {
+        ArgumentNullException.ThrowIfNull(pricing);
+        ArgumentNullException.ThrowIfNull(usage);
+
+        long input = usage.InputTokenCount ?? 0;
+        long cached = usage.CachedInputTokenCount ?? 0;
+        long cacheWrite = usage.AdditionalCounts is { } counts && counts.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var written) ? written : 0;
+        long output = usage.OutputTokenCount ?? 0;
+        long reasoning = usage.ReasoningTokenCount ?? 0;
+
+        var inputPrice = pricing.InputPerMillion;
+        var outputPrice = pricing.OutputPerMillion;
+        var cachedPrice = pricing.CachedInputPerMillion ?? pricing.InputPerMillion;
+        var cacheWritePrice = pricing.CacheWritePerMillion ?? pricing.InputPerMillion;
+
+        PriceTier? tier = null;
+        foreach (var candidate in pricing.Tiers)
+        {
+            if (input > candidate.AboveInputTokens)
+            {
+                tier = candidate;
+            }
+        }
+
+        if (tier is not null)
+        {
+            inputPrice = tier.InputPerMillion;
+            outputPrice = tier.OutputPerMillion;
+            cachedPrice = tier.CachedInputPerMillion ?? tier.InputPerMillion;
+            cacheWritePrice = tier.CacheWritePerMillion ?? tier.InputPerMillion;
+        }
+
+        var uncached = Math.Max(0, input - cached - cacheWrite);
+        decimal reasoningCost = 0m;
+        var billedOutput = output;
+        if (pricing.ReasoningPerMillion is { } reasoningPrice && reasoning > 0)
+        {
+            reasoningCost = reasoning * reasoningPrice / PerMillion;
+            billedOutput = Math.Max(0, output - reasoning);
+        }
+
+        return new CallCost(
+            Input: uncached * inputPrice / PerMillion,
+            CachedInput: cached * cachedPrice / PerMillion,
+            CacheWrite: cacheWrite * cacheWritePrice / PerMillion,
+            Output: billedOutput * outputPrice / PerMillion,
+            Reasoning: reasoningCost);
+    }
+}

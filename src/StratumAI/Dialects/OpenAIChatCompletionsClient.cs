@@ -1,0 +1,794 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Dialects;
+
+/// <summary>
+/// An <see cref="IChatClient"/> for the OpenAI Chat Completions wire protocol (<c>POST {base}/chat/completions</c>),
+/// spoken by OpenAI, DeepSeek, Groq, xAI, OpenRouter, Mistral and any other compatible server.
+/// </summary>
+/// <remarks>
+/// <para>Usable on its own with any compatible endpoint:</para>
+/// <code>
+/// using var client = new OpenAIChatCompletionsClient(httpClient, new Uri("https://api.deepseek.com/v1"), apiKey, "deepseek-chat");
+/// var response = await client.GetResponseAsync("Hello");
+/// </code>
+/// <para>Maps <see cref="ChatOptions"/> temperature, top-p, max output tokens, frequency/presence penalties, stop
+/// sequences, seed, response format (JSON object or JSON schema), reasoning effort, function tools and tool mode.
+/// Usage is mapped into <see cref="UsageDetails"/>, including cached input tokens (OpenAI's
+/// <c>prompt_tokens_details.cached_tokens</c>, else DeepSeek's <c>prompt_cache_hit_tokens</c>), reasoning tokens and,
+/// in <see cref="UsageDetails.AdditionalCounts"/>, cache-write tokens under
+/// <see cref="StratumUsageKeys.CacheWriteInputTokens"/> and provider-specific counts under their wire names.</para>
+/// <para>HTTP failures throw a <see cref="StratumException"/> subclass. The API key is sent only in the
+/// <c>Authorization</c> header and never appears in exceptions or <see cref="object.ToString"/>.</para>
+/// <para>Thread-safe: one instance may serve many concurrent calls.</para>
+/// </remarks>
+public sealed class OpenAIChatCompletionsClient : IChatClient
+{
+    private readonly HttpClient _httpClient;
+    private readonly Uri _endpoint;
+    private readonly string? _apiKey;
+    private readonly string _modelId;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly string _providerId;
+    private readonly TimeProvider _timeProvider;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Creates a client for one model of one OpenAI-compatible endpoint.</summary>
+    /// <param name="httpClient">The HTTP client to send requests with. It is not disposed by this client.</param>
+    /// <param name="baseUri">The API base, e.g. <c>https://api.openai.com/v1</c>; <c>chat/completions</c> is appended.</param>
+    /// <param name="apiKey">The API key sent as <c>Authorization: Bearer</c>, or null for servers that need none.</param>
+    /// <param name="modelId">The model id the endpoint expects; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
+    /// <param name="headers">Extra headers sent with every request, or null.</param>
+    /// <param name="providerId">The provider id reported in exceptions and metadata, e.g. <c>deepseek</c>.</param>
+    /// <param name="timeProvider">The clock used to interpret <c>Retry-After</c> dates; defaults to the system clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="baseUri"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
+    public OpenAIChatCompletionsClient(
+        HttpClient httpClient,
+        Uri baseUri,
+        string? apiKey,
+        string modelId,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
+        string providerId = "openai",
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        ArgumentException.ThrowIfNullOrEmpty(providerId);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The base URI must be absolute, e.g. https://api.openai.com/v1; got '{baseUri}'.", nameof(baseUri));
+        }
+
+        _httpClient = httpClient;
+        _endpoint = GetEndpoint(baseUri);
+        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _modelId = modelId;
+        _headers = headers?.ToArray() ?? [];
+        _providerId = providerId;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+    }
+
+    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
+    public string ModelId => _modelId;
+
+    /// <summary>The full URL requests are posted to.</summary>
+    public Uri Endpoint => _endpoint;
+
+    /// <summary>
+    /// True when the output-token limit is sent as <c>max_completion_tokens</c>, false when sent as <c>max_tokens</c>.
+    /// </summary>
+    /// <remarks>
+    /// The rule: OpenAI's reasoning models, whose ids start with <c>o</c> and a digit (<c>o1</c>, <c>o3-mini</c>,
+    /// <c>o4-mini</c>) or with <c>gpt-5</c>, reject <c>max_tokens</c> and get <c>max_completion_tokens</c>; every
+    /// other model gets <c>max_tokens</c>, which every compatible server understands. Ids with a vendor prefix
+    /// (OpenRouter's <c>openai/o3</c>) get <c>max_tokens</c>, which those routers translate themselves.
+    /// </remarks>
+    /// <param name="modelId">The model id as sent on the wire.</param>
+    /// <returns>Whether <c>max_completion_tokens</c> is used.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="modelId"/> is null.</exception>
+    public static bool UsesMaxCompletionTokens(string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        return (modelId.Length >= 2 && modelId[0] == 'o' && char.IsAsciiDigit(modelId[1]))
+            || modelId.StartsWith("gpt-5", StringComparison.Ordinal);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StratumException">The provider answered with an error, or with a body that is not a chat completion.</exception>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = CreateRequest(messages, options, stream: false);
+        using var httpRequest = CreateHttpRequest(request);
+        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var completion = ParseCompletion(body, request.Model);
+        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StratumException">The provider answered with an error, or sent an event that is not a chat completion chunk.</exception>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = CreateRequest(messages, options, stream: true);
+        using var httpRequest = CreateHttpRequest(request);
+        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+
+        var toolCalls = new SortedDictionary<int, ToolCallBuilder>();
+        string? responseId = null;
+        string? modelId = null;
+        DateTimeOffset? createdAt = null;
+        var sawDone = false;
+
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
+            {
+                sawDone = true;
+                break;
+            }
+
+            if (string.IsNullOrWhiteSpace(item.Data))
+            {
+                continue;
+            }
+
+            var chunk = ParseChunk(item.Data, request.Model);
+            responseId ??= chunk.Id;
+            modelId ??= chunk.Model;
+            createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
+
+            var update = new ChatResponseUpdate
+            {
+                ResponseId = chunk.Id ?? responseId,
+                MessageId = chunk.Id ?? responseId,
+                ModelId = chunk.Model ?? modelId,
+                CreatedAt = createdAt,
+                Role = ChatRole.Assistant,
+                RawRepresentation = chunk,
+            };
+
+            var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
+            if (choice?.Delta is { } delta)
+            {
+                var reasoning = delta.ReasoningContent ?? delta.Reasoning;
+                if (!string.IsNullOrEmpty(reasoning))
+                {
+                    update.Contents.Add(new TextReasoningContent(reasoning));
+                }
+
+                var text = delta.Content?.GetText();
+                if (!string.IsNullOrEmpty(text))
+                {
+                    update.Contents.Add(new TextContent(text));
+                }
+
+                if (!string.IsNullOrEmpty(delta.Refusal))
+                {
+                    update.Contents.Add(new ErrorContent(delta.Refusal) { ErrorCode = "refusal" });
+                }
+
+                foreach (var call in delta.ToolCalls ?? [])
+                {
+                    var index = call.Index ?? toolCalls.Count;
+                    if (!toolCalls.TryGetValue(index, out var builder))
+                    {
+                        builder = new ToolCallBuilder();
+                        toolCalls[index] = builder;
+                    }
+
+                    builder.Id ??= call.Id;
+                    builder.Name ??= call.Function?.Name;
+                    builder.Arguments.Append(call.Function?.Arguments);
+                }
+            }
+
+            if (choice?.FinishReason is { } finishReason)
+            {
+                update.FinishReason = MapFinishReason(finishReason);
+                AddToolCalls(update.Contents, toolCalls);
+            }
+
+            if (chunk.Usage is { } usage)
+            {
+                update.Contents.Add(new UsageContent(MapUsage(usage)));
+            }
+
+            yield return update;
+        }
+
+        if (toolCalls.Count > 0)
+        {
+            // A stream that ended without a finish_reason still owes the caller the calls it announced.
+            var tail = new ChatResponseUpdate { ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = createdAt, Role = ChatRole.Assistant };
+            AddToolCalls(tail.Contents, toolCalls);
+            yield return tail;
+        }
+
+        if (!sawDone && responseId is null)
+        {
+            throw new StratumInvalidResponseException(
+                $"Provider '{_providerId}' (model '{request.Model}') ended the stream without sending any chat completion chunk.")
+            {
+                ProviderId = _providerId,
+                ModelId = request.Model,
+                StatusCode = response.StatusCode,
+                RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
+    public void Dispose()
+    {
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"OpenAIChatCompletionsClient({_providerId}, {_modelId}, {_endpoint})";
+
+    private static Uri GetEndpoint(Uri baseUri)
+    {
+        var text = baseUri.AbsoluteUri;
+        return new Uri(text.EndsWith('/') ? text + "chat/completions" : text + "/chat/completions", UriKind.Absolute);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StratumProviderUnavailableException(
+                $"Could not reach provider '{_providerId}' at {_endpoint}: {ex.Message}", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+            };
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's token: HttpClient.Timeout elapsed.
+            throw new StratumTimeoutException(
+                $"The call to provider '{_providerId}' (model '{modelId}') timed out after {_httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+                Timeout = _httpClient.Timeout,
+            };
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HttpRequestMessage CreateHttpRequest(ChatCompletionRequest request)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest);
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
+        if (_apiKey is not null)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        }
+
+        foreach (var header in _headers)
+        {
+            message.Headers.Remove(header.Key);
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                content.Headers.Remove(header.Key);
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return message;
+    }
+
+    private ChatCompletionRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
+        var wireMessages = new List<ChatCompletionMessage>();
+        if (!string.IsNullOrEmpty(options?.Instructions))
+        {
+            wireMessages.Add(new ChatCompletionMessage { Role = "system", Content = new ChatCompletionContent { Text = options.Instructions } });
+        }
+
+        foreach (var message in messages)
+        {
+            AddMessage(wireMessages, message);
+        }
+
+        var request = new ChatCompletionRequest { Model = model, Messages = wireMessages, Stream = stream };
+        if (stream)
+        {
+            request.StreamOptions = new ChatCompletionStreamOptions { IncludeUsage = true };
+        }
+
+        if (options is null)
+        {
+            return request;
+        }
+
+        request.Temperature = options.Temperature;
+        request.TopP = options.TopP;
+        request.FrequencyPenalty = options.FrequencyPenalty;
+        request.PresencePenalty = options.PresencePenalty;
+        request.Seed = options.Seed;
+        if (options.MaxOutputTokens is { } maxTokens)
+        {
+            if (UsesMaxCompletionTokens(model))
+            {
+                request.MaxCompletionTokens = maxTokens;
+            }
+            else
+            {
+                request.MaxTokens = maxTokens;
+            }
+        }
+
+        if (options.StopSequences is { Count: > 0 } stop)
+        {
+            request.Stop = [.. stop];
+        }
+
+        request.ReasoningEffort = options.Reasoning?.Effort switch
+        {
+            null => null,
+            ReasoningEffort.None => "none",
+            ReasoningEffort.Low => "low",
+            ReasoningEffort.Medium => "medium",
+            ReasoningEffort.High => "high",
+            ReasoningEffort.ExtraHigh => "xhigh",
+            _ => null,
+        };
+
+        var strict = options.AdditionalProperties is { } extra && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
+        request.ResponseFormat = options.ResponseFormat switch
+        {
+            ChatResponseFormatJson { Schema: { } schema } json => new ChatCompletionResponseFormat
+            {
+                Type = "json_schema",
+                JsonSchema = new ChatCompletionJsonSchema
+                {
+                    Name = string.IsNullOrEmpty(json.SchemaName) ? "response" : json.SchemaName,
+                    Description = json.SchemaDescription,
+                    Schema = schema,
+                    Strict = strict,
+                },
+            },
+            ChatResponseFormatJson => new ChatCompletionResponseFormat { Type = "json_object" },
+            _ => null,
+        };
+
+        if (options.Tools is { Count: > 0 } tools)
+        {
+            request.Tools = [];
+            foreach (var tool in tools)
+            {
+                if (tool is not AIFunctionDeclaration function)
+                {
+                    throw new NotSupportedException(
+                        $"The OpenAI Chat Completions dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
+                }
+
+                request.Tools.Add(new ChatCompletionTool
+                {
+                    Function = new ChatCompletionFunctionDefinition
+                    {
+                        Name = function.Name,
+                        Description = function.Description,
+                        Parameters = function.JsonSchema,
+                        Strict = strict,
+                    },
+                });
+            }
+
+            request.ToolChoice = options.ToolMode switch
+            {
+                null => null,
+                NoneChatToolMode => JsonString("none"),
+                AutoChatToolMode => JsonString("auto"),
+                RequiredChatToolMode { RequiredFunctionName: { } name } => JsonFunctionChoice(name),
+                RequiredChatToolMode => JsonString("required"),
+                _ => null,
+            };
+            if (options.AllowMultipleToolCalls is { } parallel)
+            {
+                request.ParallelToolCalls = parallel;
+            }
+        }
+
+        return request;
+    }
+
+    private static void AddMessage(List<ChatCompletionMessage> wire, ChatMessage message)
+    {
+        var role = message.Role.Value;
+        if (message.Role == ChatRole.Tool)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionResultContent result)
+                {
+                    wire.Add(new ChatCompletionMessage
+                    {
+                        Role = "tool",
+                        ToolCallId = result.CallId,
+                        Content = new ChatCompletionContent { Text = FormatToolResult(result.Result) },
+                    });
+                }
+            }
+
+            return;
+        }
+
+        var parts = new List<ChatCompletionContentPart>();
+        var hasNonText = false;
+        List<ChatCompletionToolCall>? toolCalls = null;
+        foreach (var content in message.Contents)
+        {
+            switch (content)
+            {
+                case TextContent text:
+                    parts.Add(new ChatCompletionContentPart { Type = "text", Text = text.Text });
+                    break;
+                case DataContent data when data.HasTopLevelMediaType("image"):
+                    parts.Add(new ChatCompletionContentPart { Type = "image_url", ImageUrl = data.Uri });
+                    hasNonText = true;
+                    break;
+                case UriContent uri when uri.HasTopLevelMediaType("image"):
+                    parts.Add(new ChatCompletionContentPart { Type = "image_url", ImageUrl = uri.Uri.AbsoluteUri });
+                    hasNonText = true;
+                    break;
+                case FunctionCallContent call:
+                    toolCalls ??= [];
+                    toolCalls.Add(new ChatCompletionToolCall
+                    {
+                        Id = call.CallId,
+                        Type = "function",
+                        Function = new ChatCompletionFunctionCall
+                        {
+                            Name = call.Name,
+                            Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                        },
+                    });
+                    break;
+                case TextReasoningContent or UsageContent or ErrorContent:
+                    // Reasoning and bookkeeping from earlier responses are not sent back to the model.
+                    break;
+                case DataContent data:
+                    throw new NotSupportedException(
+                        $"The OpenAI Chat Completions dialect cannot send '{data.MediaType}' content; only text and images are supported.");
+                default:
+                    break;
+            }
+        }
+
+        ChatCompletionContent? wireContent = null;
+        if (hasNonText)
+        {
+            wireContent = new ChatCompletionContent { Parts = parts };
+        }
+        else if (parts.Count > 0)
+        {
+            wireContent = new ChatCompletionContent { Text = string.Concat(parts.Select(p => p.Text)) };
+        }
+        else if (toolCalls is null)
+        {
+            wireContent = new ChatCompletionContent { Text = string.Empty };
+        }
+
+        wire.Add(new ChatCompletionMessage { Role = role, Content = wireContent, ToolCalls = toolCalls, Name = message.AuthorName });
+    }
+
+    private static string FormatToolResult(object? result) => result switch
+    {
+        null => string.Empty,
+        string s => s,
+        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())),
+    };
+
+    private static JsonElement JsonString(string value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStringValue(value);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement JsonFunctionChoice(string name)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            writer.WriteStartObject("function");
+            writer.WriteString("name", name);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private ChatCompletionResponse ParseCompletion(string body, string modelId)
+    {
+        ChatCompletionResponse? completion;
+        try
+        {
+            completion = JsonSerializer.Deserialize(body, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+        }
+
+        if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
+        {
+            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {ProviderErrorMapper.Redact(parsed.Message, _apiKey) ?? Snippet(error.GetRawText())}", null);
+        }
+
+        if (completion?.Choices is not { Count: > 0 })
+        {
+            throw InvalidResponse(modelId, $"the response has no choices. Body starts with: {Snippet(body)}", null);
+        }
+
+        return completion;
+    }
+
+    private ChatCompletionResponse ParseChunk(string data, string modelId)
+    {
+        ChatCompletionResponse? chunk;
+        try
+        {
+            chunk = JsonSerializer.Deserialize(data, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({ex.Message}). Event starts with: {Snippet(data)}", ex);
+        }
+
+        if (chunk is null)
+        {
+            throw InvalidResponse(modelId, "a stream event was JSON null.", null);
+        }
+
+        if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
+        {
+            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
+            throw new StratumServerErrorException(
+                $"Provider '{_providerId}' (model '{modelId}') reported an error in the middle of the stream: {ProviderErrorMapper.Redact(parsed.Message, _apiKey)}")
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+                ErrorType = parsed.Type,
+                ErrorCode = parsed.Code,
+                ProviderMessage = ProviderErrorMapper.Redact(parsed.Message, _apiKey),
+            };
+        }
+
+        return chunk;
+    }
+
+    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
+        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+        };
+
+    private string Snippet(string body)
+    {
+        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
+        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+    }
+
+    private static ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel, string? requestId)
+    {
+        var choice = completion.Choices![0];
+        var createdAt = completion.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : (DateTimeOffset?)null;
+        var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = completion.Id, CreatedAt = createdAt };
+        var wire = choice.Message;
+        if (wire is not null)
+        {
+            var reasoning = wire.ReasoningContent ?? wire.Reasoning;
+            if (!string.IsNullOrEmpty(reasoning))
+            {
+                message.Contents.Add(new TextReasoningContent(reasoning));
+            }
+
+            var text = wire.Content?.GetText();
+            if (!string.IsNullOrEmpty(text))
+            {
+                message.Contents.Add(new TextContent(text));
+            }
+
+            if (!string.IsNullOrEmpty(wire.Refusal))
+            {
+                message.Contents.Add(new ErrorContent(wire.Refusal) { ErrorCode = "refusal" });
+            }
+
+            foreach (var call in wire.ToolCalls ?? [])
+            {
+                message.Contents.Add(CreateFunctionCall(call.Id, call.Function?.Name, call.Function?.Arguments));
+            }
+        }
+
+        var response = new ChatResponse(message)
+        {
+            ResponseId = completion.Id,
+            ModelId = completion.Model ?? requestedModel,
+            CreatedAt = createdAt,
+            FinishReason = choice.FinishReason is { } reason ? MapFinishReason(reason) : null,
+            Usage = completion.Usage is { } usage ? MapUsage(usage) : null,
+            RawRepresentation = completion,
+        };
+
+        var properties = new AdditionalPropertiesDictionary();
+        if (completion.SystemFingerprint is not null)
+        {
+            properties["system_fingerprint"] = completion.SystemFingerprint;
+        }
+
+        if (completion.ServiceTier is not null)
+        {
+            properties["service_tier"] = completion.ServiceTier;
+        }
+
+        if (completion.Provider is not null)
+        {
+            properties["provider"] = completion.Provider;
+        }
+
+        if (completion.Usage?.Cost is { } reportedCost)
+        {
+            properties[StratumUsageKeys.ProviderReportedCost] = reportedCost;
+        }
+
+        if (requestId is not null)
+        {
+            properties[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        if (properties.Count > 0)
+        {
+            response.AdditionalProperties = properties;
+        }
+
+        return response;
+    }
+
+    private static FunctionCallContent CreateFunctionCall(string? id, string? name, string? arguments) =>
+        FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            id ?? string.Empty,
+            name ?? string.Empty,
+            static json => JsonSerializer.Deserialize(json, OpenAIChatCompletionsJsonContext.Default.DictionaryStringObject));
+
+    private static void AddToolCalls(IList<AIContent> contents, SortedDictionary<int, ToolCallBuilder> toolCalls)
+    {
+        foreach (var builder in toolCalls.Values)
+        {
+            contents.Add(CreateFunctionCall(builder.Id, builder.Name, builder.Arguments.ToString()));
+        }
+
+        toolCalls.Clear();
+    }
+
+    internal static ChatFinishReason MapFinishReason(string reason) => reason switch
+    {
+        "stop" or "end_turn" => ChatFinishReason.Stop,
+        "length" or "max_tokens" => ChatFinishReason.Length,
+        "tool_calls" or "function_call" => ChatFinishReason.ToolCalls,
+        "content_filter" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(reason),
+    };
+
+    internal static UsageDetails MapUsage(ChatCompletionUsage usage)
+    {
+        var details = new UsageDetails
+        {
+            InputTokenCount = usage.PromptTokens,
+            OutputTokenCount = usage.CompletionTokens,
+            TotalTokenCount = usage.TotalTokens ?? (usage.PromptTokens + usage.CompletionTokens),
+            CachedInputTokenCount = usage.PromptTokensDetails?.CachedTokens ?? usage.PromptCacheHitTokens,
+            ReasoningTokenCount = usage.CompletionTokensDetails?.ReasoningTokens,
+        };
+
+        var counts = new AdditionalPropertiesDictionary<long>();
+        if (usage.PromptTokensDetails?.CacheWriteTokens is { } cacheWrite)
+        {
+            counts[StratumUsageKeys.CacheWriteInputTokens] = cacheWrite;
+        }
+
+        if (usage.PromptCacheHitTokens is { } hit)
+        {
+            counts["prompt_cache_hit_tokens"] = hit;
+        }
+
+        if (usage.PromptCacheMissTokens is { } miss)
+        {
+            counts["prompt_cache_miss_tokens"] = miss;
+        }
+
+        if (usage.CompletionTokensDetails?.AcceptedPredictionTokens is { } accepted)
+        {
+            counts["accepted_prediction_tokens"] = accepted;
+        }
+
+        if (usage.CompletionTokensDetails?.RejectedPredictionTokens is { } rejected)
+        {
+            counts["rejected_prediction_tokens"] = rejected;
+        }
+
+        if (counts.Count > 0)
+        {
+            details.AdditionalCounts = counts;
+        }
+
+        return details;
+    }
+
+    private sealed class ToolCallBuilder
+    {
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public StringBuilder Arguments { get; } = new();
+    }
+}

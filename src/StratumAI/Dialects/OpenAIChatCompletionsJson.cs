@@ -1,0 +1,379 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StratumAI.Dialects;
+
+// Wire types of the Chat Completions API. Source-generated (OpenAIChatCompletionsJsonContext) so the dialect
+// works trimmed and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
+
+internal sealed class ChatCompletionRequest
+{
+    [JsonPropertyName("model")]
+    public required string Model { get; set; }
+
+    [JsonPropertyName("messages")]
+    public required List<ChatCompletionMessage> Messages { get; set; }
+
+    [JsonPropertyName("temperature")]
+    public float? Temperature { get; set; }
+
+    [JsonPropertyName("top_p")]
+    public float? TopP { get; set; }
+
+    [JsonPropertyName("max_tokens")]
+    public int? MaxTokens { get; set; }
+
+    [JsonPropertyName("max_completion_tokens")]
+    public int? MaxCompletionTokens { get; set; }
+
+    [JsonPropertyName("frequency_penalty")]
+    public float? FrequencyPenalty { get; set; }
+
+    [JsonPropertyName("presence_penalty")]
+    public float? PresencePenalty { get; set; }
+
+    [JsonPropertyName("stop")]
+    public List<string>? Stop { get; set; }
+
+    [JsonPropertyName("seed")]
+    public long? Seed { get; set; }
+
+    [JsonPropertyName("response_format")]
+    public ChatCompletionResponseFormat? ResponseFormat { get; set; }
+
+    [JsonPropertyName("tools")]
+    public List<ChatCompletionTool>? Tools { get; set; }
+
+    [JsonPropertyName("tool_choice")]
+    public JsonElement? ToolChoice { get; set; }
+
+    [JsonPropertyName("parallel_tool_calls")]
+    public bool? ParallelToolCalls { get; set; }
+
+    [JsonPropertyName("reasoning_effort")]
+    public string? ReasoningEffort { get; set; }
+
+    [JsonPropertyName("stream")]
+    public bool Stream { get; set; }
+
+    [JsonPropertyName("stream_options")]
+    public ChatCompletionStreamOptions? StreamOptions { get; set; }
+}
+
+internal sealed class ChatCompletionStreamOptions
+{
+    [JsonPropertyName("include_usage")]
+    public bool IncludeUsage { get; set; }
+}
+
+internal sealed class ChatCompletionMessage
+{
+    [JsonPropertyName("role")]
+    public string? Role { get; set; }
+
+    [JsonPropertyName("content")]
+    public ChatCompletionContent? Content { get; set; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("tool_calls")]
+    public List<ChatCompletionToolCall>? ToolCalls { get; set; }
+
+    [JsonPropertyName("tool_call_id")]
+    public string? ToolCallId { get; set; }
+
+    /// <summary>DeepSeek's reasoning text.</summary>
+    [JsonPropertyName("reasoning_content")]
+    public string? ReasoningContent { get; set; }
+
+    /// <summary>Groq's and OpenRouter's reasoning text.</summary>
+    [JsonPropertyName("reasoning")]
+    public string? Reasoning { get; set; }
+
+    [JsonPropertyName("refusal")]
+    public string? Refusal { get; set; }
+}
+
+/// <summary>Message content: a plain string, or an array of typed parts.</summary>
+[JsonConverter(typeof(ChatCompletionContentConverter))]
+internal sealed class ChatCompletionContent
+{
+    public string? Text { get; init; }
+
+    public List<ChatCompletionContentPart>? Parts { get; init; }
+
+    /// <summary>The text of the content: the string, or the text parts joined.</summary>
+    public string? GetText()
+    {
+        if (Parts is null)
+        {
+            return Text;
+        }
+
+        var texts = Parts.Where(p => p.Type == "text" && p.Text is not null).Select(p => p.Text);
+        return string.Concat(texts);
+    }
+}
+
+internal sealed class ChatCompletionContentPart
+{
+    public required string Type { get; init; }
+
+    public string? Text { get; init; }
+
+    public string? ImageUrl { get; init; }
+}
+
+internal sealed class ChatCompletionContentConverter : JsonConverter<ChatCompletionContent>
+{
+    public override ChatCompletionContent? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.String:
+                return new ChatCompletionContent { Text = reader.GetString() };
+            case JsonTokenType.StartArray:
+                var parts = new List<ChatCompletionContentPart>();
+                using (var document = JsonDocument.ParseValue(ref reader))
+                {
+                    foreach (var item in document.RootElement.EnumerateArray())
+                    {
+                        if (item.ValueKind != JsonValueKind.Object)
+                        {
+                            continue;
+                        }
+
+                        var type = item.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "text";
+                        var text = item.TryGetProperty("text", out var x) && x.ValueKind == JsonValueKind.String ? x.GetString() : null;
+                        parts.Add(new ChatCompletionContentPart { Type = type, Text = text });
+                    }
+                }
+
+                return new ChatCompletionContent { Parts = parts };
+            default:
+                throw new JsonException($"Message content must be a string, an array or null, not {reader.TokenType}.");
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, ChatCompletionContent value, JsonSerializerOptions options)
+    {
+        if (value.Parts is null)
+        {
+            writer.WriteStringValue(value.Text);
+            return;
+        }
+
+        writer.WriteStartArray();
+        foreach (var part in value.Parts)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", part.Type);
+            if (part.Type == "image_url")
+            {
+                writer.WriteStartObject("image_url");
+                writer.WriteString("url", part.ImageUrl);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteString("text", part.Text);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+}
+
+internal sealed class ChatCompletionToolCall
+{
+    [JsonPropertyName("index")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Index { get; set; }
+
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+
+    [JsonPropertyName("function")]
+    public ChatCompletionFunctionCall? Function { get; set; }
+}
+
+internal sealed class ChatCompletionFunctionCall
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("arguments")]
+    public string? Arguments { get; set; }
+}
+
+internal sealed class ChatCompletionTool
+{
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = "function";
+
+    [JsonPropertyName("function")]
+    public required ChatCompletionFunctionDefinition Function { get; set; }
+}
+
+internal sealed class ChatCompletionFunctionDefinition
+{
+    [JsonPropertyName("name")]
+    public required string Name { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("parameters")]
+    public JsonElement? Parameters { get; set; }
+
+    [JsonPropertyName("strict")]
+    public bool? Strict { get; set; }
+}
+
+internal sealed class ChatCompletionResponseFormat
+{
+    [JsonPropertyName("type")]
+    public required string Type { get; set; }
+
+    [JsonPropertyName("json_schema")]
+    public ChatCompletionJsonSchema? JsonSchema { get; set; }
+}
+
+internal sealed class ChatCompletionJsonSchema
+{
+    [JsonPropertyName("name")]
+    public required string Name { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("schema")]
+    public JsonElement? Schema { get; set; }
+
+    [JsonPropertyName("strict")]
+    public bool? Strict { get; set; }
+}
+
+internal sealed class ChatCompletionResponse
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("object")]
+    public string? Object { get; set; }
+
+    [JsonPropertyName("created")]
+    public long? Created { get; set; }
+
+    [JsonPropertyName("model")]
+    public string? Model { get; set; }
+
+    [JsonPropertyName("choices")]
+    public List<ChatCompletionChoice>? Choices { get; set; }
+
+    [JsonPropertyName("usage")]
+    public ChatCompletionUsage? Usage { get; set; }
+
+    [JsonPropertyName("system_fingerprint")]
+    public string? SystemFingerprint { get; set; }
+
+    [JsonPropertyName("service_tier")]
+    public string? ServiceTier { get; set; }
+
+    /// <summary>OpenRouter: the upstream provider that served the call.</summary>
+    [JsonPropertyName("provider")]
+    public string? Provider { get; set; }
+
+    /// <summary>Some compatible servers report an error inside a 200 body.</summary>
+    [JsonPropertyName("error")]
+    public JsonElement? Error { get; set; }
+}
+
+internal sealed class ChatCompletionChoice
+{
+    [JsonPropertyName("index")]
+    public int Index { get; set; }
+
+    [JsonPropertyName("message")]
+    public ChatCompletionMessage? Message { get; set; }
+
+    [JsonPropertyName("delta")]
+    public ChatCompletionMessage? Delta { get; set; }
+
+    [JsonPropertyName("finish_reason")]
+    public string? FinishReason { get; set; }
+}
+
+internal sealed class ChatCompletionUsage
+{
+    [JsonPropertyName("prompt_tokens")]
+    public long? PromptTokens { get; set; }
+
+    [JsonPropertyName("completion_tokens")]
+    public long? CompletionTokens { get; set; }
+
+    [JsonPropertyName("total_tokens")]
+    public long? TotalTokens { get; set; }
+
+    [JsonPropertyName("prompt_tokens_details")]
+    public ChatCompletionPromptTokensDetails? PromptTokensDetails { get; set; }
+
+    [JsonPropertyName("completion_tokens_details")]
+    public ChatCompletionCompletionTokensDetails? CompletionTokensDetails { get; set; }
+
+    /// <summary>DeepSeek: prompt tokens served from its context cache.</summary>
+    [JsonPropertyName("prompt_cache_hit_tokens")]
+    public long? PromptCacheHitTokens { get; set; }
+
+    /// <summary>DeepSeek: prompt tokens not served from its context cache.</summary>
+    [JsonPropertyName("prompt_cache_miss_tokens")]
+    public long? PromptCacheMissTokens { get; set; }
+
+    /// <summary>OpenRouter: what the provider charged, in USD credits.</summary>
+    [JsonPropertyName("cost")]
+    public decimal? Cost { get; set; }
+}
+
+internal sealed class ChatCompletionPromptTokensDetails
+{
+    [JsonPropertyName("cached_tokens")]
+    public long? CachedTokens { get; set; }
+
+    [JsonPropertyName("audio_tokens")]
+    public long? AudioTokens { get; set; }
+
+    /// <summary>OpenRouter: tokens written to the upstream provider's prompt cache.</summary>
+    [JsonPropertyName("cache_write_tokens")]
+    public long? CacheWriteTokens { get; set; }
+}
+
+internal sealed class ChatCompletionCompletionTokensDetails
+{
+    [JsonPropertyName("reasoning_tokens")]
+    public long? ReasoningTokens { get; set; }
+
+    [JsonPropertyName("audio_tokens")]
+    public long? AudioTokens { get; set; }
+
+    [JsonPropertyName("accepted_prediction_tokens")]
+    public long? AcceptedPredictionTokens { get; set; }
+
+    [JsonPropertyName("rejected_prediction_tokens")]
+    public long? RejectedPredictionTokens { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(ChatCompletionResponse))]
+[JsonSerializable(typeof(Dictionary<string, object?>))]
+internal sealed partial class OpenAIChatCompletionsJsonContext : JsonSerializerContext;

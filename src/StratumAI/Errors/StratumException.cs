@@ -1,0 +1,350 @@
+using System.Net;
+
+namespace StratumAI;
+
+/// <summary>
+/// The root of every error StratumAI raises for a failed model call: an HTTP error from a provider, a response
+/// that could not be understood, a missing API key, a timeout.
+/// </summary>
+/// <remarks>
+/// The provider fields (<see cref="StatusCode"/>, <see cref="ErrorType"/>, <see cref="ErrorCode"/>,
+/// <see cref="ProviderMessage"/>, <see cref="RequestId"/>) are filled when the error came from a provider's
+/// response. Messages never contain API keys.
+/// </remarks>
+public class StratumException : Exception
+{
+    /// <summary>Creates an exception with a generic message.</summary>
+    public StratumException()
+        : base("A StratumAI model call failed.")
+    {
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and the exception that caused it.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The catalog id of the provider that failed (e.g. <c>openai</c>), when known.</summary>
+    public string? ProviderId { get; init; }
+
+    /// <summary>The model id the call was for, when known.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>The HTTP status code of the provider's response, or null when no response was received.</summary>
+    public HttpStatusCode? StatusCode { get; init; }
+
+    /// <summary>The provider's error type, e.g. <c>invalid_request_error</c>, when the body carried one.</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>The provider's error code, e.g. <c>model_not_found</c> or <c>429</c>, when the body carried one.</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>The provider's own error message, when the body carried one.</summary>
+    public string? ProviderMessage { get; init; }
+
+    /// <summary>The request id the provider returned (<c>x-request-id</c> and similar headers), for support tickets.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>
+    /// True when the same call may succeed if retried later (rate limits, overloaded or failing servers,
+    /// timeouts); false when retrying cannot help (bad request, bad key, unknown model).
+    /// </summary>
+    public virtual bool IsRetryable => false;
+}
+
+/// <summary>The provider rejected the call because a rate limit or quota was hit (HTTP 429).</summary>
+public class StratumRateLimitException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumRateLimitException()
+        : base("The provider rate-limited the call.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumRateLimitException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumRateLimitException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>
+    /// How long the provider asked the caller to wait (from <c>retry-after-ms</c>, or <c>Retry-After</c> in
+    /// seconds or as an HTTP date), or null when it did not say.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>True unless the provider reported an exhausted quota (<c>insufficient_quota</c>), which waiting does not fix.</summary>
+    public override bool IsRetryable => !string.Equals(ErrorCode, "insufficient_quota", StringComparison.Ordinal)
+        && !string.Equals(ErrorType, "insufficient_quota", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The provider refused the credentials (HTTP 401/403), or no API key was configured for a provider that needs
+/// one (then no request was sent).
+/// </summary>
+public class StratumAuthenticationException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumAuthenticationException()
+        : base("The provider refused the credentials.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumAuthenticationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumAuthenticationException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The environment variable that is read for the provider's key (its name, never its value), when known.</summary>
+    public string? ApiKeyEnvironmentVariable { get; init; }
+}
+
+/// <summary>The model is unknown: the provider answered that it does not exist or is not available to this key, or it is not in the catalog.</summary>
+public class StratumModelNotFoundException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumModelNotFoundException()
+        : base("The model was not found.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumModelNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumModelNotFoundException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The provider rejected the request as invalid (HTTP 400, 409, 413, 422): a bad parameter, an unsupported option.</summary>
+public class StratumInvalidRequestException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumInvalidRequestException()
+        : base("The provider rejected the request as invalid.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumInvalidRequestException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumInvalidRequestException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The request parameter the provider blamed (its <c>param</c> field), when it named one.</summary>
+    public string? Parameter { get; init; }
+}
+
+/// <summary>The prompt plus the requested output does not fit the model's context window.</summary>
+public class StratumContextWindowExceededException : StratumInvalidRequestException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumContextWindowExceededException()
+        : base("The prompt does not fit the model's context window.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumContextWindowExceededException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumContextWindowExceededException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The provider is overloaded or unreachable (HTTP 502, 503, 504, 529, or the connection failed).</summary>
+public class StratumProviderUnavailableException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumProviderUnavailableException()
+        : base("The provider is unavailable.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumProviderUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumProviderUnavailableException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>How long the provider asked the caller to wait, when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <inheritdoc />
+    public override bool IsRetryable => true;
+}
+
+/// <summary>The provider failed with an internal error (HTTP 500 and other 5xx not covered by <see cref="StratumProviderUnavailableException"/>).</summary>
+public class StratumServerErrorException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumServerErrorException()
+        : base("The provider failed with a server error.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumServerErrorException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumServerErrorException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <inheritdoc />
+    public override bool IsRetryable => true;
+}
+
+/// <summary>The call took longer than <see cref="StratumClientOptions.Timeout"/>.</summary>
+public class StratumTimeoutException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumTimeoutException()
+        : base("The model call timed out.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumTimeoutException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumTimeoutException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The timeout that elapsed.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <inheritdoc />
+    public override bool IsRetryable => true;
+}
+
+/// <summary>The provider answered with success, but the body was not a response StratumAI could read (malformed JSON, no choices).</summary>
+public class StratumInvalidResponseException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumInvalidResponseException()
+        : base("The provider's response could not be read.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumInvalidResponseException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumInvalidResponseException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The call succeeded but the model returned no text where text was expected (e.g. it asked for a tool, or hit the token limit first).</summary>
+public class StratumEmptyResponseException : StratumInvalidResponseException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumEmptyResponseException()
+        : base("The model returned no text.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumEmptyResponseException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumEmptyResponseException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The finish reason the provider reported (e.g. <c>tool_calls</c>, <c>length</c>), when it reported one.</summary>
+    public string? FinishReason { get; init; }
+}

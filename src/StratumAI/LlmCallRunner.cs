@@ -1,0 +1,90 @@
+using System.ComponentModel;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI;
+
+/// <summary>
+/// Runs the body of an <see cref="LlmCallAttribute"/> method. Called by generated code; not meant to be called by hand,
+/// and its signatures are a contract with the generator.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class LlmCallRunner
+{
+    /// <summary>Calls a model and returns the text of its answer.</summary>
+    /// <param name="client">The client to call through.</param>
+    /// <param name="model">The catalog model.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The answer's text, never empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="model"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumEmptyResponseException">The call succeeded but the answer holds no text.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<string> GetTextAsync(StratumClient client, ModelInfo model, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(messages);
+
+        var response = await client.GetResponseAsync(model, messages, options, cancellationToken).ConfigureAwait(false);
+        var text = response.Text;
+        if (string.IsNullOrEmpty(text))
+        {
+            var finish = response.FinishReason?.Value;
+            throw new StratumEmptyResponseException(
+                $"Model '{model}' answered without any text (finish reason: {finish ?? "none"}{DescribeContents(response)}). An [LlmCall] method returning string needs a text answer.")
+            {
+                ProviderId = model.Provider.Id,
+                ModelId = model.Id,
+                FinishReason = finish,
+            };
+        }
+
+        return text;
+    }
+
+    /// <summary>Calls a model named by id or alias (resolved through <see cref="StratumClient.Models"/>) and returns the text of its answer.</summary>
+    /// <param name="client">The client to call through.</param>
+    /// <param name="modelId">The model id or alias.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The answer's text, never empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="StratumEmptyResponseException">The call succeeded but the answer holds no text.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<string> GetTextAsync(StratumClient client, string modelId, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        if (!client.Models.TryGet(modelId, out var model))
+        {
+            throw new StratumModelNotFoundException(
+                $"The model '{modelId}' named by an [LlmCall] method is not in the catalog (StratumClient.Models). Check the id, or add the model to a catalog file.")
+            {
+                ModelId = modelId,
+            };
+        }
+
+        return GetTextAsync(client, model, messages, options, cancellationToken);
+    }
+
+    private static string DescribeContents(ChatResponse response)
+    {
+        var kinds = response.Messages.SelectMany(m => m.Contents)
+            .Where(c => c is not UsageContent)
+            .Select(c => c switch
+            {
+                FunctionCallContent call => $"a call to tool '{call.Name}'",
+                ErrorContent error => $"an error: {error.Message}",
+                TextReasoningContent => "reasoning only",
+                _ => c.GetType().Name,
+            })
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        return kinds.Length == 0 ? "; no content" : "; it sent " + string.Join(", ", kinds);
+    }
+}

@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using StratumAI.Dialects;
+
+namespace StratumAI;
+
+/// <summary>
+/// The entry point of StratumAI: calls any catalog model through the wire dialect its catalog entry names,
+/// with credentials and endpoints from <see cref="StratumClientOptions"/>, and attaches the exact cost
+/// (<see cref="ChatResponseStratumExtensions.GetCost"/>) and catalog model
+/// (<see cref="ChatResponseStratumExtensions.GetModelInfo"/>) to every response.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe: create one and share it (dependency injection registers it as a singleton). One
+/// <see cref="IChatClient"/> is created per model and cached.</para>
+/// <para>API keys come from <see cref="ProviderOptions.ApiKey"/>, else from the environment variable the catalog
+/// names (<see cref="ProviderInfo.ApiKeyEnvironmentVariable"/>). A provider that needs a key and has none fails with
+/// <see cref="StratumAuthenticationException"/> before any request is sent.</para>
+/// </remarks>
+public sealed class StratumClient : IDisposable
+{
+    private readonly StratumClientOptions _options;
+    private readonly HttpClient _httpClient;
+    private readonly bool _ownsHttpClient;
+    private readonly ConcurrentDictionary<ModelInfo, IChatClient> _clients = new(ReferenceEqualityComparer.Instance);
+    private volatile bool _disposed;
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="options">Settings; null uses the defaults (keys from environment variables, the default catalog).</param>
+    /// <param name="httpClient">The HTTP client to send requests with, or null to create (and own) one. A client passed in is not disposed.</param>
+    public StratumClient(StratumClientOptions? options = null, HttpClient? httpClient = null)
+    {
+        _options = options ?? new StratumClientOptions();
+        if (httpClient is null)
+        {
+            // StratumClientOptions.Timeout governs calls; HttpClient's own 100 s default would cut reasoning models short.
+            _httpClient = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            _ownsHttpClient = true;
+        }
+        else
+        {
+            _httpClient = httpClient;
+        }
+    }
+
+    /// <summary>The catalog models are resolved in (<see cref="StratumClientOptions.Models"/>).</summary>
+    public ModelRegistry Models => _options.Models;
+
+    /// <summary>The settings this client was created with.</summary>
+    public StratumClientOptions Options => _options;
+
+    /// <summary>Gets the chat client for a model: its dialect's client, with cost accounting and the timeout applied.</summary>
+    /// <param name="model">The catalog model.</param>
+    /// <returns>A thread-safe chat client, cached per model. Do not dispose it; disposing the <see cref="StratumClient"/> does.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
+    /// <exception cref="InvalidOperationException">Neither the options nor the catalog give the provider a base URL.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public IChatClient GetChatClient(ModelInfo model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_clients.TryGetValue(model, out var existing))
+        {
+            return existing;
+        }
+
+        // Built outside GetOrAdd's lock-free race on purpose: a failed build (missing key) caches nothing,
+        // so setting the key later works. A losing duplicate holds no resources of its own.
+        var created = CreateChatClient(model);
+        return _clients.GetOrAdd(model, created);
+    }
+
+    /// <summary>Gets the chat client for a model id or alias from <see cref="Models"/>.</summary>
+    /// <param name="modelIdOrAlias">The model id or alias, e.g. <c>gpt-4o</c>.</param>
+    /// <returns>A thread-safe chat client, cached per model.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelIdOrAlias"/> is null or empty.</exception>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
+    public IChatClient GetChatClient(string modelIdOrAlias) => GetChatClient(ResolveModel(modelIdOrAlias));
+
+    /// <summary>Sends a conversation to a model and returns its answer, with cost attached.</summary>
+    /// <param name="model">The catalog model.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; <see cref="ChatResponseStratumExtensions.GetCost"/> gives its cost.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumException">The call failed; the subclass says how (rate limit, authentication, timeout, …).</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<ChatResponse> GetResponseAsync(ModelInfo model, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return GetChatClient(model).GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    /// <summary>Sends a conversation to a model named by id or alias and returns its answer, with cost attached.</summary>
+    /// <param name="modelIdOrAlias">The model id or alias, e.g. <c>gpt-4o</c>.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<ChatResponse> GetResponseAsync(string modelIdOrAlias, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetResponseAsync(ResolveModel(modelIdOrAlias), messages, options, cancellationToken);
+
+    /// <summary>Sends one user prompt to a model and returns its answer, with cost attached.</summary>
+    /// <param name="model">The catalog model.</param>
+    /// <param name="prompt">The user message.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="prompt"/> is null.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<ChatResponse> GetResponseAsync(ModelInfo model, string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        return GetResponseAsync(model, [new ChatMessage(ChatRole.User, prompt)], options, cancellationToken);
+    }
+
+    /// <summary>Sends one user prompt to a model named by id or alias and returns its answer, with cost attached.</summary>
+    /// <param name="modelIdOrAlias">The model id or alias.</param>
+    /// <param name="prompt">The user message.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<ChatResponse> GetResponseAsync(string modelIdOrAlias, string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetResponseAsync(ResolveModel(modelIdOrAlias), prompt, options, cancellationToken);
+
+    /// <summary>Streams a model's answer. The update that carries usage also carries the cost under <see cref="StratumUsageKeys.Cost"/>.</summary>
+    /// <param name="model">The catalog model.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The updates, in order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(ModelInfo model, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return GetChatClient(model).GetStreamingResponseAsync(messages, options, cancellationToken);
+    }
+
+    /// <summary>Releases the HTTP client if this instance created it, and every cached chat client.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        _clients.Clear();
+        if (_ownsHttpClient)
+        {
+            _httpClient.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"StratumClient {{ {_options} }}";
+
+    /// <summary>Finds the API key for a provider: the options' key, else the catalog's environment variable.</summary>
+    /// <returns>The key, or null when the provider needs none.</returns>
+    /// <exception cref="StratumAuthenticationException">The provider needs a key and none is configured.</exception>
+    internal string? ResolveApiKey(ProviderInfo provider)
+    {
+        if (_options.Providers.TryGetValue(provider.Id, out var providerOptions) && !string.IsNullOrEmpty(providerOptions.ApiKey))
+        {
+            return providerOptions.ApiKey;
+        }
+
+        var variable = provider.ApiKeyEnvironmentVariable;
+        if (string.IsNullOrEmpty(variable))
+        {
+            return null;
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        throw new StratumAuthenticationException(
+            $"No API key for provider '{provider.Id}'. Set the {variable} environment variable, or StratumClientOptions.Providers[\"{provider.Id}\"].ApiKey (configuration key StratumAI:Providers:{provider.Id}:ApiKey). No request was sent.")
+        {
+            ProviderId = provider.Id,
+            ApiKeyEnvironmentVariable = variable,
+        };
+    }
+
+    /// <summary>Finds the base URL for a provider: the options' override, else the catalog's.</summary>
+    /// <exception cref="InvalidOperationException">Neither gives one, or the catalog's is not an absolute URL.</exception>
+    internal Uri ResolveBaseUrl(ProviderInfo provider)
+    {
+        if (_options.Providers.TryGetValue(provider.Id, out var providerOptions) && providerOptions.BaseUrl is { } configured)
+        {
+            if (!configured.IsAbsoluteUri)
+            {
+                throw new InvalidOperationException(
+                    $"StratumClientOptions.Providers[\"{provider.Id}\"].BaseUrl must be an absolute URL such as https://api.example.com/v1; got '{configured}'.");
+            }
+
+            return configured;
+        }
+
+        if (!string.IsNullOrEmpty(provider.BaseUrl) && Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var fromCatalog))
+        {
+            return fromCatalog;
+        }
+
+        throw new InvalidOperationException(
+            $"Provider '{provider.Id}' has no base URL: the catalog gives {(string.IsNullOrEmpty(provider.BaseUrl) ? "none" : $"'{provider.BaseUrl}', which is not an absolute URL")}. Set StratumClientOptions.Providers[\"{provider.Id}\"].BaseUrl (configuration key StratumAI:Providers:{provider.Id}:BaseUrl).");
+    }
+
+    private ModelInfo ResolveModel(string modelIdOrAlias)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelIdOrAlias);
+        if (_options.Models.TryGet(modelIdOrAlias, out var model))
+        {
+            return model;
+        }
+
+        throw new StratumModelNotFoundException(
+            $"The model '{modelIdOrAlias}' is not in the catalog (StratumClient.Models). Check the id, or add the model to a catalog file.")
+        {
+            ModelId = modelIdOrAlias,
+        };
+    }
+
+    private StratumModelChatClient CreateChatClient(ModelInfo model)
+    {
+        var provider = model.Provider;
+        IChatClient inner = model.Dialect switch
+        {
+            "openai" => CreateOpenAIClient(model, provider),
+            _ => throw new NotSupportedException(
+                $"The '{model.Dialect}' dialect of model '{model}' is not implemented yet in this version of StratumAI; only 'openai' (Chat Completions) is."),
+        };
+
+        return new StratumModelChatClient(inner, model, _options.Timeout);
+    }
+
+    private OpenAIChatCompletionsClient CreateOpenAIClient(ModelInfo model, ProviderInfo provider)
+    {
+        var apiKey = ResolveApiKey(provider);
+        var baseUrl = ResolveBaseUrl(provider);
+        IEnumerable<KeyValuePair<string, string>>? headers =
+            _options.Providers.TryGetValue(provider.Id, out var providerOptions) ? providerOptions.Headers.ToArray() : null;
+        return new OpenAIChatCompletionsClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+
+namespace StratumAI;
+
+/// <summary>Settings of a <see cref="StratumClient"/>: provider credentials and endpoints, timeouts, the model catalog.</summary>
+/// <remarks>
+/// <para>Bound from configuration by <c>AddStratumAI(configuration)</c>, e.g. the section</para>
+/// <code>
+/// "StratumAI": {
+///   "DefaultModel": "gpt-4o",
+///   "Timeout": "00:02:00",
+///   "Providers": { "openai": { "ApiKey": "...", "BaseUrl": "https://my-proxy/v1", "Headers": { "OpenAI-Project": "proj_1" } } }
+/// }
+/// </code>
+/// <para><see cref="ToString"/> never shows API keys or header values.</para>
+/// </remarks>
+public sealed class StratumClientOptions
+{
+    /// <summary>The default per-call timeout: ten minutes, since reasoning models can think for minutes.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Per-provider settings, keyed by catalog provider id (<c>openai</c>, <c>deepseek</c>, …; case-insensitive).</summary>
+    public IDictionary<string, ProviderOptions> Providers { get; } = new Dictionary<string, ProviderOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The longest a single model call may take before it fails with <see cref="StratumTimeoutException"/>.
+    /// <value>Defaults to <see cref="DefaultTimeout"/>; <see cref="Timeout.InfiniteTimeSpan"/> disables it.</value>
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary>
+    /// The catalog models are looked up in.
+    /// <value>Defaults to <see cref="ModelRegistry.Default"/>, which generated catalogs register into.</value>
+    /// </summary>
+    public ModelRegistry Models { get; set; } = ModelRegistry.Default;
+
+    /// <summary>
+    /// Id or alias of the model that dependency injection exposes as <see cref="Microsoft.Extensions.AI.IChatClient"/>,
+    /// or null to register no <see cref="Microsoft.Extensions.AI.IChatClient"/>.
+    /// </summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>Gets the settings of a provider, creating empty ones when absent.</summary>
+    /// <param name="providerId">The catalog provider id, e.g. <c>openai</c>.</param>
+    /// <returns>The provider's settings, which the caller may change.</returns>
+    /// <exception cref="ArgumentException"><paramref name="providerId"/> is null or empty.</exception>
+    public ProviderOptions Provider(string providerId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(providerId);
+        if (!Providers.TryGetValue(providerId, out var options))
+        {
+            options = new ProviderOptions();
+            Providers[providerId] = options;
+        }
+
+        return options;
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var builder = new StringBuilder("StratumClientOptions { ");
+        builder.Append(CultureInfo.InvariantCulture, $"Timeout = {Timeout}, DefaultModel = {DefaultModel ?? "(none)"}, Providers = [");
+        var first = true;
+        foreach (var pair in Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            builder.Append(first ? " " : ", ").Append(pair.Key).Append(" = ").Append(pair.Value);
+            first = false;
+        }
+
+        builder.Append(" ] }");
+        return builder.ToString();
+    }
+}
+
+/// <summary>Settings of one provider: its API key, base URL override and extra headers.</summary>
+/// <remarks><see cref="ToString"/> shows whether a key is set, never the key; header names, never header values.</remarks>
+public sealed class ProviderOptions
+{
+    /// <summary>
+    /// The API key. When null, the key is read from the environment variable the catalog names for the provider
+    /// (<see cref="ProviderInfo.ApiKeyEnvironmentVariable"/>).
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Overrides the catalog's base URL (<see cref="ProviderInfo.BaseUrl"/>), e.g. for a proxy or a local server.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>Extra HTTP headers sent with every request to the provider (case-insensitive names).</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var headers = string.Join(", ", Headers.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {BaseUrl?.ToString() ?? "(catalog)"}, Headers = [{headers}] }}";
+    }
+}

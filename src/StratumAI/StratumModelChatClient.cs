@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI;
+
+/// <summary>
+/// Wraps a dialect client for one catalog model: applies the call timeout and attaches the call's cost and
+/// <see cref="ModelInfo"/> to every response (and to the streaming update that carries usage).
+/// </summary>
+internal sealed class StratumModelChatClient : DelegatingChatClient
+{
+    private readonly ModelInfo _model;
+    private readonly TimeSpan _timeout;
+
+    public StratumModelChatClient(IChatClient innerClient, ModelInfo model, TimeSpan timeout)
+        : base(innerClient)
+    {
+        _model = model;
+        _timeout = timeout;
+    }
+
+    public ModelInfo Model => _model;
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CreateTimeout(cancellationToken);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(ex);
+        }
+
+        response.AdditionalProperties ??= [];
+        response.AdditionalProperties[StratumUsageKeys.ModelInfo] = _model;
+        if (response.Usage is { } usage)
+        {
+            response.AdditionalProperties[StratumUsageKeys.Cost] = CostCalculator.Calculate(_model.Pricing, usage);
+        }
+
+        return response;
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var timeout = CreateTimeout(cancellationToken);
+        var enumerator = base.GetStreamingResponseAsync(messages, options, timeout?.Token ?? cancellationToken).GetAsyncEnumerator(timeout?.Token ?? cancellationToken);
+        await using var enumeratorScope = enumerator.ConfigureAwait(false);
+        var first = true;
+        while (true)
+        {
+            ChatResponseUpdate update;
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                update = enumerator.Current;
+            }
+            catch (OperationCanceledException ex) when (timeout is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(ex);
+            }
+
+            if (first)
+            {
+                update.AdditionalProperties ??= [];
+                update.AdditionalProperties[StratumUsageKeys.ModelInfo] = _model;
+                first = false;
+            }
+
+            foreach (var content in update.Contents)
+            {
+                if (content is UsageContent usage)
+                {
+                    update.AdditionalProperties ??= [];
+                    update.AdditionalProperties[StratumUsageKeys.Cost] = CostCalculator.Calculate(_model.Pricing, usage.Details);
+                }
+            }
+
+            yield return update;
+        }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(ModelInfo))
+        {
+            return _model;
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    private CancellationTokenSource? CreateTimeout(CancellationToken cancellationToken)
+    {
+        if (_timeout == Timeout.InfiniteTimeSpan || _timeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(_timeout);
+        return source;
+    }
+
+    private StratumTimeoutException TimedOut(Exception inner) =>
+        new($"The call to model '{_model}' did not finish within {_timeout.ToString("c", CultureInfo.InvariantCulture)} (StratumClientOptions.Timeout).", inner)
+        {
+            ProviderId = _model.Provider.Id,
+            ModelId = _model.Id,
+            Timeout = _timeout,
+        };
+}
