@@ -1,0 +1,169 @@
+using Microsoft.CodeAnalysis.CSharp;
+using StratumAI.Catalog;
+
+namespace StratumAI.Generator.Emitter;
+
+/// <summary>
+/// The merged catalog arranged for emission: enum values assigned, provider type names made unique,
+/// and anything that could not compile (a model without a provider, a clashing or invalid name) left
+/// out. The catalog library reports those problems; the emitter only guarantees compilable output.
+/// </summary>
+internal sealed class CatalogPlan
+{
+    private static readonly HashSet<string> ReservedCatalogMembers = new(StringComparer.Ordinal)
+    {
+        "All", "Providers", "Get", "TryGet", "ModelCatalog", "Model", "ModelExtensions", "CreateModels", "CreateIndex", "RegisterInModelRegistry", "Equals", "GetHashCode", "ToString", "GetType", "ReferenceEquals",
+    };
+
+    private CatalogPlan(List<ProviderPlan> providers, List<ModelPlan> models, Dictionary<string, ModelPlan> byId)
+    {
+        Providers = providers;
+        Models = models;
+        ModelsById = byId;
+    }
+
+    public IReadOnlyList<ProviderPlan> Providers { get; }
+
+    public IReadOnlyList<ModelPlan> Models { get; }
+
+    public IReadOnlyDictionary<string, ModelPlan> ModelsById { get; }
+
+    public static CatalogPlan Create(CatalogSpec spec)
+    {
+        var providers = new List<ProviderPlan>(spec.Providers.Count);
+        var providersById = new Dictionary<string, ProviderPlan>(StringComparer.Ordinal);
+        var typeNames = new HashSet<string>(StringComparer.Ordinal);
+        var propertyNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var provider in spec.Providers)
+        {
+            if (provider is null || string.IsNullOrEmpty(provider.Id) || providersById.ContainsKey(provider.Id))
+            {
+                continue;
+            }
+
+            var typeName = Unique(SanitizeTypeName(provider.TypeName, provider.Name, provider.Id), typeNames);
+            var propertyName = ReservedCatalogMembers.Contains(typeName) ? typeName + "Provider" : typeName;
+            propertyName = Unique(propertyName, propertyNames);
+            var plan = new ProviderPlan(provider, typeName, propertyName);
+            providers.Add(plan);
+            providersById.Add(provider.Id, plan);
+        }
+
+        var models = new List<ModelPlan>(spec.Models.Count);
+        var enumNames = new HashSet<string>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, ModelPlan>(StringComparer.Ordinal);
+        foreach (var model in spec.Models)
+        {
+            if (model is null
+                || string.IsNullOrEmpty(model.Id)
+                || model.Price is null
+                || !providersById.TryGetValue(model.ProviderId ?? string.Empty, out var provider)
+                || !IsValidMemberName(model.EnumName)
+                || byId.ContainsKey(model.Id)
+                || !enumNames.Add(model.EnumName))
+            {
+                continue;
+            }
+
+            var plan = new ModelPlan(model, models.Count, provider);
+            models.Add(plan);
+            byId.Add(model.Id, plan);
+            provider.Models.Add(plan);
+        }
+
+        return new CatalogPlan(providers, models, byId);
+    }
+
+    // "Model" and "value__" would clash with the enum itself or its backing field.
+    private static bool IsValidMemberName(string? name)
+        => !string.IsNullOrEmpty(name)
+           && SyntaxFacts.IsValidIdentifier(name)
+           && SyntaxFacts.GetKeywordKind(name!) == SyntaxKind.None
+           && name != "value__"
+           && name != "Model";
+
+    private static string SanitizeTypeName(string? typeName, string? name, string id)
+    {
+        if (!string.IsNullOrEmpty(typeName) && SyntaxFacts.IsValidIdentifier(typeName) && SyntaxFacts.GetKeywordKind(typeName!) == SyntaxKind.None)
+        {
+            return typeName!;
+        }
+
+        var source = !string.IsNullOrEmpty(typeName) ? typeName! : !string.IsNullOrEmpty(name) ? name! : id;
+        var builder = new System.Text.StringBuilder(source.Length + 1);
+        var upperNext = true;
+        foreach (var c in source)
+        {
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+            {
+                builder.Append(upperNext ? char.ToUpperInvariant(c) : c);
+                upperNext = false;
+            }
+            else
+            {
+                upperNext = true;
+            }
+        }
+
+        if (builder.Length == 0 || char.IsDigit(builder[0]))
+        {
+            builder.Insert(0, 'P');
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Unique(string name, HashSet<string> used)
+    {
+        if (used.Add(name))
+        {
+            return name;
+        }
+
+        for (var i = 2; ; i++)
+        {
+            var candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (used.Add(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+}
+
+internal sealed class ProviderPlan
+{
+    public ProviderPlan(CatalogProvider provider, string typeName, string propertyName)
+    {
+        Provider = provider;
+        TypeName = typeName;
+        PropertyName = propertyName;
+    }
+
+    public CatalogProvider Provider { get; }
+
+    /// <summary>Prefix of the generated <c>{TypeName}Client</c> and <c>{TypeName}Model</c>.</summary>
+    public string TypeName { get; }
+
+    /// <summary>Name of the <c>ModelCatalog</c> property holding the provider's <c>ProviderInfo</c>.</summary>
+    public string PropertyName { get; }
+
+    public List<ModelPlan> Models { get; } = new();
+}
+
+internal sealed class ModelPlan
+{
+    public ModelPlan(CatalogModel model, int value, ProviderPlan provider)
+    {
+        Model = model;
+        Value = value;
+        Provider = provider;
+    }
+
+    public CatalogModel Model { get; }
+
+    /// <summary>The <c>Model</c> enum value, which is also the index into the catalog's array.</summary>
+    public int Value { get; }
+
+    public ProviderPlan Provider { get; }
+}

@@ -1,0 +1,199 @@
+using System.Text;
+using StratumAI.Catalog;
+using StratumAI.Generator.Model;
+
+namespace StratumAI.Generator.Emitter;
+
+/// <summary>Writes the body of one <c>[LlmCall]</c> partial method.</summary>
+internal static class LlmCallEmitter
+{
+    private const string Ai = "global::Microsoft.Extensions.AI.";
+
+    /// <param name="spec">The method.</param>
+    /// <param name="options">Where the catalog types live.</param>
+    /// <param name="modelResolved">False when the model named no catalog member: a stub is written instead of a call.</param>
+    public static string Emit(LlmCallSpec spec, GeneratorOptions options, bool modelResolved)
+    {
+        var writer = new SourceWriter(1024);
+        writer.WriteFileHeader();
+        if (spec.Namespace is not null)
+        {
+            writer.StartLine().Write("namespace ").Write(spec.Namespace).EndLine();
+            writer.OpenBlock();
+        }
+
+        foreach (var type in spec.ContainingTypes)
+        {
+            writer.StartLine().Write("partial ").Write(type.Keyword).Write(' ').Write(type.Name).EndLine();
+            writer.OpenBlock();
+        }
+
+        WriteSignature(writer, spec);
+        writer.OpenBlock();
+        if (spec.HasErrors || !modelResolved)
+        {
+            writer.WriteLine("// The [LlmCall] attribute has errors (see the STRAT diagnostics); this stub only keeps the rest of the build going.");
+            writer.StartLine().Write("throw new global::System.InvalidOperationException(")
+                .Write(Literals.String("The [LlmCall] method '" + spec.MethodName + "' could not be generated; fix the StratumAI diagnostics reported for it."))
+                .Write(");").EndLine();
+        }
+        else
+        {
+            WriteBody(writer, spec, options);
+        }
+
+        writer.CloseBlock();
+        for (var i = 0; i < spec.ContainingTypes.Count; i++)
+        {
+            writer.CloseBlock();
+        }
+
+        if (spec.Namespace is not null)
+        {
+            writer.CloseBlock();
+        }
+
+        return writer.ToString();
+    }
+
+    private static void WriteSignature(SourceWriter writer, LlmCallSpec spec)
+    {
+        writer.StartLine();
+        if (spec.Modifiers.Length > 0)
+        {
+            writer.Write(spec.Modifiers).Write(' ');
+        }
+
+        writer.Write("partial ").Write(spec.ReturnType).Write(' ').Write(spec.MethodName).Write(spec.TypeParameters).Write('(');
+        for (var i = 0; i < spec.Parameters.Count; i++)
+        {
+            var parameter = spec.Parameters[i];
+            if (i > 0)
+            {
+                writer.Write(", ");
+            }
+
+            if (parameter.Modifiers.Length > 0)
+            {
+                writer.Write(parameter.Modifiers).Write(' ');
+            }
+
+            writer.Write(parameter.Type).Write(' ').Write(parameter.Name);
+        }
+
+        writer.Write(')').EndLine();
+        if (spec.ConstraintClauses.Count > 0)
+        {
+            writer.Indent();
+            foreach (var clause in spec.ConstraintClauses)
+            {
+                writer.WriteLine(clause);
+            }
+
+            writer.Unindent();
+        }
+    }
+
+    private static void WriteBody(SourceWriter writer, LlmCallSpec spec, GeneratorOptions options)
+    {
+        var count = (spec.System is null ? 0 : 1) + (spec.Prompt is null ? 0 : 1);
+        writer.StartLine().Write("var __stratumMessages = new global::System.Collections.Generic.List<").Write(Ai).Write("ChatMessage>(")
+            .Write(Literals.Int(count)).Write(");").EndLine();
+        if (spec.System is { } system)
+        {
+            writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.System, ")
+                .Write(TemplateExpression(system)).Write("));").EndLine();
+        }
+
+        if (spec.Prompt is { } prompt)
+        {
+            writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
+                .Write(TemplateExpression(prompt)).Write("));").EndLine();
+        }
+
+        var options2 = "null";
+        if (spec.Temperature is not null || spec.MaxTokens is not null)
+        {
+            writer.StartLine().Write("var __stratumOptions = new ").Write(Ai).Write("ChatOptions");
+            writer.Write(" { ");
+            var first = true;
+            if (spec.Temperature is { } temperature)
+            {
+                writer.Write("Temperature = ").Write(Literals.Float(temperature));
+                first = false;
+            }
+
+            if (spec.MaxTokens is { } maxTokens)
+            {
+                writer.Write(first ? string.Empty : ", ").Write("MaxOutputTokens = ").Write(Literals.Int(maxTokens));
+            }
+
+            writer.Write(" };").EndLine();
+            options2 = "__stratumOptions";
+        }
+
+        var model = spec.Model.Kind == ModelReferenceKind.EnumMember
+            ? "global::" + options.Namespace + ".ModelCatalog.Get(global::" + options.Namespace + ".Model." + spec.Model.Value + ")"
+            : Literals.String(spec.Model.Value);
+        var call = "global::StratumAI.LlmCallRunner.GetTextAsync(" + spec.Client.Expression + ", " + model + ", __stratumMessages, "
+            + options2 + ", " + (spec.CancellationTokenName ?? "default") + ")";
+        writer.StartLine().Write("return ");
+        if (spec.ReturnKind == LlmCallReturnKind.ValueTask)
+        {
+            writer.Write("new global::System.Threading.Tasks.ValueTask<string>(").Write(call).Write(");");
+        }
+        else
+        {
+            writer.Write(call).Write(';');
+        }
+
+        writer.EndLine();
+    }
+
+    /// <summary>A string literal, or an invariant-culture interpolation when the template has placeholders.</summary>
+    internal static string TemplateExpression(EquatableArray<TemplateSegment> segments)
+    {
+        var hasPlaceholders = false;
+        foreach (var segment in segments)
+        {
+            hasPlaceholders |= segment.IsPlaceholder;
+        }
+
+        var builder = new StringBuilder();
+        if (!hasPlaceholders)
+        {
+            builder.Append('"');
+            foreach (var segment in segments)
+            {
+                Literals.AppendEscaped(builder, segment.Text, inInterpolation: false);
+            }
+
+            return builder.Append('"').ToString();
+        }
+
+        builder.Append("global::System.String.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"");
+        foreach (var segment in segments)
+        {
+            if (!segment.IsPlaceholder)
+            {
+                Literals.AppendEscaped(builder, segment.Text, inInterpolation: true);
+                continue;
+            }
+
+            builder.Append('{').Append(segment.Text);
+            if (segment.Alignment is not null)
+            {
+                builder.Append(',').Append(segment.Alignment);
+            }
+
+            if (segment.Format is not null)
+            {
+                builder.Append(':').Append(segment.Format);
+            }
+
+            builder.Append('}');
+        }
+
+        return builder.Append("\")").ToString();
+    }
+}

@@ -1,0 +1,69 @@
+using StratumAI.Catalog;
+
+namespace StratumAI.Generator.Model;
+
+/// <summary>How the generated body returns the model's text.</summary>
+internal enum LlmCallReturnKind
+{
+    Task,
+    ValueTask,
+}
+
+/// <summary>How the attribute names its model.</summary>
+internal enum ModelReferenceKind
+{
+    /// <summary><c>Model.X</c> (or <c>{Provider}Model.X</c>): resolved against the catalog's enum names.</summary>
+    EnumMember,
+
+    /// <summary>A string constant: passed to the runtime as the model id.</summary>
+    StringId,
+}
+
+/// <summary>The model named by <c>[LlmCall(model)]</c>, read from syntax because the generated enum does not bind yet.</summary>
+internal sealed record ModelReference(ModelReferenceKind Kind, string Value, LocationInfo? Location);
+
+/// <summary>A type that encloses the method, outermost first, as it must be redeclared.</summary>
+/// <param name="Keyword"><c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c> or <c>interface</c>.</param>
+/// <param name="Name">The identifier, with its type parameter list when generic.</param>
+internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+/// <summary>A parameter of the partial method, as the implementation must repeat it.</summary>
+/// <param name="Modifiers">e.g. <c>ref</c>, <c>in</c>, <c>params</c>, <c>this</c>, or empty.</param>
+/// <param name="Type">Fully qualified type, nullable annotations included.</param>
+/// <param name="Name">The name as written in code (escaped with <c>@</c> when it is a keyword).</param>
+/// <param name="RawName">The name as templates refer to it.</param>
+internal sealed record ParameterSpec(string Modifiers, string Type, string Name, string RawName);
+
+/// <summary>A piece of a prompt template: literal text, or a placeholder bound to a parameter.</summary>
+/// <param name="Text">Literal text, or the parameter's code name for a placeholder.</param>
+/// <param name="Alignment">The <c>,alignment</c> part of a placeholder, or null.</param>
+/// <param name="Format">The <c>:format</c> part of a placeholder, or null.</param>
+internal sealed record TemplateSegment(bool IsPlaceholder, string Text, string? Alignment, string? Format);
+
+/// <summary>Where the model client comes from: a C# expression valid inside the method.</summary>
+internal sealed record ClientAccess(string Expression);
+
+/// <summary>Everything needed to emit one <c>[LlmCall]</c> method body; plain values only.</summary>
+/// <remarks>When <c>HasErrors</c> is set the emitter writes a throwing stub, so a reported problem does not also cause CS8795.</remarks>
+internal sealed record LlmCallSpec(
+    string HintName,
+    string? Namespace,
+    EquatableArray<ContainingTypeSpec> ContainingTypes,
+    string Modifiers,
+    string ReturnType,
+    LlmCallReturnKind ReturnKind,
+    string MethodName,
+    string TypeParameters,
+    EquatableArray<string> ConstraintClauses,
+    EquatableArray<ParameterSpec> Parameters,
+    ModelReference Model,
+    EquatableArray<TemplateSegment>? System,
+    EquatableArray<TemplateSegment>? Prompt,
+    float? Temperature,
+    int? MaxTokens,
+    ClientAccess Client,
+    string? CancellationTokenName,
+    bool HasErrors);
+
+/// <summary>The outcome of reading one <c>[LlmCall]</c> method: a spec when it can be generated, and its problems.</summary>
+internal sealed record LlmCallParseResult(LlmCallSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,557 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using StratumAI.Catalog;
+using StratumAI.Generator.Model;
+
+namespace StratumAI.Generator.Parser;
+
+/// <summary>Reads an <c>[LlmCall]</c> method into an <see cref="LlmCallSpec"/>; symbols stay inside this class.</summary>
+internal static class LlmCallParser
+{
+    public const string AttributeMetadataName = "StratumAI.LlmCallAttribute";
+    private const string StratumClientName = "global::StratumAI.StratumClient";
+    private const string CancellationTokenName = "global::System.Threading.CancellationToken";
+
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>The cheap syntactic filter: a method declaration (the attribute name was already matched).</summary>
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) => node is MethodDeclarationSyntax;
+
+    public static LlmCallParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetNode is not MethodDeclarationSyntax syntax || context.TargetSymbol is not IMethodSymbol method)
+        {
+            return new LlmCallParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        // The user wrote the body themselves: nothing to generate.
+        if (method.PartialImplementationPart is not null || method.PartialDefinitionPart is not null)
+        {
+            return new LlmCallParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var diagnostics = new List<DiagnosticInfo>();
+        var methodLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+        var canEmit = true;
+
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword) || syntax.Body is not null || syntax.ExpressionBody is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.NotPartialId,
+                methodLocation,
+                "The [LlmCall] method '" + method.Name + "' must be a partial method without a body, so StratumAI can generate its body"));
+            canEmit = false;
+        }
+
+        var containingTypes = new List<ContainingTypeSpec>();
+        for (var node = syntax.Parent; node is not null; node = node.Parent)
+        {
+            if (node is TypeDeclarationSyntax type)
+            {
+                if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.NotPartialId,
+                        LocationInfo.From(type.Identifier.GetLocation()),
+                        "The type '" + type.Identifier.ValueText + "' contains the [LlmCall] method '" + method.Name + "' and must be partial"));
+                    canEmit = false;
+                }
+
+                containingTypes.Add(new ContainingTypeSpec(TypeKeyword(type), type.Identifier.ValueText + TypeParameterList(type.TypeParameterList)));
+            }
+            else if (node is not BaseNamespaceDeclarationSyntax and not CompilationUnitSyntax)
+            {
+                canEmit = false;
+            }
+        }
+
+        containingTypes.Reverse();
+        if (!canEmit || method.ContainingType is null)
+        {
+            return new LlmCallParseResult(null, ToArray(diagnostics));
+        }
+
+        var attribute = FindAttribute(context, syntax, cancellationToken);
+        var parameters = new List<ParameterSpec>(method.Parameters.Length);
+        var parametersByName = new Dictionary<string, ParameterSpec>(StringComparer.Ordinal);
+        string? cancellationTokenName = null;
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var parameter = method.Parameters[i];
+            var parameterSpec = new ParameterSpec(
+                ParameterModifiers(parameter, method, i),
+                parameter.Type.ToDisplayString(TypeFormat),
+                Emitter.Literals.Identifier(parameter.Name),
+                parameter.Name);
+            parameters.Add(parameterSpec);
+            parametersByName[parameter.Name] = parameterSpec;
+            if (cancellationTokenName is null
+                && parameter.RefKind == RefKind.None
+                && parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == CancellationTokenName)
+            {
+                cancellationTokenName = parameterSpec.Name;
+            }
+        }
+
+        // Another diagnostic means the body becomes a stub, so the user sees one error, not a cascade.
+        var hasErrors = false;
+        var returnTypeText = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        LlmCallReturnKind returnKind;
+        if (returnTypeText == "global::System.Threading.Tasks.Task<string>")
+        {
+            returnKind = LlmCallReturnKind.Task;
+        }
+        else if (returnTypeText == "global::System.Threading.Tasks.ValueTask<string>")
+        {
+            returnKind = LlmCallReturnKind.ValueTask;
+        }
+        else
+        {
+            returnKind = LlmCallReturnKind.Task;
+            hasErrors = true;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnsupportedReturnTypeId,
+                LocationInfo.From(syntax.ReturnType.GetLocation()),
+                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string> or ValueTask<string>"));
+        }
+
+        var model = ReadModel(attribute, context.SemanticModel, cancellationToken);
+        if (model is null)
+        {
+            hasErrors = true;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnknownModelId,
+                LocationInfo.From((SyntaxNode?)FirstPositionalArgument(attribute)?.Expression ?? attribute ?? (SyntaxNode)syntax),
+                "The model of [LlmCall] on '" + method.Name + "' must be a Model member (Model.Gpt4o) or a model id string"));
+            model = new ModelReference(ModelReferenceKind.StringId, string.Empty, null);
+        }
+
+        var systemTemplate = ReadTemplate(attribute, "System", context.SemanticModel, parametersByName, method.Name, diagnostics, cancellationToken, out var systemFailed);
+        var promptTemplate = ReadTemplate(attribute, "Prompt", context.SemanticModel, parametersByName, method.Name, diagnostics, cancellationToken, out var promptFailed);
+        hasErrors |= systemFailed | promptFailed;
+        if (promptTemplate is null && !promptFailed)
+        {
+            // Without a Prompt, a single text parameter is the user message.
+            var textParameters = parameters.Where(p => p.Type == "string" && p.Modifiers.Length == 0).ToList();
+            if (textParameters.Count == 1)
+            {
+                promptTemplate = EquatableArray<TemplateSegment>.UnsafeWrap(new[] { new TemplateSegment(true, textParameters[0].Name, null, null) });
+            }
+            else
+            {
+                hasErrors = true;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.InvalidTemplateId,
+                    LocationInfo.From((SyntaxNode?)attribute ?? syntax),
+                    "The [LlmCall] method '" + method.Name + "' has no Prompt; set Prompt = \"...{parameter}...\" or take exactly one string parameter"));
+            }
+        }
+
+        var temperature = ReadConstant(attribute, "Temperature", context.SemanticModel, cancellationToken) switch
+        {
+            double d when !double.IsNaN(d) => (float?)d,
+            float f when !float.IsNaN(f) => f,
+            int n => n,
+            _ => null,
+        };
+        var maxTokens = ReadConstant(attribute, "MaxTokens", context.SemanticModel, cancellationToken) is int max && max > 0 ? (int?)max : null;
+
+        var client = FindClient(method, parametersByName, cancellationToken);
+        if (client is null)
+        {
+            hasErrors = true;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.NoClientId,
+                methodLocation,
+                method.IsStatic
+                    ? "The static [LlmCall] method '" + method.Name + "' needs a static field or property of type StratumClient on '" + method.ContainingType.Name + "'"
+                    : "The [LlmCall] method '" + method.Name + "' needs a StratumClient: add a field, property or primary-constructor parameter of type StratumClient to '" + method.ContainingType.Name + "'"));
+        }
+
+        var spec = new LlmCallSpec(
+            HintName(method),
+            method.ContainingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            ToArray(containingTypes),
+            string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword) && !m.IsKind(SyntaxKind.AsyncKeyword)).Select(m => m.Text)),
+            method.ReturnType.ToDisplayString(TypeFormat),
+            returnKind,
+            Emitter.Literals.Identifier(method.Name),
+            TypeParameterList(syntax.TypeParameterList),
+            ToArray(ConstraintClauses(method)),
+            ToArray(parameters),
+            model,
+            systemTemplate,
+            promptTemplate,
+            temperature,
+            maxTokens,
+            client ?? new ClientAccess(string.Empty),
+            cancellationTokenName,
+            hasErrors);
+        return new LlmCallParseResult(spec, ToArray(diagnostics));
+    }
+
+    private static AttributeSyntax? FindAttribute(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        foreach (var data in context.Attributes)
+        {
+            if (data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax found)
+            {
+                return found;
+            }
+        }
+
+        foreach (var list in syntax.AttributeLists)
+        {
+            foreach (var attribute in list.Attributes)
+            {
+                var name = attribute.Name switch
+                {
+                    QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+                    AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+                    SimpleNameSyntax s => s.Identifier.ValueText,
+                    _ => string.Empty,
+                };
+                if (name is "LlmCall" or "LlmCallAttribute")
+                {
+                    return attribute;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static AttributeArgumentSyntax? FirstPositionalArgument(AttributeSyntax? attribute)
+    {
+        if (attribute?.ArgumentList is null)
+        {
+            return null;
+        }
+
+        foreach (var argument in attribute.ArgumentList.Arguments)
+        {
+            if (argument.NameEquals is null && (argument.NameColon is null || argument.NameColon.Name.Identifier.ValueText == "model"))
+            {
+                return argument;
+            }
+        }
+
+        return null;
+    }
+
+    private static AttributeArgumentSyntax? NamedArgument(AttributeSyntax? attribute, string name)
+    {
+        if (attribute?.ArgumentList is null)
+        {
+            return null;
+        }
+
+        foreach (var argument in attribute.ArgumentList.Arguments)
+        {
+            if (argument.NameEquals?.Name.Identifier.ValueText == name)
+            {
+                return argument;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the model from syntax: the generated <c>Model</c> enum is not part of the compilation the
+    /// generator sees, so <c>Model.Gpt4o</c> does not bind here and only its member name can be trusted.
+    /// </summary>
+    private static ModelReference? ReadModel(AttributeSyntax? attribute, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var expression = FirstPositionalArgument(attribute)?.Expression;
+        if (expression is null)
+        {
+            return null;
+        }
+
+        var constant = semanticModel.GetConstantValue(expression, cancellationToken);
+        if (constant.HasValue && constant.Value is string id)
+        {
+            return new ModelReference(ModelReferenceKind.StringId, id, LocationInfo.From(expression));
+        }
+
+        if (expression is MemberAccessExpressionSyntax { Name: IdentifierNameSyntax member } access
+            && RightmostName(access.Expression) is { } typeName
+            && typeName.EndsWith("Model", StringComparison.Ordinal))
+        {
+            return new ModelReference(ModelReferenceKind.EnumMember, member.Identifier.ValueText, LocationInfo.From(expression));
+        }
+
+        return null;
+    }
+
+    private static string? RightmostName(ExpressionSyntax expression) => expression switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static object? ReadConstant(AttributeSyntax? attribute, string name, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var argument = NamedArgument(attribute, name);
+        if (argument is null)
+        {
+            return null;
+        }
+
+        var constant = semanticModel.GetConstantValue(argument.Expression, cancellationToken);
+        return constant.HasValue ? constant.Value : null;
+    }
+
+    private static EquatableArray<TemplateSegment>? ReadTemplate(
+        AttributeSyntax? attribute,
+        string name,
+        SemanticModel semanticModel,
+        IReadOnlyDictionary<string, ParameterSpec> parameters,
+        string methodName,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken,
+        out bool failed)
+    {
+        failed = false;
+        var argument = NamedArgument(attribute, name);
+        if (argument is null)
+        {
+            return null;
+        }
+
+        var constant = semanticModel.GetConstantValue(argument.Expression, cancellationToken);
+        if (!constant.HasValue || constant.Value is not string template)
+        {
+            if (constant.HasValue && constant.Value is null)
+            {
+                return null;
+            }
+
+            failed = true;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InvalidTemplateId,
+                LocationInfo.From(argument.Expression),
+                "The " + name + " template of [LlmCall] on '" + methodName + "' must be a constant string"));
+            return null;
+        }
+
+        var segments = TemplateParser.Parse(template, parameters, out var error, out var unknown);
+        if (segments is not null)
+        {
+            return segments;
+        }
+
+        failed = true;
+        if (unknown is not null)
+        {
+            var known = parameters.Count == 0 ? "it has no parameters" : "its parameters are " + string.Join(", ", parameters.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnknownPlaceholderId,
+                LocationInfo.From(argument.Expression),
+                "The " + name + " template placeholder '{" + unknown + "}' matches no parameter of '" + methodName + "' (" + known + ")"));
+        }
+        else
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InvalidTemplateId,
+                LocationInfo.From(argument.Expression),
+                "The " + name + " template of [LlmCall] on '" + methodName + "' " + error));
+        }
+
+        return null;
+    }
+
+    private static ClientAccess? FindClient(IMethodSymbol method, Dictionary<string, ParameterSpec> parameters, CancellationToken cancellationToken)
+    {
+        var containingType = method.ContainingType;
+        for (var type = containingType; type is not null; type = type.BaseType)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member.IsImplicitlyDeclared
+                    || (!SymbolEqualityComparer.Default.Equals(type, containingType) && member.DeclaredAccessibility == Accessibility.Private)
+                    || (method.IsStatic && !member.IsStatic))
+                {
+                    continue;
+                }
+
+                var memberType = member switch
+                {
+                    IFieldSymbol field => field.Type,
+                    IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
+                    _ => null,
+                };
+                if (memberType is null || memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) != StratumClientName)
+                {
+                    continue;
+                }
+
+                var owner = member.IsStatic ? type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this";
+                var suffix = memberType.NullableAnnotation == NullableAnnotation.Annotated ? "!" : string.Empty;
+                return new ClientAccess(owner + "." + Emitter.Literals.Identifier(member.Name) + suffix);
+            }
+
+            if (!method.IsStatic && SymbolEqualityComparer.Default.Equals(type, containingType))
+            {
+                foreach (var constructor in type.InstanceConstructors)
+                {
+                    if (!constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax))
+                    {
+                        continue;
+                    }
+
+                    foreach (var parameter in constructor.Parameters)
+                    {
+                        // A method parameter of the same name would hide the primary-constructor parameter.
+                        if (!parameters.ContainsKey(parameter.Name)
+                            && parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == StratumClientName)
+                        {
+                            var suffix = parameter.Type.NullableAnnotation == NullableAnnotation.Annotated ? "!" : string.Empty;
+                            return new ClientAccess(Emitter.Literals.Identifier(parameter.Name) + suffix);
+                        }
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string ParameterModifiers(IParameterSymbol parameter, IMethodSymbol method, int index)
+    {
+        var builder = new StringBuilder();
+        if (index == 0 && method.IsExtensionMethod)
+        {
+            builder.Append("this ");
+        }
+
+        if (parameter.IsParams)
+        {
+            builder.Append("params ");
+        }
+
+        builder.Append(parameter.RefKind switch
+        {
+            RefKind.Ref => "ref ",
+            RefKind.Out => "out ",
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => string.Empty,
+        });
+        return builder.ToString().TrimEnd();
+    }
+
+    private static string TypeKeyword(TypeDeclarationSyntax type)
+    {
+        if (type is RecordDeclarationSyntax record)
+        {
+            return record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record";
+        }
+
+        return type.Keyword.ValueText;
+    }
+
+    private static string TypeParameterList(TypeParameterListSyntax? list)
+    {
+        if (list is null || list.Parameters.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var builder = new StringBuilder("<");
+        for (var i = 0; i < list.Parameters.Count; i++)
+        {
+            var parameter = list.Parameters[i];
+            if (i > 0)
+            {
+                builder.Append(", ");
+            }
+
+            if (!parameter.VarianceKeyword.IsKind(SyntaxKind.None))
+            {
+                builder.Append(parameter.VarianceKeyword.Text).Append(' ');
+            }
+
+            builder.Append(parameter.Identifier.Text);
+        }
+
+        return builder.Append('>').ToString();
+    }
+
+    private static List<string> ConstraintClauses(IMethodSymbol method)
+    {
+        var clauses = new List<string>();
+        foreach (var typeParameter in method.TypeParameters)
+        {
+            var parts = new List<string>();
+            if (typeParameter.HasReferenceTypeConstraint)
+            {
+                parts.Add(typeParameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+            }
+            else if (typeParameter.HasUnmanagedTypeConstraint)
+            {
+                parts.Add("unmanaged");
+            }
+            else if (typeParameter.HasValueTypeConstraint)
+            {
+                parts.Add("struct");
+            }
+            else if (typeParameter.HasNotNullConstraint)
+            {
+                parts.Add("notnull");
+            }
+
+            foreach (var constraint in typeParameter.ConstraintTypes)
+            {
+                parts.Add(constraint.ToDisplayString(TypeFormat));
+            }
+
+            if (typeParameter.HasConstructorConstraint)
+            {
+                parts.Add("new()");
+            }
+
+            if (parts.Count > 0)
+            {
+                clauses.Add("where " + Emitter.Literals.Identifier(typeParameter.Name) + " : " + string.Join(", ", parts));
+            }
+        }
+
+        return clauses;
+    }
+
+    private static string HintName(IMethodSymbol method)
+    {
+        var builder = new StringBuilder("LlmCall.");
+        var typeName = method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None));
+        foreach (var c in typeName + "." + method.Name)
+        {
+            builder.Append(char.IsLetterOrDigit(c) || c == '_' || c == '.' ? c : '_');
+        }
+
+        // Overloads share a name; a hash of the full signature keeps their files apart, deterministically.
+        var signature = method.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithParameterOptions(SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut))
+            + "(" + string.Join(",", method.Parameters.Select(p => p.RefKind.ToString() + p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))) + ")"
+            + method.ContainingType.Arity.ToString(CultureInfo.InvariantCulture);
+        uint hash = 2166136261;
+        foreach (var c in signature)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return builder.Append('.').Append(hash.ToString("x8", CultureInfo.InvariantCulture)).Append(".g.cs").ToString();
+    }
+
+    private static EquatableArray<T> ToArray<T>(List<T> items)
+        where T : IEquatable<T>
+        => EquatableArray<T>.UnsafeWrap(items.ToArray());
+}
