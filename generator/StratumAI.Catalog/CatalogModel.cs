@@ -105,13 +105,20 @@ public sealed record CatalogModel(
     EquatableArray<string> Aliases,
     string? DeprecatedOn,
     string? Replacement,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>Where <see cref="Replacement"/> was written, so a replacement that names no model is reported at its value.</summary>
+    public SourceLocation? ReplacementLocation { get; init; }
+}
 
 /// <summary>The result of parsing one catalog file. Never null; problems are in <see cref="Diagnostics"/>.</summary>
 /// <param name="FilePath">Path of the file.</param>
-/// <param name="Provider">The provider declared by the file, or null when the block is missing or invalid.</param>
+/// <param name="Provider">The provider declared by the file, or null when the block is missing or invalid.
+/// For a reference (<paramref name="ProviderIsReference"/>) only <see cref="CatalogProvider.Id"/> and
+/// <see cref="CatalogProvider.Location"/> are meaningful; the other strings are empty.</param>
 /// <param name="ProviderIsReference">True when the provider block only names an existing provider by id.</param>
-/// <param name="Models">The valid models of the file.</param>
+/// <param name="Models">The valid models of the file. They are validated even when the provider block is
+/// invalid (so every problem is reported at once); <see cref="CatalogMerger"/> drops them in that case.</param>
 /// <param name="Diagnostics">Everything wrong with the file.</param>
 public sealed record CatalogFile(
     string FilePath,
