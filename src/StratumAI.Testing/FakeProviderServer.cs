@@ -39,10 +39,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>The status sent when no queued response fits a request.</summary>
     public const int QueueEmptyStatusCode = 599;
 
-    private static readonly HashSet<string> FramingHeaders = new(StringComparer.OrdinalIgnoreCase)
+    // Framing is the server's job (the replayed body may be re-encoded), content-type is sent from
+    // FakeResponse.ContentType, and alt-svc would advertise an HTTP/3 endpoint that does not exist here.
+    private static readonly HashSet<string> SkippedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "content-length", "transfer-encoding", "connection", "keep-alive", "content-encoding", "content-type",
-        "upgrade", "proxy-connection", "te", "trailer",
+        "upgrade", "proxy-connection", "te", "trailer", "alt-svc",
     };
 
     private readonly object _gate = new();
@@ -297,7 +299,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         http.StatusCode = response.StatusCode;
         foreach (var header in response.Headers)
         {
-            if (!FramingHeaders.Contains(header.Key))
+            if (!SkippedHeaders.Contains(header.Key))
             {
                 http.Headers.Append(header.Key, header.Value);
             }
@@ -339,8 +341,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
         if (response.AbortAfterBodyBytes is not null)
         {
+            // Returning with fewer bytes than Content-Length makes Kestrel flush what was written and then
+            // close the connection. Aborting here instead would send a TCP reset that can overtake the bytes
+            // already written, so the client would not reliably see the partial body.
             await http.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-            context.Abort();
         }
     }
 

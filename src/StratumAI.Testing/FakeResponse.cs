@@ -19,7 +19,7 @@ public sealed record FakeResponse
     /// <summary>
     /// Gets the response headers, sent in order (a repeated name sends several values). Framing headers
     /// (<c>content-length</c>, <c>transfer-encoding</c>, <c>connection</c>, <c>keep-alive</c>, <c>content-encoding</c>)
-    /// are not sent: the server frames the body itself. Default empty.
+    /// and <c>alt-svc</c> are not sent: the server frames the body itself, and no HTTP/3 endpoint exists. Default empty.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
@@ -35,7 +35,9 @@ public sealed record FakeResponse
     /// <summary>
     /// Gets the number of body bytes after which the server aborts the connection, or <see langword="null"/>
     /// to send the whole body. When set, <c>Content-Length</c> announces the full body so the client can see
-    /// the truncation. Default <see langword="null"/>.
+    /// the truncation; after the bytes are flushed the server closes the connection, so the client's read fails with an
+    /// <see cref="IOException"/> (or <see cref="HttpRequestException"/> when it buffers the body). A value at least the
+    /// body length sends the whole body. Default <see langword="null"/>.
     /// </summary>
     public int? AbortAfterBodyBytes { get; init; }
 
