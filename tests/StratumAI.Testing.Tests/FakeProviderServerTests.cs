@@ -334,4 +334,23 @@ public class FakeProviderServerTests
         await loopback.ConnectAsync(IPAddress.Loopback, server.ListeningEndPoint.Port);
         Assert.True(loopback.Connected);
     }
+
+    [Fact]
+    public async Task EnqueueRecordedExchange_AnthropicSseStream_ArrivesAsRecordedEvents()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load("anthropic/stream__pydantic-ai__test_anthropic_model_thinking_part_stream.yaml")[0];
+        server.Enqueue(exchange, pathEndsWith: "/v1/messages");
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+
+        using var response = await http.PostAsync("v1/messages", new StringContent("{}"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(exchange.Response.BodyText, text);
+        Assert.Contains("thinking_delta", text, StringComparison.Ordinal);
+        Assert.Equal(118, FixtureLoaderTests.SseData(text).Count());
+        Assert.Equal(118, text.Split('\n').Count(l => l.StartsWith("event: ", StringComparison.Ordinal)));
+        Assert.Contains("event: ping\n", text, StringComparison.Ordinal);
+    }
 }
