@@ -30,6 +30,9 @@ namespace StratumAI.Dialects;
 /// </remarks>
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
+    // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
+    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     private readonly HttpClient _httpClient;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
@@ -494,7 +497,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                         Function = new ChatCompletionFunctionCall
                         {
                             Name = call.Name,
-                            Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                            Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
                         },
                     });
                     break;
@@ -532,7 +535,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         string s => s,
         JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())),
+        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
     };
 
     private static JsonElement JsonString(string value)
@@ -740,10 +743,20 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
     internal static UsageDetails MapUsage(ChatCompletionUsage usage)
     {
+        var output = usage.CompletionTokens;
+        var reasoning = usage.CompletionTokensDetails?.ReasoningTokens;
+        if (reasoning is > 0 && usage.PromptTokens is { } prompt && output is { } completion && usage.TotalTokens is { } total
+            && total == prompt + completion + reasoning.Value && total != prompt + completion)
+        {
+            // xAI counts reasoning tokens outside completion_tokens (total = prompt + completion + reasoning).
+            // OutputTokenCount always includes reasoning, so cost bills them the same way for every provider.
+            output = completion + reasoning.Value;
+        }
+
         var details = new UsageDetails
         {
             InputTokenCount = usage.PromptTokens,
-            OutputTokenCount = usage.CompletionTokens,
+            OutputTokenCount = output,
             TotalTokenCount = usage.TotalTokens ?? (usage.PromptTokens + usage.CompletionTokens),
             CachedInputTokenCount = usage.PromptTokensDetails?.CachedTokens ?? usage.PromptCacheHitTokens,
             ReasoningTokenCount = usage.CompletionTokensDetails?.ReasoningTokens,
@@ -763,6 +776,11 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (usage.PromptCacheMissTokens is { } miss)
         {
             counts["prompt_cache_miss_tokens"] = miss;
+        }
+
+        if (usage.CostInUsdTicks is { } ticks)
+        {
+            counts["cost_in_usd_ticks"] = ticks;
         }
 
         if (usage.CompletionTokensDetails?.AcceptedPredictionTokens is { } accepted)

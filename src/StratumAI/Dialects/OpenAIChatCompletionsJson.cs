@@ -337,6 +337,10 @@ internal sealed class ChatCompletionUsage
     [JsonPropertyName("prompt_cache_miss_tokens")]
     public long? PromptCacheMissTokens { get; set; }
 
+    /// <summary>xAI: what the call cost, in units of 1e-10 USD.</summary>
+    [JsonPropertyName("cost_in_usd_ticks")]
+    public long? CostInUsdTicks { get; set; }
+
     /// <summary>OpenRouter: what the provider charged, in USD credits.</summary>
     [JsonPropertyName("cost")]
     public decimal? Cost { get; set; }

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Tests.Cost;
+
+/// <summary>Each expected value is worked out by hand: tokens × USD-per-1M ÷ 1,000,000, exact decimals.</summary>
+public sealed class CostCalculatorTests
+{
+    private static UsageDetails Usage(long input, long output, long? cached = null, long? cacheWrite = null, long? reasoning = null)
+    {
+        var usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, CachedInputTokenCount = cached, ReasoningTokenCount = reasoning };
+        if (cacheWrite is { } written)
+        {
+            usage.AdditionalCounts = new() { [StratumUsageKeys.CacheWriteInputTokens] = written };
+        }
+
+        return usage;
+    }
+
+    [Fact]
+    public void PlainUsage_BillsInputAndOutput()
+    {
+        // 1,000 × 2.50 / 1M = 0.0025; 500 × 10 / 1M = 0.005.
+        var cost = CostCalculator.Calculate(new ModelPricing(2.5m, 10m), Usage(1_000, 500));
+
+        Assert.Equal(new CallCost(0.0025m, 0m, 0m, 0.005m, 0m), cost);
+        Assert.Equal(0.0075m, cost.Total);
+    }
+
+    [Fact]
+    public void CachedTokens_WithoutACachedPrice_FallBackToTheInputPrice()
+    {
+        // (1,000 − 400) × 3 / 1M = 0.0018; 400 × 3 / 1M = 0.0012; 10 × 15 / 1M = 0.00015.
+        var cost = CostCalculator.Calculate(new ModelPricing(3m, 15m), Usage(1_000, 10, cached: 400));
+
+        Assert.Equal(new CallCost(0.0018m, 0.0012m, 0m, 0.00015m, 0m), cost);
+    }
+
+    [Fact]
+    public void CacheWriteTokens_AreTakenOutOfInputAndBilledAtTheCacheWritePrice()
+    {
+        // (10,000 − 2,000 − 5,000) × 3 / 1M = 0.009; 2,000 × 0.30 / 1M = 0.0006; 5,000 × 3.75 / 1M = 0.01875; 100 × 15 / 1M = 0.0015.
+        var pricing = new ModelPricing(3m, 15m, CachedInputPerMillion: 0.3m, CacheWritePerMillion: 3.75m);
+
+        var cost = CostCalculator.Calculate(pricing, Usage(10_000, 100, cached: 2_000, cacheWrite: 5_000));
+
+        Assert.Equal(new CallCost(0.009m, 0.0006m, 0.01875m, 0.0015m, 0m), cost);
+        Assert.Equal(0.02985m, cost.Total);
+    }
+
+    [Fact]
+    public void CacheWriteTokens_WithoutACacheWritePrice_FallBackToTheInputPrice()
+    {
+        // 0 uncached; 1,000 × 2 / 1M = 0.002 written.
+        var cost = CostCalculator.Calculate(new ModelPricing(2m, 8m), Usage(1_000, 0, cacheWrite: 1_000));
+
+        Assert.Equal(new CallCost(0m, 0m, 0.002m, 0m, 0m), cost);
+    }
+
+    [Fact]
+    public void ReasoningTokens_WithAReasoningPrice_AreBilledApartFromOutput()
+    {
+        // 100 × 1 / 1M = 0.0001; (1,000 − 800) × 4 / 1M = 0.0008; 800 × 3.5 / 1M = 0.0028.
+        var pricing = new ModelPricing(1m, 4m, ReasoningPerMillion: 3.5m);
+
+        var cost = CostCalculator.Calculate(pricing, Usage(100, 1_000, reasoning: 800));
+
+        Assert.Equal(new CallCost(0.0001m, 0m, 0m, 0.0008m, 0.0028m), cost);
+        Assert.Equal(0.0037m, cost.Total);
+    }
+
+    [Fact]
+    public void ReasoningTokens_WithoutAReasoningPrice_StayInOutput()
+    {
+        // 100 × 1 / 1M = 0.0001; 1,000 × 4 / 1M = 0.004.
+        var cost = CostCalculator.Calculate(new ModelPricing(1m, 4m), Usage(100, 1_000, reasoning: 800));
+
+        Assert.Equal(new CallCost(0.0001m, 0m, 0m, 0.004m, 0m), cost);
+    }
+
+    [Fact]
+    public void PromptAboveATierThreshold_UsesTheTierPrices()
+    {
+        // Gemini-style: 1.25 / 10 up to 200k prompt tokens, 2.50 / 15 above.
+        var pricing = new ModelPricing(1.25m, 10m, CachedInputPerMillion: 0.31m,
+            Tiers: [new PriceTier(200_000, 2.5m, 15m, CachedInputPerMillion: 0.625m)]);
+
+        // At the threshold: base prices. 200,000 × 1.25 / 1M = 0.25; 1,000 × 10 / 1M = 0.01.
+        Assert.Equal(new CallCost(0.25m, 0m, 0m, 0.01m, 0m), CostCalculator.Calculate(pricing, Usage(200_000, 1_000)));
+
+        // Above: (250,000 − 50,000) × 2.5 / 1M = 0.5; 50,000 × 0.625 / 1M = 0.03125; 1,000 × 15 / 1M = 0.015.
+        Assert.Equal(new CallCost(0.5m, 0.03125m, 0m, 0.015m, 0m), CostCalculator.Calculate(pricing, Usage(250_000, 1_000, cached: 50_000)));
+    }
+
+    [Fact]
+    public void SeveralTiers_UseTheHighestOneExceeded()
+    {
+        var pricing = new ModelPricing(1m, 2m, Tiers: [new PriceTier(1_000, 3m, 4m), new PriceTier(10_000, 5m, 6m)]);
+
+        // 20,000 × 5 / 1M = 0.1; 100 × 6 / 1M = 0.0006.
+        Assert.Equal(0.1006m, CostCalculator.Calculate(pricing, Usage(20_000, 100)).Total);
+        // 5,000 × 3 / 1M = 0.015; 100 × 4 / 1M = 0.0004.
+        Assert.Equal(0.0154m, CostCalculator.Calculate(pricing, Usage(5_000, 100)).Total);
+    }
+
+    [Fact]
+    public void TierWithoutCachedPrice_BillsCachedTokensAtTheTierInputPrice()
+    {
+        var pricing = new ModelPricing(1m, 2m, CachedInputPerMillion: 0.1m, Tiers: [new PriceTier(1_000, 3m, 4m)]);
+
+        // (2,000 − 1,000) × 3 / 1M = 0.003; 1,000 × 3 / 1M = 0.003 (tier input price); 0 output.
+        Assert.Equal(new CallCost(0.003m, 0.003m, 0m, 0m, 0m), CostCalculator.Calculate(pricing, Usage(2_000, 0, cached: 1_000)));
+    }
+
+    [Fact]
+    public void MissingCounts_CostNothing()
+    {
+        Assert.Equal(CallCost.Zero, CostCalculator.Calculate(new ModelPricing(2.5m, 10m), new UsageDetails()));
+        Assert.Equal(0m, CallCost.Zero.Total);
+    }
+
+    [Fact]
+    public void FreeModel_CostsNothing()
+    {
+        Assert.Equal(0m, CostCalculator.Calculate(ModelPricing.Free, Usage(123_456, 7_890, cached: 100)).Total);
+    }
+
+    [Fact]
+    public void TinyPrices_StayExact()
+    {
+        // 1 × 0.0000001 / 1M = 0.0000000000001: no rounding, no double.
+        var cost = CostCalculator.Calculate(new ModelPricing(0.0000001m, 0m), Usage(1, 0));
+
+        Assert.Equal(0.0000000000001m, cost.Input);
+    }
+}

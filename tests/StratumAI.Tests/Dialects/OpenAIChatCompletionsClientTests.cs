@@ -1,0 +1,251 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using StratumAI.Dialects;
+using StratumAI.Testing;
+using static StratumAI.Tests.TestCatalog;
+
+namespace StratumAI.Tests.Dialects;
+
+/// <summary>The dialect client on its own, against any OpenAI-compatible endpoint: request mapping and streaming.</summary>
+public sealed class OpenAIChatCompletionsClientTests
+{
+    private const string OkBody = """{"id":"chatcmpl-ok","object":"chat.completion","created":1700000000,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""";
+
+    [Theory]
+    [InlineData("o1", true)]
+    [InlineData("o3-mini", true)]
+    [InlineData("o4-mini-2025-04-16", true)]
+    [InlineData("gpt-5", true)]
+    [InlineData("gpt-5-mini", true)]
+    [InlineData("gpt-4o", false)]
+    [InlineData("gpt-4.1-nano", false)]
+    [InlineData("deepseek-chat", false)]
+    [InlineData("openai/o3", false)]
+    [InlineData("omni-moderation", false)]
+    public void UsesMaxCompletionTokens_FollowsTheDocumentedRule(string modelId, bool expected)
+    {
+        Assert.Equal(expected, OpenAIChatCompletionsClient.UsesMaxCompletionTokens(modelId));
+    }
+
+    [Fact]
+    public async Task StandaloneClient_WithoutKey_SendsNoAuthorizationAndSendsExtraHeaders()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(OkBody));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, new Uri(server.BaseUri, "v1/"), apiKey: null, "local-model",
+            [new("X-Title", "StratumAI tests")], providerId: "local");
+
+        var response = await client.GetResponseAsync("hi");
+
+        Assert.Equal("ok", response.Text);
+        var request = server.ReceivedRequests.Single();
+        Assert.Equal("/v1/chat/completions", request.Path);
+        Assert.Null(request.GetHeader("Authorization"));
+        Assert.Equal("StratumAI tests", request.GetHeader("X-Title"));
+        Assert.Equal("local", client.GetService<ChatClientMetadata>()!.ProviderName);
+        Assert.Equal("local-model", client.GetService<ChatClientMetadata>()!.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task Options_AreMappedToTheirWireNames()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(OkBody));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+        var tool = AIFunctionFactory.CreateDeclaration("lookup", "Looks things up", JsonDocument.Parse("""{"type":"object","properties":{"q":{"type":"string"}}}""").RootElement);
+
+        await client.GetResponseAsync("hi", new ChatOptions
+        {
+            ModelId = "gpt-4o-mini",
+            Temperature = 0.25f,
+            TopP = 0.5f,
+            MaxOutputTokens = 64,
+            FrequencyPenalty = 0.5f,
+            PresencePenalty = -0.5f,
+            StopSequences = ["END", "STOP"],
+            Seed = 42,
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+            Tools = [tool],
+            ToolMode = ChatToolMode.RequireSpecific("lookup"),
+            AllowMultipleToolCalls = false,
+        });
+
+        var body = Json(server.ReceivedRequests.Single().Body)!;
+        Assert.Equal("gpt-4o-mini", (string?)body["model"]);
+        Assert.Equal(0.25, (double)body["temperature"]!);
+        Assert.Equal(0.5, (double)body["top_p"]!);
+        Assert.Equal(64, (int)body["max_tokens"]!);
+        Assert.Equal(0.5, (double)body["frequency_penalty"]!);
+        Assert.Equal(-0.5, (double)body["presence_penalty"]!);
+        AssertJsonEqual(JsonNode.Parse("""["END","STOP"]"""), body["stop"]);
+        Assert.Equal(42, (long)body["seed"]!);
+        Assert.Equal("low", (string?)body["reasoning_effort"]);
+        AssertJsonEqual(JsonNode.Parse("""{"type":"function","function":{"name":"lookup"}}"""), body["tool_choice"]);
+        Assert.False((bool)body["parallel_tool_calls"]!);
+        AssertJsonEqual(
+            JsonNode.Parse("""[{"type":"function","function":{"name":"lookup","description":"Looks things up","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}}]"""),
+            body["tools"]);
+        Assert.Null(body["stream_options"]);
+    }
+
+    [Fact]
+    public async Task ImageContent_IsSentAsContentParts()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(OkBody));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User,
+        [
+            new TextContent("What is in this image?"),
+            new UriContent(new Uri("https://example.com/cat.png"), "image/png"),
+        ])]);
+
+        var message = Json(server.ReceivedRequests.Single().Body)!["messages"]![0]!;
+        AssertJsonEqual(
+            JsonNode.Parse("""[{"type":"text","text":"What is in this image?"},{"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]"""),
+            message["content"]);
+    }
+
+    [Fact]
+    public async Task Streaming_ReplaysRecordedChunksIntoTheSameTextAndUsage()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var path = Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt");
+        server.EnqueueFixture(path);
+        var expectedText = new StringBuilder();
+        foreach (var line in File.ReadLines(path))
+        {
+            foreach (var choice in JsonNode.Parse(line)!["choices"]!.AsArray())
+            {
+                expectedText.Append((string?)choice!["delta"]!["content"]);
+            }
+        }
+
+        using var client = ClientFor(server, "openai");
+        var model = Model("gpt-4.1-nano", Provider("openai"), Gpt41NanoPricing);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(model, [new ChatMessage(ChatRole.User, "Invent a holiday")]))
+        {
+            updates.Add(update);
+        }
+
+        var response = updates.ToChatResponse();
+        Assert.Equal(1724, expectedText.Length);
+        Assert.Equal(expectedText.ToString(), response.Text);
+        Assert.Equal("chatcmpl-D8Z5oo6uDh67AD85p73ksdT1KxhE0", response.ResponseId);
+        Assert.Equal("gpt-4.1-nano-2025-04-14", response.ModelId);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.Equal(16, response.Usage!.InputTokenCount);
+        Assert.Equal(300, response.Usage.OutputTokenCount);
+        Assert.Equal(316, response.Usage.TotalTokenCount);
+        // 16 × 0.10 / 1M = 0.0000016; 300 × 0.40 / 1M = 0.00012.
+        var costUpdate = Assert.Single(updates, u => u.AdditionalProperties?.ContainsKey(StratumUsageKeys.Cost) == true);
+        Assert.Equal(0.0001216m, ((CallCost)costUpdate.AdditionalProperties![StratumUsageKeys.Cost]!).Total);
+
+        var body = Json(server.ReceivedRequests.Single().Body)!;
+        Assert.True((bool)body["stream"]!);
+        Assert.True((bool)body["stream_options"]!["include_usage"]!);
+        Assert.Equal("text/event-stream", server.ReceivedRequests.Single().GetHeader("Accept"));
+    }
+
+    [Fact]
+    public async Task Streaming_ToolCallArgumentDeltas_AreAssembledIntoOneCall()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchanges = server.EnqueueFixture(Fixture("openai/stream-tool__pydantic-ai__test_run_stream_sync_streams_real_model.yaml"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o-mini");
+        var recorded = RecordedRequestBody(exchanges[0])!;
+        var recordedTool = recorded["tools"]![0]!["function"]!;
+        var tool = AIFunctionFactory.CreateDeclaration((string)recordedTool["name"]!, (string?)recordedTool["description"],
+            JsonDocument.Parse(recordedTool["parameters"]!.ToJsonString()).RootElement.Clone());
+        var options = new ChatOptions { Tools = [tool], ToolMode = ChatToolMode.Auto, AdditionalProperties = new() { ["strictJsonSchema"] = true } };
+        var conversation = new List<ChatMessage> { new(ChatRole.User, "What is the capital of the UK? Use the tool, then answer.") };
+
+        var first = await client.GetStreamingResponseAsync(conversation, options).ToChatResponseAsync();
+
+        var call = Assert.Single(first.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("call_ZR5UUuTt3pf61kjwAJIYdVMj", call.CallId);
+        Assert.Equal("get_capital", call.Name);
+        Assert.Equal("UK", call.Arguments!["country"]!.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, first.FinishReason);
+        Assert.Equal(53, first.Usage!.InputTokenCount);
+        Assert.Equal(15, first.Usage.OutputTokenCount);
+
+        conversation.AddRange(first.Messages);
+        conversation.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, "London")]));
+        var second = await client.GetStreamingResponseAsync(conversation, options).ToChatResponseAsync();
+
+        Assert.Equal("The capital of the UK is London.", second.Text);
+        Assert.Equal(87, second.Usage!.TotalTokenCount);
+        var sentFirst = Json(server.ReceivedRequests[0].Body)!;
+        AssertJsonEqual(recorded["tools"], sentFirst["tools"]);
+        AssertJsonEqual(recorded["stream_options"], sentFirst["stream_options"]);
+        Assert.Equal("auto", (string?)sentFirst["tool_choice"]);
+        var sentSecond = Json(server.ReceivedRequests[1].Body)!;
+        AssertJsonEqual(RecordedRequestBody(exchanges[1])!["messages"], sentSecond["messages"]);
+    }
+
+    [Fact]
+    public async Task Streaming_DeepSeekReasoningDeltas_BecomeReasoningContent()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture("deepseek/stream__pydantic-ai__test_deepseek_model_thinking_stream.yaml"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "deepseek-reasoner", providerId: "deepseek");
+
+        var response = await client.GetStreamingResponseAsync("How do I cross the street?").ToChatResponseAsync();
+
+        var reasoning = string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
+        Assert.False(string.IsNullOrWhiteSpace(reasoning));
+        Assert.False(string.IsNullOrWhiteSpace(response.Text));
+        Assert.DoesNotContain(reasoning[..20], response.Text);
+        Assert.NotNull(response.Usage?.ReasoningTokenCount);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Streaming_MalformedEvent_ThrowsInvalidResponse()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {not json\n\n", "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.Equal("Hi", update.Text);
+            }
+        });
+
+        Assert.Contains("stream event", ex.Message);
+    }
+
+    [Fact]
+    public async Task Streaming_HttpError_ThrowsTheMappedException()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}""", 429).WithHeader("Retry-After", "3"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumRateLimitException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.Fail("No update expected, got: " + update);
+            }
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(3), ex.RetryAfter);
+    }
+}
