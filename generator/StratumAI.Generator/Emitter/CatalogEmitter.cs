@@ -46,9 +46,13 @@ internal static class CatalogEmitter
         writer.OpenBlock();
         foreach (var model in plan.Models)
         {
+            if (model.Value > 0)
+            {
+                writer.WriteLine();
+            }
+
             WriteModelDocs(writer, model, plan);
             writer.StartLine().Write(model.Model.EnumName).Write(" = ").Write(Literals.Int(model.Value)).Write(",").EndLine();
-            writer.WriteLine();
         }
 
         writer.CloseBlock();
@@ -165,7 +169,7 @@ internal static class CatalogEmitter
         writer.WriteFileHeader();
         OpenNamespace(writer, options);
         writer.WriteLine("/// <summary>The catalog compiled into this assembly: each model's provider, limits, prices and capabilities, looked up in O(1).</summary>");
-        writer.WriteLine("/// <remarks>Built from literals when first used; thread-safe. Registered into <see cref=\"global::StratumAI.ModelRegistry.Default\"/> when the assembly loads.</remarks>");
+        writer.WriteLine("/// <remarks>Built from literals (no reflection, no JSON at run time); thread-safe. Registered into <see cref=\"global::StratumAI.ModelRegistry.Default\"/> when the assembly loads.</remarks>");
         writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"StratumAI.Generator\", \"" + GeneratorVersion + "\")]");
         writer.WriteLine(options.Accessibility + " static partial class ModelCatalog");
         writer.OpenBlock();
@@ -429,23 +433,23 @@ internal static class CatalogEmitter
         writer.WriteLine("/// <param name=\"model\">The model.</param>");
         writer.WriteLine("/// <param name=\"messages\">The conversation.</param>");
         writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
-        writer.WriteLine("/// <param name=\"ct\">Cancels the call.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call.</param>");
         writer.WriteLine("/// <returns>The model's response.</returns>");
         writer.StartLine().Write("public ").Write(Task).Write('<').Write(Ai).Write("ChatResponse> GetResponseAsync(").Write(enumName)
             .Write(" model, global::System.Collections.Generic.IEnumerable<").Write(Ai).Write("ChatMessage> messages, ").Write(Ai)
-            .Write("ChatOptions? options = null, ").Write(CancellationToken).Write(" ct = default)").EndLine();
-        writer.Indent().StartLine().Write("=> _client.GetResponseAsync(ModelCatalog.Get(").Write(toModel).Write("), messages, options, ct);").EndLine();
+            .Write("ChatOptions? options = null, ").Write(CancellationToken).Write(" cancellationToken = default)").EndLine();
+        writer.Indent().StartLine().Write("=> _client.GetResponseAsync(ModelCatalog.Get(").Write(toModel).Write("), messages, options, cancellationToken);").EndLine();
         writer.Unindent();
         writer.WriteLine();
         writer.StartLine().Write("/// <summary>Sends one user message to a ").Write(Literals.Xml(p.Name)).Write(" model.</summary>").EndLine();
         writer.WriteLine("/// <param name=\"model\">The model.</param>");
         writer.WriteLine("/// <param name=\"prompt\">The user message.</param>");
         writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
-        writer.WriteLine("/// <param name=\"ct\">Cancels the call.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call.</param>");
         writer.WriteLine("/// <returns>The model's response.</returns>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"prompt\"/> is null.</exception>");
         writer.StartLine().Write("public ").Write(Task).Write('<').Write(Ai).Write("ChatResponse> GetResponseAsync(").Write(enumName)
-            .Write(" model, string prompt, ").Write(Ai).Write("ChatOptions? options = null, ").Write(CancellationToken).Write(" ct = default)").EndLine();
+            .Write(" model, string prompt, ").Write(Ai).Write("ChatOptions? options = null, ").Write(CancellationToken).Write(" cancellationToken = default)").EndLine();
         writer.OpenBlock();
         writer.WriteLine("if (prompt is null)");
         writer.OpenBlock();
@@ -453,7 +457,7 @@ internal static class CatalogEmitter
         writer.CloseBlock();
         writer.WriteLine();
         writer.StartLine().Write("return _client.GetResponseAsync(ModelCatalog.Get(").Write(toModel).Write("), new ").Write(Ai).Write("ChatMessage[] { new ")
-            .Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, prompt) }, options, ct);").EndLine();
+            .Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, prompt) }, options, cancellationToken);").EndLine();
         writer.CloseBlock();
         writer.WriteLine();
         writer.StartLine().Write("/// <summary>An <see cref=\"").Write(Ai).Write("IChatClient\"/> bound to one ").Write(Literals.Xml(p.Name)).Write(" model, for code that takes any chat client.</summary>").EndLine();

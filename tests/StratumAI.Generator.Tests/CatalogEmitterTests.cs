@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using StratumAI.Catalog;
+using StratumAI.Generator.Emitter;
+using StratumAI.Generator.Model;
+using StratumAI.Generator.Tests.Infrastructure;
+
+namespace StratumAI.Generator.Tests;
+
+public class CatalogEmitterTests
+{
+    [Fact]
+    public void Emit_HandBuiltSpec_MatchesBaselines()
+    {
+        var files = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default);
+
+        Assert.Equal(
+            ["Model.g.cs", "ModelCatalog.g.cs", "Providers.OpenAI.g.cs", "Providers.Anthropic.g.cs", "Providers.Local.g.cs", "Providers.Empty.g.cs"],
+            files.Select(f => f.HintName));
+        foreach (var file in files)
+        {
+            Baseline.AssertMatches("HandBuilt/" + file.HintName, file.Source);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Emit_HandBuiltSpec_CompilesWithoutErrorsOrWarnings(bool publicTypes)
+    {
+        var files = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), new GeneratorOptions("StratumAI", publicTypes));
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        // Documentation mode is on, so public generated types with missing or broken docs would warn here.
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public void Emit_Prices_AreExactDecimalLiteralsWithTheirScale()
+    {
+        var source = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default).Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+
+        Assert.Contains("new global::StratumAI.ModelPricing(2.50m, 10.00m, 1.25m, null, null, null)", source, StringComparison.Ordinal);
+        Assert.Contains("new global::StratumAI.PriceTier(200000, 6.00m, 22.50m, 0.60m, 7.50m)", source, StringComparison.Ordinal);
+        Assert.Contains("0.86d", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Emit_DeprecatedModel_DocumentsDateAndReplacementWithoutObsolete()
+    {
+        var source = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default).Single(f => f.HintName == "Model.g.cs").Source;
+
+        Assert.Contains("Deprecated on 2026-06-30; replaced by <c>gpt-4o</c> (<see cref=\"Gpt4o\"/>)", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("Obsolete", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Emit_ModelsWithoutProviderOrWithClashingNames_AreLeftOutSoOutputStillCompiles()
+    {
+        var spec = SpecBuilder.Spec(
+            [SpecBuilder.Provider("p", "P", "P"), SpecBuilder.Provider("q", "Q", "P")],
+            [
+                SpecBuilder.Model("a", "Alpha", "p"),
+                SpecBuilder.Model("b", "Alpha", "p"),
+                SpecBuilder.Model("c", "class", "p"),
+                SpecBuilder.Model("d", "Delta", "missing"),
+                SpecBuilder.Model("e", "Model", "p"),
+                SpecBuilder.Model("a", "Again", "q"),
+            ]);
+
+        var files = CatalogEmitter.Emit(spec, GeneratorOptions.Default);
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var modelEnum = files.Single(f => f.HintName == "Model.g.cs").Source;
+        Assert.Contains("Alpha = 0,", modelEnum, StringComparison.Ordinal);
+        Assert.DoesNotContain("Delta", modelEnum, StringComparison.Ordinal);
+        Assert.DoesNotContain("Again", modelEnum, StringComparison.Ordinal);
+        Assert.Contains(files, f => f.HintName == "Providers.P2.g.cs");
+    }
+
+    [Fact]
+    public void Emit_LargeCatalog_GrowsLinearly()
+    {
+        static CatalogSpec Catalog(int count)
+        {
+            var providers = Enumerable.Range(0, 20).Select(p => SpecBuilder.Provider("p" + p, "Provider " + p, "Provider" + p)).ToArray();
+            var models = Enumerable.Range(0, count)
+                .Select(i => SpecBuilder.Model("model-" + i, "Model" + i, "p" + (i % 20), input: i / 100m, output: i / 50m, aliases: ["alias-" + i], capabilities: ["tools"]))
+                .ToArray();
+            return SpecBuilder.Spec(providers, models);
+        }
+
+        CatalogEmitter.Emit(Catalog(100), GeneratorOptions.Default);
+        var small = Catalog(2500);
+        var large = Catalog(5000);
+
+        var stopwatch = Stopwatch.StartNew();
+        var smallSize = CatalogEmitter.Emit(small, GeneratorOptions.Default).Sum(f => (long)f.Source.Length);
+        var smallTime = stopwatch.Elapsed;
+        var largeSize = CatalogEmitter.Emit(large, GeneratorOptions.Default).Sum(f => (long)f.Source.Length);
+
+        Assert.InRange(largeSize / (double)smallSize, 1.9, 2.2);
+        Assert.True(smallTime < TimeSpan.FromSeconds(2), $"Emitting 2,500 models took {smallTime}.");
+    }
+}
