@@ -132,6 +132,29 @@ public sealed class LiteLlmPriceList
         return false;
     }
 
+    /// <summary>
+    /// Every entry LiteLLM has for a catalog model of one provider: the provider-prefixed key and the
+    /// bare id (LiteLLM sometimes lists both, with prices that differ slightly).
+    /// </summary>
+    /// <param name="providerId">The catalog provider id.</param>
+    /// <param name="modelId">The model id.</param>
+    /// <returns>The matching entries, prefixed key first; empty when LiteLLM does not list the model for that provider.</returns>
+    public IReadOnlyList<LiteLlmEntry> FindAll(string providerId, string modelId)
+    {
+        var result = new List<LiteLlmEntry>(2);
+        if (_byKey.TryGetValue(providerId + "/" + modelId, out var prefixed) && prefixed.LiteLlmProvider == providerId)
+        {
+            result.Add(prefixed);
+        }
+
+        if (_byKey.TryGetValue(modelId, out var bare) && bare.LiteLlmProvider == providerId)
+        {
+            result.Add(bare);
+        }
+
+        return result;
+    }
+
     private static bool TryConvert(string key, JsonElement value, out LiteLlmEntry? entry, out string? reason)
     {
         entry = null;

@@ -15,6 +15,11 @@ internal static class JsonFrontEnd
     public static CatalogNode? Build(SourceText source, List<CatalogDiagnostic> diagnostics)
     {
         var text = source.Text;
+        if (IsBlank(text))
+        {
+            return null; // the validator reports an empty file at its start
+        }
+
         var charBase = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
         var map = new OffsetMap(text, charBase);
         var reader = new Utf8JsonReader(map.Bytes, new JsonReaderOptions
@@ -97,6 +102,19 @@ internal static class JsonFrontEnd
         }
 
         return root;
+    }
+
+    private static bool IsBlank(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\uFEFF')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // System.Text.Json appends " LineNumber: 0 | BytePositionInLine: 3." — the location says that already.

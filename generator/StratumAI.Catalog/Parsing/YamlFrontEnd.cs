@@ -18,7 +18,8 @@ internal static class YamlFrontEnd
         var anchors = new Dictionary<string, CatalogNode>(StringComparer.Ordinal);
         CatalogNode? root = null;
         var documents = 0;
-        var parser = new Parser(new StringReader(source.Text));
+        var scanner = new Scanner(new StringReader(source.Text), skipComments: true);
+        var parser = new Parser(scanner);
         try
         {
             while (parser.MoveNext())
@@ -70,7 +71,38 @@ internal static class YamlFrontEnd
         }
         catch (YamlException ex)
         {
-            diagnostics.Add(Malformed(source, Offset(ex.Start), Offset(ex.End), "The file is not valid YAML: " + Clean(ex.Message)));
+            var start = Offset(ex.Start);
+            var end = Offset(ex.End);
+            if (ex.Message.IndexOf("tab", StringComparison.Ordinal) >= 0)
+            {
+                // YamlDotNet marks the enclosing node for tab errors; point at the tab itself.
+                var tab = source.Text.IndexOf('\t', Math.Min(start, source.Text.Length));
+                if (tab >= 0)
+                {
+                    start = tab;
+                    end = tab + 1;
+                }
+            }
+
+            diagnostics.Add(Malformed(source, start, end, "The file is not valid YAML: " + Clean(ex.Message)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (instead of a YamlException) for some broken flow
+            // collections, e.g. an unclosed '[' followed by block content. Report where it stopped.
+            foreach (var open in stack)
+            {
+                if (open.IsFlow)
+                {
+                    var bracket = open.Node is SequenceNode ? "[" : "{";
+                    diagnostics.Add(Malformed(source, open.Node.Start, open.Node.Start + 1, $"The file is not valid YAML: this '{bracket}' is not closed where expected."));
+                    return null;
+                }
+            }
+
+            var offset = Offset(scanner.CurrentPosition);
+            diagnostics.Add(Malformed(source, offset, offset, "The file is not valid YAML near here; look for an unclosed '[' or '{', or a stray character before this point."));
             return null;
         }
 

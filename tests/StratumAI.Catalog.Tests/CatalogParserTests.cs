@@ -1,0 +1,320 @@
+namespace StratumAI.Catalog.Tests;
+
+public class CatalogParserTests
+{
+    internal const string ValidYaml = """
+        provider:
+          id: openai
+          name: OpenAI
+          dialect: openai
+          base_url: https://api.openai.com/v1
+          api_key_env: OPENAI_API_KEY
+        models:
+          - id: gpt-4o
+            name: Gpt4o
+            dialect: openai-responses
+            context_window: 128000
+            max_output_tokens: 16384
+            price:
+              input: 2.50
+              output: 10.00
+              cached_input: 1.25
+              cache_write: 3.75
+              reasoning: 2.5e-06
+              tiers:
+                - above_input_tokens: 200000
+                  input: 5.00
+                  output: 15.00
+                  cached_input: 0.50
+                  cache_write: 7.50
+            capabilities: [streaming, tools, vision, json_schema]
+            quality: 0.86
+            aliases: [gpt-4o-2024-08-06]
+            deprecated_on: 2026-06-30
+            replacement: gpt-4.1
+          - id: gpt-4.1
+            context_window: 1047576
+            price:
+              input: 2
+              output: 8
+        """;
+
+    internal const string ValidJson = """
+        {
+          "provider": {
+            "id": "openai",
+            "name": "OpenAI",
+            "dialect": "openai",
+            "base_url": "https://api.openai.com/v1",
+            "api_key_env": "OPENAI_API_KEY"
+          },
+          "models": [
+            {
+              "id": "gpt-4o",
+              "name": "Gpt4o",
+              "dialect": "openai-responses",
+              "context_window": 128000,
+              "max_output_tokens": 16384,
+              "price": {
+                "input": 2.50,
+                "output": 10.00,
+                "cached_input": 1.25,
+                "cache_write": 3.75,
+                "reasoning": 2.5e-06,
+                "tiers": [
+                  { "above_input_tokens": 200000, "input": 5.00, "output": 15.00, "cached_input": 0.50, "cache_write": 7.50 }
+                ]
+              },
+              "capabilities": ["streaming", "tools", "vision", "json_schema"],
+              "quality": 0.86,
+              "aliases": ["gpt-4o-2024-08-06"],
+              "deprecated_on": "2026-06-30",
+              "replacement": "gpt-4.1"
+            },
+            {
+              "id": "gpt-4.1",
+              "context_window": 1047576,
+              "price": { "input": 2, "output": 8 }
+            }
+          ]
+        }
+        """;
+
+    [Theory]
+    [InlineData("openai.yaml", ValidYaml)]
+    [InlineData("openai.json", ValidJson)]
+    public void Parse_ValidFile_GivesExactRecords(string path, string text)
+    {
+        var file = CatalogParser.Parse(path, text);
+
+        Assert.Empty(file.Diagnostics);
+        Assert.False(file.ProviderIsReference);
+        var provider = Assert.IsType<CatalogProvider>(file.Provider);
+        Assert.Equal(
+            new CatalogProvider("openai", "OpenAI", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY", provider.Location),
+            provider);
+        Assert.Equal(2, file.Models.Count);
+
+        var gpt4o = file.Models[0];
+        var expectedPrice = new CatalogPrice(
+            2.50m,
+            10.00m,
+            1.25m,
+            3.75m,
+            0.0000025m,
+            new[] { new PriceTier(200000, 5.00m, 15.00m, 0.50m, 7.50m) }.ToEquatableArray());
+        var expected = new CatalogModel(
+            "gpt-4o",
+            "Gpt4o",
+            "openai",
+            "openai-responses",
+            128000,
+            16384,
+            expectedPrice,
+            new[] { "streaming", "tools", "vision", "json_schema" }.ToEquatableArray(),
+            0.86m,
+            new[] { "gpt-4o-2024-08-06" }.ToEquatableArray(),
+            "2026-06-30",
+            "gpt-4.1",
+            gpt4o.Location)
+        {
+            ReplacementLocation = gpt4o.ReplacementLocation,
+        };
+        Assert.Equal(expected, gpt4o);
+        Assert.Equal(0.0000025m, gpt4o.Price.Reasoning);
+
+        var gpt41 = file.Models[1];
+        Assert.Equal(
+            new CatalogModel("gpt-4.1", "Gpt41", "openai", null, 1047576, null, new CatalogPrice(2m, 8m, null, null, null, default), default, null, default, null, null, gpt41.Location),
+            gpt41);
+    }
+
+    [Theory]
+    [InlineData("openai.yaml", ValidYaml, "gpt-4o", "‸gpt-4o\n")]
+    [InlineData("openai.json", ValidJson, "gpt-4o", "‸\"gpt-4o\",")]
+    public void Parse_ModelLocation_PointsAtItsId(string path, string text, string id, string markedFragment)
+    {
+        var file = CatalogParser.Parse(path, text);
+        var model = file.Models.Single(m => m.Id == id);
+        var fragment = markedFragment.Replace("‸", string.Empty, StringComparison.Ordinal);
+        var offset = text.IndexOf(fragment, StringComparison.Ordinal);
+
+        Assert.Equal(offset, model.Location.StartOffset);
+        Assert.Equal(path, model.Location.FilePath);
+        var lineStart = text.LastIndexOf('\n', offset) + 1;
+        Assert.Equal(text.Take(offset).Count(c => c == '\n'), model.Location.StartLine);
+        Assert.Equal(offset - lineStart, model.Location.StartColumn);
+    }
+
+    [Fact]
+    public void Parse_YamlAndJsonOfTheSameCatalog_GiveEqualRecordsApartFromLocations()
+    {
+        var yaml = CatalogParser.Parse("a.yaml", ValidYaml);
+        var json = CatalogParser.Parse("a.json", ValidJson);
+
+        Assert.Equal(
+            yaml.Models.Select(m => m with { Location = default, ReplacementLocation = null }),
+            json.Models.Select(m => m with { Location = default, ReplacementLocation = null }));
+        Assert.Equal(yaml.Provider! with { Location = default }, json.Provider! with { Location = default });
+    }
+
+    [Theory]
+    [InlineData("2.5e-06", "0.0000025")]
+    [InlineData("1e-7", "0.0000001")]
+    [InlineData("0.000000075", "0.000000075")]
+    [InlineData("15", "15")]
+    [InlineData("0", "0")]
+    [InlineData("1234567.891234567891234", "1234567.891234567891234")]
+    public void Parse_PriceText_IsReadAsAnExactDecimal(string written, string expected)
+    {
+        var file = CatalogParser.Parse("p.yaml", ValidYaml.Replace("input: 2.50", "input: " + written, StringComparison.Ordinal));
+
+        Assert.Empty(file.Diagnostics);
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), file.Models[0].Price.Input);
+    }
+
+    [Fact]
+    public void Parse_QuotedNumberInYaml_IsRejectedAsText()
+    {
+        var (text, line, column, _) = Marked.Strip(ValidYaml.Replace("input: 2.50", "input: ‸\"2.50\"", StringComparison.Ordinal));
+
+        var file = CatalogParser.Parse("q.yaml", text);
+
+        var diagnostic = Marked.Single(file.Diagnostics, CatalogDiagnosticIds.InvalidPrice);
+        Assert.Equal((line, column), (diagnostic.Location.StartLine, diagnostic.Location.StartColumn));
+        Assert.Contains("quoted", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(file.Models, m => m.Id == "gpt-4o");
+        Assert.Contains(file.Models, m => m.Id == "gpt-4.1");
+    }
+
+    [Fact]
+    public void Parse_ProviderWithOnlyId_IsAReference()
+    {
+        var file = CatalogParser.Parse("mine.yaml", "provider:\n  id: openai\nmodels:\n  - id: ft:gpt-4o:acme::1\n    name: AcmeTuned\n    context_window: 128000\n    price: {input: 3.75, output: 15}\n");
+
+        Assert.Empty(file.Diagnostics);
+        Assert.True(file.ProviderIsReference);
+        Assert.Equal("openai", file.Provider!.Id);
+        Assert.Equal("openai", file.Models.Single().ProviderId);
+        Assert.Equal("AcmeTuned", file.Models.Single().EnumName);
+    }
+
+    [Fact]
+    public void Parse_ProviderTypeName_DefaultsToNameWithoutPunctuation()
+    {
+        var file = CatalogParser.Parse("g.yaml", "provider:\n  id: gemini\n  name: Google Gemini\n  dialect: gemini\n  base_url: https://generativelanguage.googleapis.com/v1beta\n");
+
+        Assert.Empty(file.Diagnostics);
+        Assert.Equal("GoogleGemini", file.Provider!.TypeName);
+        Assert.Null(file.Provider.ApiKeyEnv);
+        Assert.Empty(file.Models);
+    }
+
+    [Fact]
+    public void Parse_AnchorsAliasesAndMergeKeys_AreResolved()
+    {
+        const string Text = """
+            provider: {id: ollama, name: Ollama, dialect: ollama, base_url: "http://localhost:11434"}
+            models:
+              - &base
+                id: llama3.1
+                context_window: 131072
+                price: &free {input: 0, output: 0}
+                capabilities: [streaming, tools]
+              - <<: *base
+                id: qwen2.5
+                price: *free
+            """;
+
+        var file = CatalogParser.Parse("o.yaml", Text);
+
+        Assert.Empty(file.Diagnostics);
+        Assert.Equal(new[] { "llama3.1", "qwen2.5" }, file.Models.Select(m => m.Id));
+        Assert.Equal(131072, file.Models[1].ContextWindow);
+        Assert.Equal(new[] { "streaming", "tools" }, file.Models[1].Capabilities);
+    }
+
+    [Fact]
+    public void Parse_JsonWithCommentsTrailingCommasAndSchema_IsAccepted()
+    {
+        const string Text = """
+            {
+              "$schema": "./catalog.schema.json",
+              // a comment
+              "provider": { "id": "openai", },
+              "models": [],
+            }
+            """;
+
+        var file = CatalogParser.Parse("c.json", Text);
+
+        Assert.Empty(file.Diagnostics);
+        Assert.True(file.ProviderIsReference);
+    }
+
+    [Fact]
+    public void Parse_NonAsciiJson_MapsByteOffsetsToCharOffsets()
+    {
+        var (text, line, column, offset) = Marked.Strip("{ \"provider\": { \"id\": \"openai\", \"name\": \"Öpen😀AI\", \"dialect\": ‸\"nope\", \"base_url\": \"https://x.example\" } }");
+
+        var file = CatalogParser.Parse("u.json", text);
+
+        var diagnostic = Marked.Single(file.Diagnostics, CatalogDiagnosticIds.UnknownDialect);
+        Assert.Equal((line, column, offset, 6), (diagnostic.Location.StartLine, diagnostic.Location.StartColumn, diagnostic.Location.StartOffset, diagnostic.Location.Length));
+    }
+
+    [Fact]
+    public void Parse_CrLfLineEndings_GiveTheSameLinesAndColumns()
+    {
+        var (text, line, column, _) = Marked.Strip(ValidYaml.Replace("dialect: openai-responses", "dialect: ‸responses", StringComparison.Ordinal));
+        var crlf = text.Replace("\n", "\r\n", StringComparison.Ordinal);
+
+        var diagnostic = Marked.Single(CatalogParser.Parse("x.yaml", crlf).Diagnostics, CatalogDiagnosticIds.UnknownDialect);
+
+        Assert.Equal((line, column), (diagnostic.Location.StartLine, diagnostic.Location.StartColumn));
+        Assert.Equal(crlf.IndexOf("responses\r", StringComparison.Ordinal), diagnostic.Location.StartOffset);
+    }
+
+    [Fact]
+    public void Parse_InvalidModel_IsDroppedAndTheRestOfTheFileStillCounts()
+    {
+        var file = CatalogParser.Parse("x.yaml", ValidYaml.Replace("context_window: 128000", "context_window: lots", StringComparison.Ordinal));
+
+        Assert.Equal(new[] { "gpt-4.1" }, file.Models.Select(m => m.Id));
+        Assert.NotNull(file.Provider);
+        Assert.Equal(CatalogDiagnosticIds.InvalidValue, Assert.Single(file.Diagnostics).Id);
+    }
+
+    [Fact]
+    public void Parse_UnknownKey_IsAWarningAndKeepsTheModel()
+    {
+        var file = CatalogParser.Parse("x.yaml", ValidYaml.Replace("quality: 0.86", "qualty: 0.86", StringComparison.Ordinal));
+
+        var diagnostic = Assert.Single(file.Diagnostics);
+        Assert.Equal((CatalogDiagnosticIds.UnknownKey, CatalogSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+        Assert.Contains("Did you mean 'quality'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(2, file.Models.Count);
+        Assert.Null(file.Models[0].Quality);
+    }
+
+    [Theory]
+    [InlineData("x.yaml")]
+    [InlineData("x.json")]
+    public void Parse_EmptyText_ReportsMalformedFileAtStart(string path)
+    {
+        var file = CatalogParser.Parse(path, "  \n");
+
+        var diagnostic = Marked.Single(file.Diagnostics, CatalogDiagnosticIds.MalformedFile);
+        Assert.Equal((0, 0), (diagnostic.Location.StartLine, diagnostic.Location.StartColumn));
+        Assert.Null(file.Provider);
+    }
+
+    [Fact]
+    public void Parse_NullPathAndText_DoNotThrow()
+    {
+        var file = CatalogParser.Parse(null, null);
+
+        Assert.Equal(CatalogDiagnosticIds.MalformedFile, Assert.Single(file.Diagnostics).Id);
+        Assert.Equal(string.Empty, file.FilePath);
+    }
+}

@@ -1,0 +1,82 @@
+using StratumAI.Catalog.LiteLlm;
+
+namespace StratumAI.Catalog.Tests;
+
+/// <summary>The default catalog shipped in <c>catalog/</c> parses, merges and matches LiteLLM's prices.</summary>
+public class DefaultCatalogTests
+{
+    private static readonly string[] KnownProviders = { "openai", "anthropic", "gemini", "deepseek", "groq", "xai", "ollama", "openrouter" };
+
+    private static readonly Lazy<CatalogSpec> Spec = new(() =>
+    {
+        var files = Directory.GetFiles(TestPaths.CatalogDir, "*.yaml")
+            .Concat(Directory.GetFiles(TestPaths.CatalogDir, "*.json"))
+            .Select(path => CatalogParser.Parse(path, File.ReadAllText(path)))
+            .ToList();
+        return CatalogMerger.Merge(files, Array.Empty<CatalogFile>());
+    });
+
+    [Fact]
+    public void DefaultCatalog_ParsesAndMergesWithoutDiagnostics()
+    {
+        Assert.True(Spec.Value.Diagnostics.Count == 0, Marked.Describe(Spec.Value.Diagnostics));
+    }
+
+    [Fact]
+    public void DefaultCatalog_HasAtLeastFortyModelsAndThreePerKnownProvider()
+    {
+        var spec = Spec.Value;
+
+        Assert.True(spec.Models.Count >= 40, $"Only {spec.Models.Count} models.");
+        Assert.Equal(KnownProviders.OrderBy(p => p, StringComparer.Ordinal), spec.Providers.Select(p => p.Id).OrderBy(p => p, StringComparer.Ordinal));
+        foreach (var provider in KnownProviders)
+        {
+            Assert.True(spec.Models.Count(m => m.ProviderId == provider) >= 3, $"{provider} has fewer than 3 models.");
+        }
+    }
+
+    [Fact]
+    public void DefaultCatalog_HasTheEnumNamesTheDesignUses()
+    {
+        var byName = Spec.Value.Models.ToDictionary(m => m.EnumName, m => m);
+
+        Assert.Equal(("gpt-4o", "openai"), (byName["Gpt4o"].Id, byName["Gpt4o"].ProviderId));
+        Assert.StartsWith("claude-3-5-sonnet", byName["Claude35Sonnet"].Id, StringComparison.Ordinal);
+        Assert.Equal("anthropic", byName["Claude35Sonnet"].ProviderId);
+    }
+
+    [Fact]
+    public void DefaultCatalog_PricesMatchTheNewerLiteLlmListExactly()
+    {
+        var list = LiteLlmPriceList.Parse(File.ReadAllText(TestPaths.LiteLlmNew));
+        var mismatches = new List<string>();
+        var compared = 0;
+        foreach (var model in Spec.Value.Models)
+        {
+            // LiteLLM sometimes lists a model twice for one provider (deepseek/deepseek-chat and
+            // deepseek-chat); the catalog must match one of those entries exactly.
+            var entries = list.FindAll(model.ProviderId, model.Id);
+            if (entries.Count == 0)
+            {
+                continue;
+            }
+
+            compared++;
+            var actual = model.Price;
+            if (!entries.Any(e => SamePrices(e.Model.Price, actual)))
+            {
+                mismatches.Add($"{model.ProviderId}/{model.Id}: catalog {Describe(actual)}, LiteLLM "
+                    + string.Join(" or ", entries.Select(e => $"{Describe(e.Model.Price)} ({e.Key})")));
+            }
+        }
+
+        Assert.True(compared >= 40, $"Only {compared} default models were found in LiteLLM's list.");
+        Assert.True(mismatches.Count == 0, "Prices differ from LiteLLM:\n" + string.Join("\n", mismatches));
+
+        static bool SamePrices(CatalogPrice expected, CatalogPrice actual)
+            => expected.Input == actual.Input && expected.Output == actual.Output
+                && expected.CachedInput == actual.CachedInput && expected.CacheWrite == actual.CacheWrite;
+
+        static string Describe(CatalogPrice p) => $"in {p.Input} out {p.Output} cached {p.CachedInput?.ToString() ?? "-"} write {p.CacheWrite?.ToString() ?? "-"}";
+    }
+}
