@@ -310,6 +310,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
             http.ContentType = response.ContentType;
         }
 
+        // 1xx, 204 and 304 responses have no body by definition; Kestrel refuses to send one.
+        if (response.StatusCode is < 200 or 204 or 304)
+        {
+            await http.StartAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var body = response.Body;
         var limit = response.AbortAfterBodyBytes is { } cut ? Math.Min(cut, body.Length) : body.Length;
         if (response.ChunkSize == 0 || response.AbortAfterBodyBytes is not null)

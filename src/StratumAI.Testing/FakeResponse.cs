@@ -23,7 +23,7 @@ public sealed record FakeResponse
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
-    /// <summary>Gets the body bytes, sent as they are. Default empty.</summary>
+    /// <summary>Gets the body bytes, sent as they are (never for 1xx, 204 or 304, which have no body). Default empty.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
     /// <summary>Gets the <c>Content-Type</c> to send, or <see langword="null"/> to send none. Default <see langword="null"/>.</summary>

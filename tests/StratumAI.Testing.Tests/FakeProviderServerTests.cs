@@ -353,4 +353,22 @@ public class FakeProviderServerTests
         Assert.Equal(118, text.Split('\n').Count(l => l.StartsWith("event: ", StringComparison.Ordinal)));
         Assert.Contains("event: ping\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status204_IsSentWithoutABody()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(204));
+        server.Enqueue(FakeResponse.Status(503).WithHeader("retry-after", "1"));
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+
+        using var noContent = await http.DeleteAsync("v1/files/file-1");
+        using var unavailable = await http.PostAsync("v1/chat/completions", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.NoContent, noContent.StatusCode);
+        Assert.Empty(await noContent.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal(0, unavailable.Content.Headers.ContentLength);
+        Assert.Equal("DELETE", server.ReceivedRequests[0].Method);
+    }
 }
