@@ -148,6 +148,9 @@ public sealed class OpenAIChatCompletionsClientTests
         // 16 × 0.10 / 1M = 0.0000016; 300 × 0.40 / 1M = 0.00012.
         var costUpdate = Assert.Single(updates, u => u.AdditionalProperties?.ContainsKey(StratumUsageKeys.Cost) == true);
         Assert.Equal(0.0001216m, ((CallCost)costUpdate.AdditionalProperties![StratumUsageKeys.Cost]!).Total);
+        // ToChatResponse moves update properties onto the message; GetCost and GetModelInfo look there too.
+        Assert.Equal(new CallCost(0.0000016m, 0m, 0m, 0.00012m, 0m), response.GetCost());
+        Assert.Same(model, response.GetModelInfo());
 
         var body = Json(server.ReceivedRequests.Single().Body)!;
         Assert.True((bool)body["stream"]!);
