@@ -155,6 +155,90 @@ public class LlmCallTests
     }
 
     [Fact]
+    public void LlmCall_WithNamespaceOption_ResolvesModelInTheConfiguredNamespace()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using Acme.Llm;
+            using StratumAI;
+
+            internal partial class C(StratumClient llm)
+            {
+                [LlmCall(Model.Gpt4o, Prompt = "{q}")]
+                public partial Task<string> AskAsync(string q);
+            }
+            """;
+
+        var run = GeneratorHarness.Run([source], TestCatalogs.Defaults, new Dictionary<string, string> { ["build_property.StratumAINamespace"] = "Acme.Llm" });
+
+        Assert.Contains("global::Acme.Llm.ModelCatalog.Get(global::Acme.Llm.Model.Gpt4o)", run.SourceStartingWith("LlmCall.C.AskAsync."), StringComparison.Ordinal);
+        Assert.Empty(run.CompileErrors());
+    }
+
+    [Fact]
+    public void MethodTheUserAlreadyImplemented_IsLeftAlone()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using StratumAI;
+
+            internal partial class C(StratumClient llm)
+            {
+                [LlmCall(Model.Gpt4o, Prompt = "{q}")]
+                public partial Task<string> AskAsync(string q);
+
+                public partial Task<string> AskAsync(string q) => Task.FromResult(q + llm.GetHashCode());
+            }
+            """;
+
+        var run = GeneratorHarness.Run(source, TestCatalogs.Defaults);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.DoesNotContain(run.GeneratedSources, s => s.HintName.StartsWith("LlmCall.", StringComparison.Ordinal));
+        Assert.Empty(run.CompileErrors());
+    }
+
+    [Fact]
+    public void StaticMethodWithOnlyAnInstanceClient_ReportsStrat102()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using StratumAI;
+
+            internal partial class C(StratumClient llm)
+            {
+                [LlmCall(Model.Gpt4o, Prompt = "{q}")]
+                public static partial Task<string> AskAsync(string q);
+            }
+            """;
+
+        var run = GeneratorHarness.Run(source, TestCatalogs.Defaults);
+
+        var diagnostic = AssertSingle(run, "STRAT102", source, "AskAsync");
+        Assert.Contains("static field or property", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownModelFarFromAnyName_ReportsStrat101WithoutSuggestion()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using StratumAI;
+
+            internal partial class C(StratumClient llm)
+            {
+                [LlmCall(Model.SomethingElseEntirely, Prompt = "{q}")]
+                public partial Task<string> AskAsync(string q);
+            }
+            """;
+
+        var run = GeneratorHarness.Run(source, TestCatalogs.Defaults);
+
+        var diagnostic = AssertSingle(run, "STRAT101", source, "Model.SomethingElseEntirely");
+        Assert.DoesNotContain("did you mean", diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownModelMember_ReportsStrat101WithClosestSuggestionAtTheArgument()
     {
         const string source = """

@@ -98,12 +98,15 @@ internal static class CatalogParserStep
         return new MergedCatalog(spec, EquatableArray<CatalogDiagnostic>.UnsafeWrap(mergeOnly));
     }
 
+    /// <summary>The enum names the emitter will actually write, so [LlmCall] never resolves to a member that was left out.</summary>
     public static ModelNameSet Names(MergedCatalog catalog, CancellationToken cancellationToken)
     {
-        var names = new string[catalog.Spec.Models.Count];
+        cancellationToken.ThrowIfCancellationRequested();
+        var models = Emitter.CatalogPlan.Create(catalog.Spec).Models;
+        var names = new string[models.Count];
         for (var i = 0; i < names.Length; i++)
         {
-            names[i] = catalog.Spec.Models[i]?.EnumName ?? string.Empty;
+            names[i] = models[i].Model.EnumName;
         }
 
         return new ModelNameSet(EquatableArray<string>.UnsafeWrap(names));
