@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -221,9 +222,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault()
             ?? throw new IOException("The fake provider server started but reported no listening address.");
+        // Report what Kestrel actually bound, not what was asked for, so tests can check it.
         var bound = new Uri(address, UriKind.Absolute);
-        ListeningEndPoint = new IPEndPoint(IPAddress.Loopback, bound.Port);
-        BaseUri = new Uri($"http://127.0.0.1:{bound.Port}/", UriKind.Absolute);
+        ListeningEndPoint = new IPEndPoint(IPAddress.Parse(bound.Host), bound.Port);
+        BaseUri = new Uri($"http://{bound.Host}:{bound.Port.ToString(CultureInfo.InvariantCulture)}/", UriKind.Absolute);
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -5,27 +5,30 @@ namespace StratumAI.Testing.Tests;
 
 public class FixtureLoaderTests
 {
-    public static TheoryData<string> AllFixtures()
+    public static TheoryData<string> AllFixtures() => new(FixtureFiles());
+
+    private static IEnumerable<string> FixtureFiles()
     {
         var directory = FixtureLoader.SharedFixturesDirectory();
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-                     .Where(f => !f.EndsWith("MANIFEST.md", StringComparison.Ordinal))
-                     .Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetRelativePath(directory, file).Replace('\\', '/'));
-        }
-
-        return data;
+        return Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith("MANIFEST.md", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     [Fact]
-    public void SharedFixturesDirectory_FindsAllManifestFiles()
+    public void SharedFixturesDirectory_HoldsExactlyTheFilesTheManifestLists()
     {
         var directory = FixtureLoader.SharedFixturesDirectory();
+        var listed = File.ReadLines(Path.Combine(directory, "MANIFEST.md"))
+            .Where(l => l.StartsWith("| `fixtures/", StringComparison.Ordinal))
+            .Select(l => l["| `fixtures/".Length..l.IndexOf('`', "| `".Length)])
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
-        Assert.True(File.Exists(Path.Combine(directory, "MANIFEST.md")));
-        Assert.Equal(124, Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith("MANIFEST.md", StringComparison.Ordinal)));
+        Assert.Equal(124, listed.Count);
+        Assert.Equal(listed, FixtureFiles());
     }
 
     [Theory]
