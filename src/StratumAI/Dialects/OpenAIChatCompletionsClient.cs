@@ -138,9 +138,27 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         string? modelId = null;
         DateTimeOffset? createdAt = null;
         var sawDone = false;
+        var sawFinish = false;
 
-        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var eventsScope = events.ConfigureAwait(false);
+        while (true)
         {
+            SseItem<string> item;
+            try
+            {
+                if (!await events.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                item = events.Current;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw StreamCutOff(request.Model, response, ex);
+            }
+
             if (string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
             {
                 sawDone = true;
@@ -204,6 +222,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
             if (choice?.FinishReason is { } finishReason)
             {
+                sawFinish = true;
                 update.FinishReason = MapFinishReason(finishReason);
                 AddToolCalls(update.Contents, toolCalls);
             }
@@ -216,26 +235,29 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             yield return update;
         }
 
+        if (!sawDone && !sawFinish)
+        {
+            // Neither the [DONE] sentinel nor a finish_reason: the connection ended mid-answer.
+            throw StreamCutOff(request.Model, response, null);
+        }
+
         if (toolCalls.Count > 0)
         {
-            // A stream that ended without a finish_reason still owes the caller the calls it announced.
+            // [DONE] without a finish_reason still owes the caller the calls it announced.
             var tail = new ChatResponseUpdate { ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = createdAt, Role = ChatRole.Assistant };
             AddToolCalls(tail.Contents, toolCalls);
             yield return tail;
         }
-
-        if (!sawDone && responseId is null)
-        {
-            throw new StratumInvalidResponseException(
-                $"Provider '{_providerId}' (model '{request.Model}') ended the stream without sending any chat completion chunk.")
-            {
-                ProviderId = _providerId,
-                ModelId = request.Model,
-                StatusCode = response.StatusCode,
-                RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
-            };
-        }
     }
+
+    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, Exception? inner) =>
+        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no finish_reason and no [DONE]).", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+            StatusCode = response.StatusCode,
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+        };
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -278,7 +300,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         catch (HttpRequestException ex)
         {
             throw new StratumProviderUnavailableException(
-                $"Could not reach provider '{_providerId}' at {_endpoint}: {ex.Message}", ex)
+                $"The request to provider '{_providerId}' at {_endpoint} failed before a complete response arrived: {ex.Message}", ex)
             {
                 ProviderId = _providerId,
                 ModelId = modelId,

@@ -251,4 +251,59 @@ public sealed class OpenAIChatCompletionsClientTests
 
         Assert.Equal(TimeSpan.FromSeconds(3), ex.RetryAfter);
     }
+
+    [Fact]
+    public async Task Streaming_ConnectionCutMidStream_ThrowsProviderUnavailable()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load(Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt"))[0];
+        server.Enqueue(FakeResponse.FromExchange(exchange) with { AbortAfterBodyBytes = 2_000 });
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4.1-nano");
+        var received = new StringBuilder();
+
+        var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                received.Append(update.Text);
+            }
+        });
+
+        Assert.True(ex.IsRetryable);
+        Assert.StartsWith("**Holiday", received.ToString());
+        Assert.Contains("ended before the answer was complete", ex.Message);
+    }
+
+    [Fact]
+    public async Task Streaming_CleanEndWithoutFinishOrDone_ThrowsProviderUnavailable()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n", "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.Equal("Hel", update.Text);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task NonStreaming_TruncatedBody_ThrowsProviderUnavailable()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load(Fixture("openai/chat__vercel-ai-openai__openai-text.json"))[0];
+        server.Enqueue(FakeResponse.FromExchange(exchange) with { AbortAfterBodyBytes = 300 });
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4.1-nano");
+
+        var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(() => client.GetResponseAsync("hi"));
+
+        Assert.True(ex.IsRetryable);
+        Assert.NotNull(ex.InnerException);
+    }
 }
