@@ -3,6 +3,7 @@
 // through StratumAI.Testing's fake server on 127.0.0.1, and says so first.
 using Microsoft.Extensions.AI;
 using StratumAI;
+using Quickstart;
 using StratumAI.Testing;
 
 var options = new StratumClientOptions();
@@ -47,10 +48,4 @@ finally
     {
         await fake.DisposeAsync();
     }
-}
-
-public partial class Geography(StratumClient llm)
-{
-    [LlmCall(Model.Gpt4o, System = "You are a helpful assistant.", Prompt = "What is the capital of {country}?")]
-    public partial Task<string> AskCapitalAsync(string country, CancellationToken ct = default);
 }

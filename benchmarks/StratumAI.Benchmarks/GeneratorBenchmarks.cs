@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using StratumAI.Catalog;
+using StratumAI.Catalog.LiteLlm;
+using StratumAI.Generator;
+
+namespace StratumAI.Benchmarks;
+
+/// <summary>
+/// The generator over a catalog made by importing the whole LiteLLM price list (thousands of models),
+/// as a build would run it: catalog files as AdditionalFiles, one fresh driver per run.
+/// <c>ColdStart</c> runs each measurement in a new process (JIT included: what a first build pays);
+/// the default job is the steady state of a long-lived compiler server.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
+[SimpleJob(id: "Warm")]
+public class GeneratorBenchmarks
+{
+    private CSharpCompilation _compilation = null!;
+    private ImmutableArray<AdditionalText> _texts;
+    private AnalyzerConfigOptionsProvider _options = null!;
+
+    /// <summary>Number of imported models (for the report).</summary>
+    public int ModelCount { get; private set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var json = File.ReadAllText(Path.Combine(BenchmarkPaths.Shared, "data", "litellm_model_prices_latest_mirror.json"));
+        var imported = LiteLlmImporter.Import(json);
+        var files = imported.Files.Where(f => f.Provider is not null && f.Models.Count > 0).ToList();
+        ModelCount = files.Sum(f => f.Models.Count);
+        _texts = files
+            .Select(f => (AdditionalText)new MemoryText("/litellm/" + f.Provider!.Id + ".yaml", CatalogYamlWriter.Write(f)))
+            .ToImmutableArray();
+        _options = new LayerOptions(_texts.Select(t => t.Path).ToImmutableHashSet(StringComparer.Ordinal));
+        _compilation = CSharpCompilation.Create(
+            "Bench",
+            [CSharpSyntaxTree.ParseText("internal static class Nothing { }")],
+            References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Console.WriteLine($"// {files.Count} catalog files, {ModelCount} models imported from LiteLLM");
+    }
+
+    /// <summary>Parse every catalog file, merge, and emit all generated sources.</summary>
+    [Benchmark]
+    public int GenerateWholeLiteLlmCatalog()
+    {
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new StratumGenerator().AsSourceGenerator()], _texts, (CSharpParseOptions)_compilation.SyntaxTrees[0].Options, _options);
+        driver = driver.RunGenerators(_compilation);
+        var result = driver.GetRunResult();
+        return result.GeneratedTrees.Length + result.Diagnostics.Length;
+    }
+
+    private static MetadataReference[] References()
+    {
+        var dir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var paths = new List<string>
+        {
+            Path.Combine(dir, "System.Runtime.dll"),
+            Path.Combine(dir, "System.Private.CoreLib.dll"),
+            Path.Combine(dir, "System.Collections.dll"),
+            Path.Combine(dir, "System.Threading.Tasks.dll"),
+            typeof(ModelInfo).Assembly.Location,
+            typeof(Microsoft.Extensions.AI.IChatClient).Assembly.Location,
+        };
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
+    }
+
+    private sealed class MemoryText(string path, string text) : AdditionalText
+    {
+        private readonly SourceText _text = SourceText.From(text);
+
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    }
+
+    /// <summary>Tags every catalog file as the default layer, as the package's buildTransitive targets do.</summary>
+    private sealed class LayerOptions(ImmutableHashSet<string> catalogPaths) : AnalyzerConfigOptionsProvider
+    {
+        private static readonly AnalyzerConfigOptions Empty = new Options(ImmutableDictionary<string, string>.Empty);
+        private static readonly AnalyzerConfigOptions Default = new Options(
+            ImmutableDictionary<string, string>.Empty.Add("build_metadata.AdditionalFiles.StratumCatalog", "default"));
+
+        public override AnalyzerConfigOptions GlobalOptions => Empty;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
+            => catalogPaths.Contains(textFile.Path) ? Default : Empty;
+
+        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+        }
+    }
+}
+
+internal static class BenchmarkPaths
+{
+    public static string Shared { get; } = Find();
+
+    private static string Find()
+    {
+        var root = typeof(BenchmarkPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "StratumRepoRoot")?.Value;
+        if (root is null || !File.Exists(Path.Combine(root, "StratumAI.Generators.sln")))
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "StratumAI.Generators.sln")))
+                {
+                    root = dir.FullName;
+                    break;
+                }
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(root ?? throw new InvalidOperationException("Repository root not found."), "..", "shared"));
+    }
+}
