@@ -154,6 +154,18 @@ public sealed class StratumClient : IDisposable
         return GetChatClient(model).GetStreamingResponseAsync(messages, options, cancellationToken);
     }
 
+    /// <summary>Streams the answer of a model named by id or alias. The update that carries usage also carries the cost.</summary>
+    /// <param name="modelIdOrAlias">The model id or alias.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The updates, in order.</returns>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(string modelIdOrAlias, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetStreamingResponseAsync(ResolveModel(modelIdOrAlias), messages, options, cancellationToken);
+
     /// <summary>Releases the HTTP client if this instance created it, and every cached chat client.</summary>
     public void Dispose()
     {

@@ -307,4 +307,44 @@ public sealed class StratumClientTests
         Assert.Equal("Be brief.", (string?)messages[0]!["content"]);
         Assert.Equal("user", (string?)messages[1]!["role"]);
     }
+
+    [Fact]
+    public async Task ConcurrentCalls_ShareOneModelClientAndEachGetItsOwnAnswer()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        for (var i = 0; i < 8; i++)
+        {
+            server.Enqueue(FakeResponse.Json(OkBody.Replace("\"content\":\"ok\"", $"\"content\":\"answer {i}\"")));
+        }
+
+        using var client = ClientFor(server, "openai");
+        var model = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.GetResponseAsync(model, $"question {i}")));
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"answer {i}").Order(), responses.Select(r => r.Text).Order());
+        Assert.All(responses, r => Assert.Equal(0.000045m, r.GetCost()!.Total));
+        Assert.Equal(8, server.ReceivedRequests.Count);
+    }
+
+    [Fact]
+    public async Task StreamingByModelId_ResolvesThroughTheRegistryAndCarriesCost()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text(
+            "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}\n\n" +
+            "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n" +
+            "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12}}\n\n" +
+            "data: [DONE]\n\n",
+            "text/event-stream"));
+        using var client = ClientFor(server, "openai");
+        client.Models.Register([Model("gpt-4o", Provider("openai"), Gpt4oPricing)]);
+
+        var response = await client.GetStreamingResponseAsync("gpt-4o", [new ChatMessage(ChatRole.User, "hi")]).ToChatResponseAsync();
+
+        Assert.Equal("Hi", response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        // 10 × 2.50 / 1M = 0.000025; 2 × 10 / 1M = 0.00002.
+        Assert.Equal(0.000045m, response.GetCost()!.Total);
+    }
 }
