@@ -224,7 +224,9 @@ public static class CatalogMerger
                 {
                     diagnostics.Add(Error(
                         CatalogDiagnosticIds.DuplicateModelId,
-                        $"Model '{model.Id}' is already declared: '{clash.Key}' belongs to model '{clash.Value.Id}' ({clash.Value.Location}).",
+                        ReferenceEquals(clash.Value, model)
+                            ? $"Model '{model.Id}' lists '{clash.Key}' twice (as its id and an alias, or as two aliases)."
+                            : $"Model '{model.Id}' is already declared: '{clash.Key}' belongs to model '{clash.Value.Id}' ({clash.Value.Location}).",
                         model.Location));
                     continue;
                 }

@@ -111,6 +111,17 @@ public class CatalogMergerTests
     }
 
     [Fact]
+    public void Merge_AliasRepeatingTheModelsOwnId_ReportsStrat007()
+    {
+        var user = CatalogParser.Parse("models.yaml", "provider: {id: openai}\nmodels:\n  - id: mine\n    context_window: 1\n    price: {input: 1, output: 1}\n    aliases: [mine]\n");
+
+        var spec = CatalogMerger.Merge(Defaults(), new[] { user });
+
+        Assert.Contains("twice", Marked.Single(spec.Diagnostics, CatalogDiagnosticIds.DuplicateModelId).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(spec.Models, m => m.Id == "mine");
+    }
+
+    [Fact]
     public void Merge_UnknownProviderReference_ReportsStrat009AndDropsTheModels()
     {
         var user = CatalogParser.Parse("models.yaml", "provider:\n  id: mistral\nmodels:\n  - id: mistral-large\n    context_window: 1\n    price: {input: 1, output: 1}\n");

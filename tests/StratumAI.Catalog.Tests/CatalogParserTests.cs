@@ -263,6 +263,30 @@ public class CatalogParserTests
         Assert.Equal((line, column, offset, 6), (diagnostic.Location.StartLine, diagnostic.Location.StartColumn, diagnostic.Location.StartOffset, diagnostic.Location.Length));
     }
 
+    [Theory]
+    [InlineData("provider:\n  id: openai\n  name: Öpen😀AI\n  dialect: ‸soap\n  base_url: https://x.example\n")]
+    [InlineData("\uFEFFprovider:\n  id: openai\n  name: OpenAI\n  dialect: ‸soap\n  base_url: https://x.example\n")]
+    [InlineData("# 日本語のコメント 😀😀\nprovider: {id: openai, name: \"é\", dialect: ‸soap, base_url: \"https://x.example\"}\n")]
+    public void Parse_NonAsciiYaml_LocationsAreCharOffsets(string marked)
+    {
+        var expected = Marked.Strip(marked);
+
+        var diagnostic = Marked.Single(CatalogParser.Parse("u.yaml", expected.Text).Diagnostics, CatalogDiagnosticIds.UnknownDialect);
+
+        Marked.AtMarker(diagnostic, expected);
+        Assert.Equal("soap", expected.Text.Substring(diagnostic.Location.StartOffset, diagnostic.Location.Length));
+    }
+
+    [Fact]
+    public void Parse_JsonWithByteOrderMark_KeepsCharOffsets()
+    {
+        var expected = Marked.Strip("\uFEFF{ \"provider\": { \"id\": \"openai\", \"name\": \"x\", \"dialect\": ‸\"soap\", \"base_url\": \"https://x.example\" } }");
+
+        var diagnostic = Marked.Single(CatalogParser.Parse("u.json", expected.Text).Diagnostics, CatalogDiagnosticIds.UnknownDialect);
+
+        Marked.AtMarker(diagnostic, expected);
+    }
+
     [Fact]
     public void Parse_CrLfLineEndings_GiveTheSameLinesAndColumns()
     {

@@ -57,7 +57,9 @@ internal static class JsonFrontEnd
                         Add(stack, ref root, new ScalarNode(reader.GetString() ?? string.Empty, ScalarKind.Quoted, start, map.ToChar(reader.BytesConsumed)));
                         break;
                     case JsonTokenType.Number:
-                        Add(stack, ref root, new ScalarNode(Encoding.UTF8.GetString(reader.ValueSpan.ToArray()), ScalarKind.Number, start, map.ToChar(reader.BytesConsumed)));
+                        // A JSON number is ASCII, so its chars are exactly its bytes: take the text, no copy of the span.
+                        var numberEnd = map.ToChar(reader.BytesConsumed);
+                        Add(stack, ref root, new ScalarNode(text.Substring(start, numberEnd - start), ScalarKind.Number, start, numberEnd));
                         break;
                     case JsonTokenType.True:
                     case JsonTokenType.False:

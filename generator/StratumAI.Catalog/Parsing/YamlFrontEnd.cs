@@ -18,7 +18,15 @@ internal static class YamlFrontEnd
         var anchors = new Dictionary<string, CatalogNode>(StringComparer.Ordinal);
         CatalogNode? root = null;
         var documents = 0;
-        var scanner = new Scanner(new StringReader(source.Text), skipComments: true);
+        // YamlDotNet does not skip a byte order mark in a string; skip it and shift every mark by one.
+        var charBase = source.Text.Length > 0 && source.Text[0] == '\uFEFF' ? 1 : 0;
+        var textReader = new StringReader(source.Text);
+        if (charBase == 1)
+        {
+            textReader.Read();
+        }
+
+        var scanner = new Scanner(textReader, skipComments: true);
         var parser = new Parser(scanner);
         try
         {
@@ -30,25 +38,25 @@ internal static class YamlFrontEnd
                         documents++;
                         if (documents > 1)
                         {
-                            diagnostics.Add(Malformed(source, Offset(start.Start), Offset(start.End), "A catalog file holds one YAML document; remove the second document (after '---')."));
+                            diagnostics.Add(Malformed(source, Offset(start.Start, charBase), Offset(start.End, charBase), "A catalog file holds one YAML document; remove the second document (after '---')."));
                             return null;
                         }
 
                         break;
                     case Scalar scalar:
-                        var node = new ScalarNode(scalar.Value, KindOf(scalar), Offset(scalar.Start), Offset(scalar.End));
+                        var node = new ScalarNode(scalar.Value, KindOf(scalar), Offset(scalar.Start, charBase), Offset(scalar.End, charBase));
                         Register(anchors, scalar, node);
                         Add(stack, ref root, node);
                         break;
                     case SequenceStart sequenceStart:
-                        stack.Push(new Frame(new SequenceNode(Offset(sequenceStart.Start)), sequenceStart, sequenceStart.Style == SequenceStyle.Flow));
+                        stack.Push(new Frame(new SequenceNode(Offset(sequenceStart.Start, charBase)), sequenceStart, sequenceStart.Style == SequenceStyle.Flow));
                         break;
                     case MappingStart mappingStart:
-                        stack.Push(new Frame(new MappingNode(Offset(mappingStart.Start)), mappingStart, mappingStart.Style == MappingStyle.Flow));
+                        stack.Push(new Frame(new MappingNode(Offset(mappingStart.Start, charBase)), mappingStart, mappingStart.Style == MappingStyle.Flow));
                         break;
                     case SequenceEnd or MappingEnd:
                         var frame = stack.Pop();
-                        frame.Node.End = frame.IsFlow || frame.LastChildEnd < 0 ? Math.Max(Offset(parser.Current.End), frame.Node.Start) : frame.LastChildEnd;
+                        frame.Node.End = frame.IsFlow || frame.LastChildEnd < 0 ? Math.Max(Offset(parser.Current.End, charBase), frame.Node.Start) : frame.LastChildEnd;
                         if (frame.Node is MappingNode mapping)
                         {
                             ApplyMergeKeys(mapping);
@@ -60,7 +68,7 @@ internal static class YamlFrontEnd
                     case AnchorAlias alias:
                         if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
-                            diagnostics.Add(Malformed(source, Offset(alias.Start), Offset(alias.End), $"The alias '*{alias.Value.Value}' names no anchor defined before it."));
+                            diagnostics.Add(Malformed(source, Offset(alias.Start, charBase), Offset(alias.End, charBase), $"The alias '*{alias.Value.Value}' names no anchor defined before it."));
                             return null;
                         }
 
@@ -71,8 +79,8 @@ internal static class YamlFrontEnd
         }
         catch (YamlException ex)
         {
-            var start = Offset(ex.Start);
-            var end = Offset(ex.End);
+            var start = Offset(ex.Start, charBase);
+            var end = Offset(ex.End, charBase);
             if (ex.Message.IndexOf("tab", StringComparison.Ordinal) >= 0)
             {
                 // YamlDotNet marks the enclosing node for tab errors; point at the tab itself.
@@ -101,7 +109,7 @@ internal static class YamlFrontEnd
                 }
             }
 
-            var offset = Offset(scanner.CurrentPosition);
+            var offset = Offset(scanner.CurrentPosition, charBase);
             diagnostics.Add(Malformed(source, offset, offset, "The file is not valid YAML near here; look for an unclosed '[' or '{', or a stray character before this point."));
             return null;
         }
@@ -112,7 +120,7 @@ internal static class YamlFrontEnd
     private static CatalogDiagnostic Malformed(SourceText source, int start, int end, string message)
         => new(CatalogDiagnosticIds.MalformedFile, CatalogSeverity.Error, message, source.Location(start, end));
 
-    private static int Offset(Mark mark) => mark.Index > int.MaxValue ? int.MaxValue : (int)mark.Index;
+    private static int Offset(Mark mark, int charBase) => mark.Index > int.MaxValue - charBase ? int.MaxValue : (int)mark.Index + charBase;
 
     // YamlDotNet prefixes messages with "(Line: 1, Col: 2, Idx: 3) - (…): "; the location says that already.
     private static string Clean(string message)
