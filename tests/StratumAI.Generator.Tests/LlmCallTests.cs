@@ -300,6 +300,26 @@ public class LlmCallTests
     }
 
     [Fact]
+    public void OutParameter_ReportsStrat103AtTheParameterAndStillCompiles()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using StratumAI;
+
+            internal partial class C(StratumClient llm)
+            {
+                [LlmCall(Model.Gpt4o, Prompt = "{q}")]
+                public partial Task<string> AskAsync(string q, out int tokens);
+            }
+            """;
+
+        var run = GeneratorHarness.Run(source, TestCatalogs.Defaults);
+
+        AssertSingle(run, "STRAT103", source, "tokens");
+        Assert.Empty(run.CompileErrors());
+    }
+
+    [Fact]
     public void PlaceholderWithoutParameter_ReportsStrat104AtTheTemplate()
     {
         const string source = """

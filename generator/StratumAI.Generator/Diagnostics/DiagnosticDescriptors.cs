@@ -25,8 +25,8 @@ internal static class DiagnosticDescriptors
         description: "An [LlmCall] method needs a StratumClient field, property or primary-constructor parameter on its type.");
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = new(
-        UnsupportedReturnTypeId, "Unsupported [LlmCall] return type", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "An [LlmCall] method must return Task<string> or ValueTask<string>.");
+        UnsupportedReturnTypeId, "Unsupported [LlmCall] signature", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "An [LlmCall] method must return Task<string> or ValueTask<string> and take no out parameters.");
 
     public static readonly DiagnosticDescriptor UnknownPlaceholder = new(
         UnknownPlaceholderId, "Template placeholder has no parameter", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -70,6 +70,14 @@ internal static class LlmCallParser
         }
 
         containingTypes.Reverse();
+
+        // Without an accessibility modifier a non-void partial method is already CS8796 on the user's
+        // declaration; an implementation would only repeat that error in generated code.
+        if (!method.ReturnsVoid && !syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.InternalKeyword)))
+        {
+            canEmit = false;
+        }
+
         if (!canEmit || method.ContainingType is null)
         {
             return new LlmCallParseResult(null, ToArray(diagnostics));
@@ -117,6 +125,18 @@ internal static class LlmCallParser
                 DiagnosticDescriptors.UnsupportedReturnTypeId,
                 LocationInfo.From(syntax.ReturnType.GetLocation()),
                 "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string> or ValueTask<string>"));
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.RefKind == RefKind.Out)
+            {
+                hasErrors = true;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.UnsupportedReturnTypeId,
+                    LocationInfo.From(parameter.Locations.FirstOrDefault()),
+                    "The [LlmCall] method '" + method.Name + "' has the out parameter '" + parameter.Name + "'; an [LlmCall] method returns its answer through Task<string> or ValueTask<string> only"));
+            }
         }
 
         var model = ReadModel(attribute, context.SemanticModel, cancellationToken);
