@@ -333,6 +333,21 @@ public class CatalogParserTests
         Assert.Null(file.Provider);
     }
 
+    [Theory]
+    [InlineData("provider:‸\nmodels: []\n", "STRAT002")]
+    [InlineData("provider: ‸~\n", "STRAT002")]
+    [InlineData("provider: ‸[openai]\n", "STRAT003")]
+    [InlineData("‸models: []\n", "STRAT002")]
+    public void Parse_ProviderBlockMissingOrMisshapen_IsReportedAndLeavesNoProvider(string marked, string id)
+    {
+        var expected = Marked.Strip(marked);
+
+        var file = CatalogParser.Parse("p.yaml", expected.Text);
+
+        Marked.AtMarker(Marked.Single(file.Diagnostics, id), expected);
+        Assert.Null(file.Provider);
+    }
+
     [Fact]
     public void Parse_NullPathAndText_DoNotThrow()
     {

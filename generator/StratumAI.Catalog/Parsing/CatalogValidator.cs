@@ -85,6 +85,10 @@ internal sealed class CatalogValidator
         {
             Missing("provider", rootMapping, "the top level of a catalog file");
         }
+        else if (IsNull(providerNode))
+        {
+            Error(CatalogDiagnosticIds.MissingField, "'provider' has no value; give at least its id.", providerNode);
+        }
         else
         {
             provider = ReadProvider(providerNode, out isReference, out providerId);
