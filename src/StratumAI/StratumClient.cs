@@ -259,25 +259,30 @@ public sealed class StratumClient : IDisposable
         };
     }
 
+    private static readonly string[] Dialects = ["openai", "openai-responses", "anthropic", "gemini", "ollama"];
+
     private StratumModelChatClient CreateChatClient(ModelInfo model)
     {
         var provider = model.Provider;
-        IChatClient inner = model.Dialect switch
+        if (Array.IndexOf(Dialects, model.Dialect) < 0)
         {
-            "openai" => CreateOpenAIClient(model, provider),
-            _ => throw new NotSupportedException(
-                $"The '{model.Dialect}' dialect of model '{model}' is not implemented yet in this version of StratumAI; only 'openai' (Chat Completions) is."),
-        };
+            throw new NotSupportedException(
+                $"Model '{model}' names the dialect '{model.Dialect}', which StratumAI does not speak. Use one of: {string.Join(", ", Dialects)}.");
+        }
 
-        return new StratumModelChatClient(inner, model, _options.Timeout);
-    }
-
-    private OpenAIChatCompletionsClient CreateOpenAIClient(ModelInfo model, ProviderInfo provider)
-    {
         var apiKey = ResolveApiKey(provider);
         var baseUrl = ResolveBaseUrl(provider);
         IEnumerable<KeyValuePair<string, string>>? headers =
             _options.Providers.TryGetValue(provider.Id, out var providerOptions) ? providerOptions.Headers.ToArray() : null;
-        return new OpenAIChatCompletionsClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id);
+        IChatClient inner = model.Dialect switch
+        {
+            "openai" => new OpenAIChatCompletionsClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
+            "openai-responses" => new OpenAIResponsesClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
+            "anthropic" => new AnthropicMessagesClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
+            "gemini" => new GeminiGenerateContentClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
+            _ => new OllamaChatClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
+        };
+
+        return new StratumModelChatClient(inner, model, _options.Timeout);
     }
 }

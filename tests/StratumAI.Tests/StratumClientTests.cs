@@ -137,15 +137,15 @@ public sealed class StratumClientTests
     }
 
     [Fact]
-    public void UnimplementedDialect_ThrowsNotSupportedNamingTheDialect()
+    public void UnknownDialect_ThrowsNotSupportedNamingTheDialect()
     {
         using var client = new StratumClient(new StratumClientOptions { Models = new ModelRegistry() });
-        var model = Model("claude-x", Provider("anthropic", baseUrl: new Uri("https://api.anthropic.com/v1"), dialect: "anthropic"), Gpt4oPricing);
+        var model = Model("x-1", Provider("acme", baseUrl: new Uri("https://llm.acme.example/v1"), dialect: "klingon"), Gpt4oPricing);
 
         var ex = Assert.Throws<NotSupportedException>(() => client.GetChatClient(model));
 
-        Assert.Contains("'anthropic'", ex.Message);
-        Assert.Contains("not implemented yet", ex.Message);
+        Assert.Contains("'klingon'", ex.Message);
+        Assert.Contains("openai, openai-responses, anthropic, gemini, ollama", ex.Message);
     }
 
     [Fact]
