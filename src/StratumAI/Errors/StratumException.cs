@@ -56,6 +56,13 @@ public class StratumException : Exception
     public string? RequestId { get; init; }
 
     /// <summary>
+    /// Token usage the provider reported before the failure — for a stream cut short or ended by an error
+    /// event, what was billed so far — or null when nothing was reported. Cost accounting records it, so a
+    /// failed call that consumed tokens is never lost from the ledger.
+    /// </summary>
+    public Microsoft.Extensions.AI.UsageDetails? UsageSoFar { get; init; }
+
+    /// <summary>
     /// True when the same call may succeed if retried later (rate limits, overloaded or failing servers,
     /// timeouts); false when retrying cannot help (bad request, bad key, unknown model).
     /// </summary>
