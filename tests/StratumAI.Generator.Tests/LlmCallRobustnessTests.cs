@@ -31,6 +31,7 @@ public class LlmCallRobustnessTests
         { "HalfTyped", "[LlmCall(Model." },
         { "Missing method name", "[LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> (string q);" },
         { "NamedModelArgument", "[LlmCall(model: Model.Gpt4o, Prompt = \"{q}\", Temperature = double.NaN, MaxTokens = -3)] public partial Task<string> M(string q);" },
+        { "DeclaredTwice", "[LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q); [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q);" },
         { "Shadowed client", "[LlmCall(Model.Gpt4o, Prompt = \"{llm}\")] public partial Task<string> M(string llm);" },
     };
 
@@ -65,6 +66,9 @@ public class LlmCallRobustnessTests
     [InlineData("internal static partial class E { private static readonly StratumClient s_c = new(); [LlmCall(Model.Gpt4o, Prompt = \"{s}\")] public static partial Task<string> M(this string s); }")]
     [InlineData("internal partial class Base { protected StratumClient Client { get; } = new(); } internal partial class Derived : Base { [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q); }")]
     [InlineData("internal partial class Priv { private StratumClient? _maybe; [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q); }")]
+    [InlineData("internal readonly ref partial struct R { private readonly StratumClient _c; public R(StratumClient c) => _c = c; [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q); }")]
+    [InlineData("file partial class F { private readonly StratumClient _c = new(); [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] public partial Task<string> M(string q); }")]
+    [InlineData("internal partial class G<T, U> where T : class where U : struct { public partial class N<V> { private readonly StratumClient _c = new(); [LlmCall(Model.Gpt4o, Prompt = \"{q}\")] internal partial Task<string> M(T q, U u, V v); } }")]
     public void OddContainingType_NeverCrashesAndGeneratesNoBrokenCode(string declaration)
     {
         var source = "using System.Threading.Tasks;\nusing StratumAI;\n\nnamespace Odd.Types\n{\n" + declaration + "\n}\n";

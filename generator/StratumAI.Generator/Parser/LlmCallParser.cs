@@ -61,6 +61,15 @@ internal static class LlmCallParser
                     canEmit = false;
                 }
 
+                if (type.Modifiers.Any(SyntaxKind.FileKeyword))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.NotPartialId,
+                        LocationInfo.From(type.Identifier.GetLocation()),
+                        "The file-local type '" + type.Identifier.ValueText + "' cannot hold an [LlmCall] method: generated code lives in another file"));
+                    canEmit = false;
+                }
+
                 containingTypes.Add(new ContainingTypeSpec(TypeKeyword(type), type.Identifier.ValueText + TypeParameterList(type.TypeParameterList)));
             }
             else if (node is not BaseNamespaceDeclarationSyntax and not CompilationUnitSyntax)
@@ -74,6 +83,13 @@ internal static class LlmCallParser
         // Without an accessibility modifier a non-void partial method is already CS8796 on the user's
         // declaration; an implementation would only repeat that error in generated code.
         if (!method.ReturnsVoid && !syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.InternalKeyword)))
+        {
+            canEmit = false;
+        }
+
+        // A method declared twice is CS0756 in the user's code; generating for the later copies would
+        // also give two files the same hint name, which fails the whole generator.
+        if (canEmit && method.ContainingType is not null && IsLaterDuplicate(method))
         {
             canEmit = false;
         }
@@ -444,6 +460,32 @@ internal static class LlmCallParser
         }
 
         return null;
+    }
+
+    private static bool IsLaterDuplicate(IMethodSymbol method)
+    {
+        var signature = method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+        var location = method.Locations.FirstOrDefault();
+        foreach (var other in method.ContainingType.GetMembers(method.Name))
+        {
+            if (other is IMethodSymbol candidate
+                && !SymbolEqualityComparer.Default.Equals(candidate, method)
+                && candidate.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == signature
+                && candidate.Locations.FirstOrDefault() is { } otherLocation
+                && location is not null
+                && Precedes(otherLocation, location))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Precedes(Location first, Location second)
+    {
+        var byPath = string.CompareOrdinal(first.SourceTree?.FilePath, second.SourceTree?.FilePath);
+        return byPath < 0 || (byPath == 0 && first.SourceSpan.Start < second.SourceSpan.Start);
     }
 
     private static string ParameterModifiers(IParameterSymbol parameter, IMethodSymbol method, int index)
