@@ -13,10 +13,12 @@ namespace StratumAI.Generator.Tests;
 /// </summary>
 public class PerformanceTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void WholeLiteLlmList_GeneratesQuicklyAndTheOutputCompiles()
+    [Theory]
+    [InlineData("litellm_model_prices.json")]
+    [InlineData("litellm_model_prices_latest_mirror.json")]
+    public void WholeLiteLlmList_GeneratesQuicklyAndTheOutputCompiles(string priceList)
     {
-        var json = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "..", "shared", "data", "litellm_model_prices.json"));
+        var json = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "..", "shared", "data", priceList));
         var imported = LiteLlmImporter.Import(json);
         var files = imported.Files
             .Where(f => f.Provider is not null && f.Models.Count > 0)

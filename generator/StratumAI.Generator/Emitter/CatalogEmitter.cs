@@ -16,6 +16,9 @@ internal static class CatalogEmitter
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string CancellationToken = "global::System.Threading.CancellationToken";
 
+    // Written into [GeneratedCode]; a constant so that baselines do not change with every build.
+    internal const string GeneratorVersion = "0.1.0";
+
     // Models are created in chunks so no single method grows with the catalog (the JIT handles many small methods better).
     private const int ModelsPerMethod = 200;
 
@@ -468,8 +471,6 @@ internal static class CatalogEmitter
         writer.CloseBlock();
         return writer.ToString();
     }
-
-    internal const string GeneratorVersion = "0.1.0";
 
     private static void OpenNamespace(SourceWriter writer, GeneratorOptions options)
     {

@@ -111,7 +111,7 @@ internal static class LlmCallEmitter
                 .Write(TemplateExpression(prompt)).Write("));").EndLine();
         }
 
-        var options2 = "null";
+        var optionsArgument = "null";
         if (spec.Temperature is not null || spec.MaxTokens is not null)
         {
             writer.StartLine().Write("var __stratumOptions = new ").Write(Ai).Write("ChatOptions");
@@ -129,14 +129,14 @@ internal static class LlmCallEmitter
             }
 
             writer.Write(" };").EndLine();
-            options2 = "__stratumOptions";
+            optionsArgument = "__stratumOptions";
         }
 
         var model = spec.Model.Kind == ModelReferenceKind.EnumMember
             ? "global::" + options.Namespace + ".ModelCatalog.Get(global::" + options.Namespace + ".Model." + spec.Model.Value + ")"
             : Literals.String(spec.Model.Value);
         var call = "global::StratumAI.LlmCallRunner.GetTextAsync(" + spec.Client.Expression + ", " + model + ", __stratumMessages, "
-            + options2 + ", " + (spec.CancellationTokenName ?? "default") + ")";
+            + optionsArgument + ", " + (spec.CancellationTokenName ?? "default") + ")";
         writer.StartLine().Write("return ");
         if (spec.ReturnKind == LlmCallReturnKind.ValueTask)
         {
