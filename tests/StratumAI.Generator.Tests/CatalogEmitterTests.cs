@@ -61,7 +61,7 @@ public class CatalogEmitterTests
     public void Emit_ModelsWithoutProviderOrWithClashingNames_AreLeftOutSoOutputStillCompiles()
     {
         var spec = SpecBuilder.Spec(
-            [SpecBuilder.Provider("p", "P", "P"), SpecBuilder.Provider("q", "Q", "P")],
+            [SpecBuilder.Provider("p", "P", "P"), SpecBuilder.Provider("q", "Q", "P"), SpecBuilder.Provider("s", "Stratum", "Stratum")],
             [
                 SpecBuilder.Model("a", "Alpha", "p"),
                 SpecBuilder.Model("b", "Alpha", "p"),
@@ -80,6 +80,7 @@ public class CatalogEmitterTests
         Assert.DoesNotContain("Delta", modelEnum, StringComparison.Ordinal);
         Assert.DoesNotContain("Again", modelEnum, StringComparison.Ordinal);
         Assert.Contains(files, f => f.HintName == "Providers.P2.g.cs");
+        Assert.Contains(files, f => f.HintName == "Providers.StratumProvider.g.cs");
     }
 
     [Fact]

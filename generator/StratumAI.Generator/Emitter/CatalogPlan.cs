@@ -41,7 +41,15 @@ internal sealed class CatalogPlan
                 continue;
             }
 
-            var typeName = Unique(SanitizeTypeName(provider.TypeName, provider.Name, provider.Id), typeNames);
+            var typeName = SanitizeTypeName(provider.TypeName, provider.Name, provider.Id);
+
+            // "Stratum" would generate a second StratumAI.StratumClient, hiding the runtime's.
+            if (typeName == "Stratum")
+            {
+                typeName += "Provider";
+            }
+
+            typeName = Unique(typeName, typeNames);
             var propertyName = ReservedCatalogMembers.Contains(typeName) ? typeName + "Provider" : typeName;
             propertyName = Unique(propertyName, propertyNames);
             var plan = new ProviderPlan(provider, typeName, propertyName);
