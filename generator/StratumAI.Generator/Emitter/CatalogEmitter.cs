@@ -418,7 +418,7 @@ internal static class CatalogEmitter
         writer.OpenBlock();
         writer.WriteLine("private readonly global::StratumAI.StratumClient _client;");
         writer.WriteLine();
-        writer.StartLine().Write("/// <summary>Creates a ").Write(Literals.Xml(p.Name)).Write(" client over a <see cref=\"global::StratumAI.StratumClient\"/>.</summary>").EndLine();
+        writer.StartLine().Write("/// <summary>Creates a client for ").Write(Literals.Xml(p.Name)).Write(" over a <see cref=\"global::StratumAI.StratumClient\"/>.</summary>").EndLine();
         writer.WriteLine("/// <param name=\"client\">The client that performs the calls (retries, fallbacks, cost tracking).</param>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"client\"/> is null.</exception>");
         writer.StartLine().Write("public ").Write(clientName).Write("(global::StratumAI.StratumClient client)").EndLine();
@@ -432,7 +432,7 @@ internal static class CatalogEmitter
         writer.WriteLine("/// <summary>The wrapped client.</summary>");
         writer.WriteLine("public global::StratumAI.StratumClient Client => _client;");
         writer.WriteLine();
-        writer.StartLine().Write("/// <summary>Sends a conversation to a ").Write(Literals.Xml(p.Name)).Write(" model.</summary>").EndLine();
+        writer.StartLine().Write("/// <summary>Sends a conversation to one of ").Write(Literals.Xml(p.Name)).Write("'s models.</summary>").EndLine();
         writer.WriteLine("/// <param name=\"model\">The model.</param>");
         writer.WriteLine("/// <param name=\"messages\">The conversation.</param>");
         writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
@@ -444,7 +444,7 @@ internal static class CatalogEmitter
         writer.Indent().StartLine().Write("=> _client.GetResponseAsync(ModelCatalog.Get(").Write(toModel).Write("), messages, options, cancellationToken);").EndLine();
         writer.Unindent();
         writer.WriteLine();
-        writer.StartLine().Write("/// <summary>Sends one user message to a ").Write(Literals.Xml(p.Name)).Write(" model.</summary>").EndLine();
+        writer.StartLine().Write("/// <summary>Sends one user message to one of ").Write(Literals.Xml(p.Name)).Write("'s models.</summary>").EndLine();
         writer.WriteLine("/// <param name=\"model\">The model.</param>");
         writer.WriteLine("/// <param name=\"prompt\">The user message.</param>");
         writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
@@ -463,7 +463,7 @@ internal static class CatalogEmitter
             .Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, prompt) }, options, cancellationToken);").EndLine();
         writer.CloseBlock();
         writer.WriteLine();
-        writer.StartLine().Write("/// <summary>An <see cref=\"").Write(Ai).Write("IChatClient\"/> bound to one ").Write(Literals.Xml(p.Name)).Write(" model, for code that takes any chat client.</summary>").EndLine();
+        writer.StartLine().Write("/// <summary>An <see cref=\"").Write(Ai).Write("IChatClient\"/> bound to one of ").Write(Literals.Xml(p.Name)).Write("'s models, for code that takes any chat client.</summary>").EndLine();
         writer.WriteLine("/// <param name=\"model\">The model.</param>");
         writer.WriteLine("/// <returns>A chat client that calls <paramref name=\"model\"/>.</returns>");
         writer.StartLine().Write("public ").Write(Ai).Write("IChatClient AsChatClient(").Write(enumName).Write(" model) => _client.GetChatClient(ModelCatalog.Get(").Write(toModel).Write("));").EndLine();
