@@ -110,4 +110,26 @@ public class RobustnessTests
         Assert.All(run.GeneratorDiagnostics, d => Assert.StartsWith("STRAT", d.Id, StringComparison.Ordinal));
         Assert.DoesNotContain(run.GeneratedCodeProblems(), d => d.Severity == DiagnosticSeverity.Error);
     }
+
+    [Fact]
+    public void OneDriverFedTheWholeCorpusInTurn_NeverFails()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Caller);
+        var driver = GeneratorHarness.CreateDriver([.. TestCatalogs.Defaults, new CatalogTestFile("/app/models.yaml", TestCatalogs.OpenAI.Replace("openai", "openai2", StringComparison.Ordinal), "user")], null, out var texts);
+        var current = texts.Single(t => t.Path == "/app/models.yaml");
+        var runs = 0;
+
+        foreach (var row in Corpus())
+        {
+            // Same path each time, so the driver sees an edit of one file rather than a new file.
+            var next = new InMemoryAdditionalText("/app/models.yaml", (string)row[1]);
+            driver = driver.ReplaceAdditionalText(current, next).RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+            current = next;
+            runs++;
+
+            Assert.All(diagnostics, d => Assert.StartsWith("STRAT", d.Id, StringComparison.Ordinal));
+        }
+
+        Assert.True(runs > 100);
+    }
 }
