@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using StratumAI.Catalog;
@@ -84,7 +83,7 @@ public class CatalogEmitterTests
     }
 
     [Fact]
-    public void Emit_LargeCatalog_GrowsLinearly()
+    public void Emit_LargeCatalog_OutputGrowsLinearly()
     {
         static CatalogSpec Catalog(int count)
         {
@@ -99,12 +98,9 @@ public class CatalogEmitterTests
         var small = Catalog(2500);
         var large = Catalog(5000);
 
-        var stopwatch = Stopwatch.StartNew();
         var smallSize = CatalogEmitter.Emit(small, GeneratorOptions.Default).Sum(f => (long)f.Source.Length);
-        var smallTime = stopwatch.Elapsed;
         var largeSize = CatalogEmitter.Emit(large, GeneratorOptions.Default).Sum(f => (long)f.Source.Length);
 
         Assert.InRange(largeSize / (double)smallSize, 1.9, 2.2);
-        Assert.True(smallTime < TimeSpan.FromSeconds(2), $"Emitting 2,500 models took {smallTime}.");
     }
 }
