@@ -32,29 +32,210 @@ internal static class ProviderErrorMapper
             body = string.Empty;
         }
 
+        return FromResponse(response, body, providerId, modelId, apiKey, timeProvider);
+    }
+
+    /// <summary>Builds the exception for a failed response whose body has already been read.</summary>
+    internal static StratumException FromResponse(
+        HttpResponseMessage response,
+        string body,
+        string providerId,
+        string? modelId,
+        string? apiKey,
+        TimeProvider timeProvider)
+    {
         var error = ParseBody(body);
         var status = response.StatusCode;
         var requestId = GetRequestId(response.Headers);
         var providerMessage = Redact(error.Message, apiKey);
-        var retryAfter = GetRetryAfter(response, timeProvider);
+        var detail = DescribeNonJsonBody(body, response.Content.Headers.ContentType?.MediaType) ?? providerMessage;
+        var message = BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId);
+        var kind = Classify((int)status, error);
+        var fields = new ErrorFields(providerId, modelId, status, error, providerMessage, requestId, null);
 
-        var message = BuildMessage(providerId, modelId, status, error.Code ?? error.Type, providerMessage, requestId);
-        var code = (int)status;
-        var type = error.Type;
-        var errorCode = error.Code;
-
-        return code switch
+        if (kind == ErrorKind.RateLimit)
         {
-            401 or 403 => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            404 => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            429 => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            400 or 409 or 413 or 422 when IsModelNotFound(error) => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            400 or 409 or 413 or 422 when IsContextWindowExceeded(error) => new StratumContextWindowExceededException(message) { Parameter = error.Param, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            400 or 409 or 413 or 422 => new StratumInvalidRequestException(message) { Parameter = error.Param, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            408 or 502 or 503 or 504 or 529 => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            >= 500 => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-            _ => new StratumException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = errorCode, ProviderMessage = providerMessage, RequestId = requestId },
-        };
+            var headers = GetRateLimitHeaders(response.Headers);
+            var now = response.Headers.Date ?? timeProvider.GetUtcNow();
+            return new StratumRateLimitException(message)
+            {
+                RetryAfter = GetRetryAfter(response, timeProvider),
+                RateLimitHeaders = headers,
+                RemainingRequests = GetLong(headers, "x-ratelimit-remaining-requests", "anthropic-ratelimit-requests-remaining"),
+                RemainingTokens = GetLong(headers, "x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining"),
+                RequestsResetAfter = GetReset(headers, now, "x-ratelimit-reset-requests", "anthropic-ratelimit-requests-reset"),
+                TokensResetAfter = GetReset(headers, now, "x-ratelimit-reset-tokens", "anthropic-ratelimit-tokens-reset"),
+                ProviderId = providerId,
+                ModelId = modelId,
+                StatusCode = status,
+                ErrorType = error.Type,
+                ErrorCode = error.Code,
+                ProviderMessage = providerMessage,
+                RequestId = requestId,
+            };
+        }
+
+        return Create(kind, message, fields, kind == ErrorKind.Unavailable ? GetRetryAfter(response, timeProvider) : null);
+    }
+
+    /// <summary>
+    /// Builds the exception for an error the provider reported inside a stream (an <c>error</c> event, a failed
+    /// response object) or inside a successful body, classified by its type and code, carrying the usage seen so far.
+    /// </summary>
+    /// <param name="providerId">The provider id.</param>
+    /// <param name="modelId">The model id.</param>
+    /// <param name="type">The provider's error type, e.g. <c>overloaded_error</c>.</param>
+    /// <param name="code">The provider's error code, e.g. <c>insufficient_quota</c>.</param>
+    /// <param name="providerMessage">The provider's message (redact it first).</param>
+    /// <param name="param">The parameter the provider blamed.</param>
+    /// <param name="requestId">The request id of the HTTP response that carried the stream.</param>
+    /// <param name="usageSoFar">Usage reported before the error.</param>
+    /// <returns>The exception to throw.</returns>
+    internal static StratumException FromStreamError(
+        string providerId,
+        string? modelId,
+        string? type,
+        string? code,
+        string? providerMessage,
+        string? param,
+        string? requestId,
+        Microsoft.Extensions.AI.UsageDetails? usageSoFar)
+    {
+        var error = new ErrorBody(providerMessage, type, code, param);
+        var kind = Classify(null, error);
+        var builder = new StringBuilder();
+        builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}'");
+        if (modelId is not null)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" (model '{modelId}')");
+        }
+
+        builder.Append(" reported an error in the middle of the stream");
+        if ((code ?? type) is { } label)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" [{label}]");
+        }
+
+        builder.Append(": ");
+        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message." : providerMessage);
+        if (requestId is not null)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");
+        }
+
+        var fields = new ErrorFields(providerId, modelId, null, error, providerMessage, requestId, usageSoFar);
+        if (kind == ErrorKind.RateLimit)
+        {
+            return new StratumRateLimitException(builder.ToString())
+            {
+                ProviderId = providerId,
+                ModelId = modelId,
+                ErrorType = type,
+                ErrorCode = code,
+                ProviderMessage = providerMessage,
+                RequestId = requestId,
+                UsageSoFar = usageSoFar,
+            };
+        }
+
+        // An unknown error type in the middle of a stream is the provider failing, not the request being wrong.
+        return Create(kind == ErrorKind.Other ? ErrorKind.ServerError : kind, builder.ToString(), fields, null);
+    }
+
+    /// <summary>
+    /// True when the provider's error code or message says the prompt does not fit the model's context window, in the
+    /// words of OpenAI, Anthropic, Gemini, DeepSeek, Groq, xAI, Mistral, OpenRouter and vLLM-style servers.
+    /// </summary>
+    internal static bool IsContextWindowExceeded(string? code, string? message)
+    {
+        if (code is not null && (string.Equals(code, "context_length_exceeded", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(code, "context_window_exceeded", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(message))
+        {
+            return false;
+        }
+
+        foreach (var phrase in ContextWindowPhrases)
+        {
+            if (message.Contains(phrase, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when the provider's error type, code or message says its content filter refused the call.</summary>
+    internal static bool IsContentFiltered(string? type, string? code, string? message)
+    {
+        foreach (var value in (ReadOnlySpan<string?>)[type, code])
+        {
+            if (value is not null && (value.Contains("content_filter", StringComparison.OrdinalIgnoreCase)
+                || value.Contains("content_policy", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(value, "safety", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return message is not null && (message.Contains("content management policy", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("flagged as potentially violating", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("content filter", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The rate-limit headers of a response, by lower-case name.</summary>
+    internal static IReadOnlyDictionary<string, string> GetRateLimitHeaders(HttpResponseHeaders headers)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in headers)
+        {
+            var name = header.Key;
+            if (name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("anthropic-ratelimit-", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("ratelimit", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("x-ratelimit", StringComparison.OrdinalIgnoreCase))
+            {
+                result[name.ToLowerInvariant()] = string.Join(", ", header.Value);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Parses a rate-limit reset value: OpenAI-style durations (<c>1s</c>, <c>6m0s</c>, <c>250ms</c>, <c>1h2m3.5s</c>),
+    /// an RFC 3339 / HTTP date (Anthropic) measured from <paramref name="now"/>, or plain seconds.
+    /// </summary>
+    internal static TimeSpan? ParseReset(string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        value = value.Trim();
+        if (TryParseGoDuration(value, out var duration))
+        {
+            return duration;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            var wait = date - now;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
     }
 
     internal static string? GetRequestId(HttpResponseHeaders headers)
@@ -178,13 +359,290 @@ internal static class ProviderErrorMapper
         }
     }
 
+    private static readonly string[] ContextWindowPhrases =
+    [
+        "maximum context length",                // OpenAI, DeepSeek, OpenRouter, vLLM: "This model's maximum context length is 128000 tokens."
+        "context_length_exceeded",
+        "exceeds the context window",            // OpenAI Responses: "Your input exceeds the context window of this model."
+        "prompt is too long",                    // Anthropic: "prompt is too long: 208656 tokens > 200000 maximum"
+        "exceed context limit",                  // Anthropic: "input length and `max_tokens` exceed context limit"
+        "exceeds the maximum number of tokens",  // Gemini: "The input token count (1054016) exceeds the maximum number of tokens allowed (1048576)."
+        "maximum prompt length",                 // xAI: "This model's maximum prompt length is 131072 but the request contains 136973 tokens."
+        "reduce the length of the messages",     // Groq: "Please reduce the length of the messages or completion."
+        "too large for model with",              // Mistral: "Prompt contains 40000 tokens ... too large for model with 32768 maximum context length"
+        "context window exceeded",
+        "context length exceeded",
+    ];
+
+    private enum ErrorKind
+    {
+        Other,
+        Authentication,
+        Permission,
+        ModelNotFound,
+        RateLimit,
+        InvalidRequest,
+        ContextWindow,
+        ContentFiltered,
+        Unavailable,
+        ServerError,
+    }
+
+    private readonly record struct ErrorFields(
+        string ProviderId,
+        string? ModelId,
+        HttpStatusCode? Status,
+        ErrorBody Error,
+        string? ProviderMessage,
+        string? RequestId,
+        Microsoft.Extensions.AI.UsageDetails? UsageSoFar);
+
+    /// <summary>Classifies by HTTP status first, refined by the body; with no status (stream errors), by type and code.</summary>
+    private static ErrorKind Classify(int? status, ErrorBody error)
+    {
+        var type = error.Type;
+        var code = error.Code;
+        switch (status)
+        {
+            case 401:
+                return ErrorKind.Authentication;
+            case 403:
+                return IsContentFiltered(type, code, error.Message) ? ErrorKind.ContentFiltered : ErrorKind.Permission;
+            case 404:
+                return ErrorKind.ModelNotFound;
+            case 429:
+                return ErrorKind.RateLimit;
+            case 400 or 409 or 413 or 422:
+                if (IsModelNotFound(error))
+                {
+                    return ErrorKind.ModelNotFound;
+                }
+
+                if (IsContextWindowExceeded(code, error.Message))
+                {
+                    return ErrorKind.ContextWindow;
+                }
+
+                return IsContentFiltered(type, code, error.Message) ? ErrorKind.ContentFiltered : ErrorKind.InvalidRequest;
+            case 408 or 502 or 503 or 504 or 529:
+                return ErrorKind.Unavailable;
+            case >= 500:
+                // Anthropic's "overloaded_error" is a capacity problem whatever status carries it.
+                return Matches(type, code, "overloaded") ? ErrorKind.Unavailable : ErrorKind.ServerError;
+            case not null:
+                return ErrorKind.Other;
+        }
+
+        if (Matches(type, code, "rate_limit") || Matches(type, code, "insufficient_quota") || Matches(type, code, "resource_exhausted"))
+        {
+            return ErrorKind.RateLimit;
+        }
+
+        if (Matches(type, code, "overloaded") || Matches(type, code, "unavailable") || Matches(type, code, "slow_down"))
+        {
+            return ErrorKind.Unavailable;
+        }
+
+        if (IsContextWindowExceeded(code, error.Message))
+        {
+            return ErrorKind.ContextWindow;
+        }
+
+        if (IsContentFiltered(type, code, error.Message))
+        {
+            return ErrorKind.ContentFiltered;
+        }
+
+        if (Matches(type, code, "permission"))
+        {
+            return ErrorKind.Permission;
+        }
+
+        if (Matches(type, code, "authentication") || Matches(type, code, "invalid_api_key") || Matches(type, code, "unauthenticated"))
+        {
+            return ErrorKind.Authentication;
+        }
+
+        if (Matches(type, code, "not_found"))
+        {
+            return ErrorKind.ModelNotFound;
+        }
+
+        if (Matches(type, code, "invalid_request") || Matches(type, code, "invalid_prompt") || Matches(type, code, "invalid_argument"))
+        {
+            return ErrorKind.InvalidRequest;
+        }
+
+        return ErrorKind.Other;
+    }
+
+    private static bool Matches(string? type, string? code, string fragment) =>
+        (type?.Contains(fragment, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (code?.Contains(fragment, StringComparison.OrdinalIgnoreCase) ?? false);
+
+    private static StratumException Create(ErrorKind kind, string message, ErrorFields f, TimeSpan? retryAfter) => kind switch
+    {
+        ErrorKind.Authentication => new StratumAuthenticationException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.Permission => new StratumPermissionException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.ModelNotFound => new StratumModelNotFoundException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.RateLimit => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.InvalidRequest => new StratumInvalidRequestException(message) { Parameter = f.Error.Param, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.ContextWindow => new StratumContextWindowExceededException(message) { Parameter = f.Error.Param, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.ContentFiltered => new StratumContentFilteredException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.Unavailable => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.ServerError => new StratumServerErrorException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        _ => new StratumException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+    };
+
     private static bool IsModelNotFound(ErrorBody error) =>
         string.Equals(error.Code, "model_not_found", StringComparison.Ordinal)
         || string.Equals(error.Code, "model_decommissioned", StringComparison.Ordinal);
 
-    private static bool IsContextWindowExceeded(ErrorBody error) =>
-        string.Equals(error.Code, "context_length_exceeded", StringComparison.Ordinal)
-        || (error.Message?.Contains("maximum context length", StringComparison.OrdinalIgnoreCase) ?? false);
+    /// <summary>
+    /// Describes a body that is not a JSON error in words a developer can act on: empty, or an HTML page (which comes
+    /// from a proxy, gateway, load balancer or captive portal, not from the provider's API). Null for anything else.
+    /// </summary>
+    private static string? DescribeNonJsonBody(string body, string? mediaType)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "the response body was empty (no error details from the provider).";
+        }
+
+        var trimmed = body.AsSpan().TrimStart();
+        var isHtml = string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("<!doctype html", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("<html", StringComparison.OrdinalIgnoreCase);
+        if (!isHtml)
+        {
+            return null;
+        }
+
+        var title = ExtractHtmlText(body);
+        return string.IsNullOrEmpty(title)
+            ? "the response was an HTML page instead of a JSON error, so it probably came from a proxy, gateway or load balancer between this client and the provider (check the base URL and any proxy settings)."
+            : $"the response was an HTML page ('{title}') instead of a JSON error, so it probably came from a proxy, gateway or load balancer between this client and the provider (check the base URL and any proxy settings).";
+    }
+
+    /// <summary>The page's &lt;title&gt;, else its first heading, else its text with tags removed, shortened.</summary>
+    private static string? ExtractHtmlText(string html)
+    {
+        foreach (var tag in (ReadOnlySpan<string>)["title", "h1"])
+        {
+            var open = html.IndexOf("<" + tag, StringComparison.OrdinalIgnoreCase);
+            if (open < 0)
+            {
+                continue;
+            }
+
+            var contentStart = html.IndexOf('>', open);
+            var close = contentStart < 0 ? -1 : html.IndexOf("</" + tag, contentStart, StringComparison.OrdinalIgnoreCase);
+            if (close > contentStart)
+            {
+                var text = CollapseWhitespace(StripTags(html.Substring(contentStart + 1, close - contentStart - 1)));
+                if (text.Length > 0)
+                {
+                    return text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 120), "…");
+                }
+            }
+        }
+
+        var all = CollapseWhitespace(StripTags(html));
+        return all.Length <= 120 ? all : string.Concat(all.AsSpan(0, 120), "…");
+    }
+
+    private static string StripTags(string html)
+    {
+        var builder = new StringBuilder(html.Length);
+        var inTag = false;
+        foreach (var c in html)
+        {
+            if (c == '<')
+            {
+                inTag = true;
+            }
+            else if (c == '>')
+            {
+                inTag = false;
+                builder.Append(' ');
+            }
+            else if (!inTag)
+            {
+                builder.Append(c);
+            }
+        }
+
+        return System.Net.WebUtility.HtmlDecode(builder.ToString());
+    }
+
+    private static string CollapseWhitespace(string text) =>
+        string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static long? GetLong(IReadOnlyDictionary<string, string> headers, string name, string alternative)
+    {
+        var value = headers.TryGetValue(name, out var v) ? v : headers.TryGetValue(alternative, out var a) ? a : null;
+        return long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var result) ? result : null;
+    }
+
+    private static TimeSpan? GetReset(IReadOnlyDictionary<string, string> headers, DateTimeOffset now, string name, string alternative)
+    {
+        var value = headers.TryGetValue(name, out var v) ? v : headers.TryGetValue(alternative, out var a) ? a : null;
+        return ParseReset(value, now);
+    }
+
+    /// <summary>Parses Go's time.Duration text as OpenAI, Groq and xAI send it: <c>1h2m3.5s</c>, <c>6m0s</c>, <c>250ms</c>.</summary>
+    private static bool TryParseGoDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var total = 0d;
+        var i = 0;
+        var any = false;
+        while (i < text.Length)
+        {
+            var start = i;
+            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
+            {
+                i++;
+            }
+
+            if (i == start || !double.TryParse(text.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            {
+                return false;
+            }
+
+            var unitStart = i;
+            while (i < text.Length && char.IsAsciiLetter(text[i]))
+            {
+                i++;
+            }
+
+            var factor = text.AsSpan(unitStart, i - unitStart) switch
+            {
+                "h" => 3600d,
+                "m" => 60d,
+                "s" => 1d,
+                "ms" => 0.001,
+                "us" or "µs" => 0.000001,
+                "ns" => 0.000000001,
+                _ => double.NaN,
+            };
+            if (double.IsNaN(factor))
+            {
+                return false;
+            }
+
+            total += number * factor;
+            any = true;
+        }
+
+        if (!any)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(total);
+        return true;
+    }
 
     private static string BuildMessage(string providerId, string? modelId, HttpStatusCode status, string? code, string? providerMessage, string? requestId)
     {

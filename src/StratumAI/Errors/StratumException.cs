@@ -99,13 +99,43 @@ public class StratumRateLimitException : StratumException
     /// </summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// The provider's rate-limit headers from the failed response, by their lower-case names
+    /// (<c>x-ratelimit-remaining-requests</c>, <c>x-ratelimit-reset-tokens</c>, <c>anthropic-ratelimit-tokens-remaining</c>,
+    /// <c>ratelimit-*</c> and similar), or an empty dictionary when it sent none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RateLimitHeaders { get; init; } = EmptyHeaders;
+
+    /// <summary>
+    /// Requests left in the current window (<c>x-ratelimit-remaining-requests</c> or
+    /// <c>anthropic-ratelimit-requests-remaining</c>), or null when the provider did not say.
+    /// </summary>
+    public long? RemainingRequests { get; init; }
+
+    /// <summary>
+    /// Tokens left in the current window (<c>x-ratelimit-remaining-tokens</c> or
+    /// <c>anthropic-ratelimit-tokens-remaining</c>), or null when the provider did not say.
+    /// </summary>
+    public long? RemainingTokens { get; init; }
+
+    /// <summary>
+    /// How long until the request limit resets (<c>x-ratelimit-reset-requests</c> such as <c>1m30s</c>, or the time in
+    /// <c>anthropic-ratelimit-requests-reset</c> measured against the response's <c>Date</c>), or null when not said.
+    /// </summary>
+    public TimeSpan? RequestsResetAfter { get; init; }
+
+    /// <summary>How long until the token limit resets (<c>x-ratelimit-reset-tokens</c> or <c>anthropic-ratelimit-tokens-reset</c>), or null when not said.</summary>
+    public TimeSpan? TokensResetAfter { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyHeaders = new Dictionary<string, string>(0);
+
     /// <summary>True unless the provider reported an exhausted quota (<c>insufficient_quota</c>), which waiting does not fix.</summary>
     public override bool IsRetryable => !string.Equals(ErrorCode, "insufficient_quota", StringComparison.Ordinal)
         && !string.Equals(ErrorType, "insufficient_quota", StringComparison.Ordinal);
 }
 
 /// <summary>
-/// The provider refused the credentials (HTTP 401/403), or no API key was configured for a provider that needs
+/// The provider refused the credentials (HTTP 401; HTTP 403 raises the subclass <see cref="StratumPermissionException"/>), or no API key was configured for a provider that needs
 /// one (then no request was sent).
 /// </summary>
 public class StratumAuthenticationException : StratumException
@@ -133,6 +163,67 @@ public class StratumAuthenticationException : StratumException
 
     /// <summary>The environment variable that is read for the provider's key (its name, never its value), when known.</summary>
     public string? ApiKeyEnvironmentVariable { get; init; }
+}
+
+/// <summary>
+/// The provider accepted the credentials but refused this call (HTTP 403): the key lacks access to the model or
+/// feature, the organisation or region is not allowed, or the project has no permission.
+/// </summary>
+/// <remarks>Derives from <see cref="StratumAuthenticationException"/> so code that catches credential failures also sees it.</remarks>
+public class StratumPermissionException : StratumAuthenticationException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumPermissionException()
+        : base("The provider refused the call: the credentials lack permission.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumPermissionException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumPermissionException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The provider's safety system refused the prompt or stopped the answer (OpenAI <c>content_policy_violation</c>,
+/// Azure <c>content_filter</c>, a prompt flagged as violating the usage policy). Retrying the same prompt will not help.
+/// </summary>
+/// <remarks>
+/// A response that finishes normally with <see cref="Microsoft.Extensions.AI.ChatFinishReason.ContentFilter"/> is not an
+/// exception; this is raised when the provider refuses the call outright.
+/// </remarks>
+public class StratumContentFilteredException : StratumException
+{
+    /// <summary>Creates the exception with a generic message.</summary>
+    public StratumContentFilteredException()
+        : base("The provider's content filter refused the call.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StratumContentFilteredException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public StratumContentFilteredException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>The model is unknown: the provider answered that it does not exist or is not available to this key, or it is not in the catalog.</summary>

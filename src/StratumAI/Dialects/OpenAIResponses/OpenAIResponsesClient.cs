@@ -1,28 +1,62 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
 
 /// <summary>OpenAI's Responses API (<c>POST {base}/responses</c>, also served by xAI) as an <see cref="IChatClient"/>.</summary>
-/// <remarks>Thread-safe; one instance serves one model.</remarks>
+/// <remarks>
+/// <para>Messages become <c>input</c> items: user, assistant and developer messages (text as a string; with images or
+/// files as <c>input_text</c> / <c>input_image</c> / <c>input_file</c> parts), <see cref="FunctionCallContent"/> as
+/// <c>function_call</c> items, <see cref="FunctionResultContent"/> as <c>function_call_output</c> items. System messages
+/// and <see cref="ChatOptions.Instructions"/> go into <c>instructions</c>.</para>
+/// <para>Reasoning comes back as <see cref="TextReasoningContent"/> (the reasoning summary, or the full reasoning text
+/// where the server sends it) whose <see cref="AIContent.AdditionalProperties"/> hold the reasoning item's id under
+/// <see cref="ItemIdKey"/> and whose <see cref="TextReasoningContent.ProtectedData"/> holds its
+/// <c>encrypted_content</c>. Sent back in a later turn, such content becomes the same <c>reasoning</c> item, so a
+/// reasoning model keeps its reasoning across tool calls. Set <c>ChatOptions.AdditionalProperties["store"] = false</c>
+/// to keep nothing on the provider's side; the encrypted reasoning is then requested and carried instead.</para>
+/// <para>Also mapped: <see cref="ChatOptions.MaxOutputTokens"/> (<c>max_output_tokens</c>), temperature, top-p,
+/// <see cref="ChatOptions.Reasoning"/> (<c>reasoning.effort</c>, <c>reasoning.summary</c>), function tools with
+/// <c>strict</c> (<c>AdditionalProperties["strictJsonSchema"]</c>), tool mode, parallel tool calls, structured output
+/// (<c>text.format</c>) and <see cref="ChatOptions.ConversationId"/> (<c>previous_response_id</c>). The Responses API
+/// has no stop sequences, seed or penalties; those options are not sent.</para>
+/// <para>Thread-safe; one instance serves one model. The API key is sent only in the <c>Authorization</c> header.</para>
+/// </remarks>
 public sealed class OpenAIResponsesClient : IChatClient
 {
+    /// <summary>
+    /// The <see cref="AIContent.AdditionalProperties"/> key under which the provider's output item id (<c>rs_…</c>,
+    /// <c>fc_…</c>) is kept on reasoning and function-call content, so it can be sent back.
+    /// </summary>
+    public const string ItemIdKey = "openai.item_id";
+
+    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     private readonly HttpClient _httpClient;
     private readonly Uri _baseUri;
+    private readonly Uri _endpoint;
     private readonly string? _apiKey;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
     private readonly TimeProvider _timeProvider;
+    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
-    /// <param name="baseUri">The API's base URL.</param>
+    /// <param name="baseUri">The API's base URL, e.g. <c>https://api.openai.com/v1</c>; <c>responses</c> is appended.</param>
     /// <param name="apiKey">The API key, or null for servers that need none.</param>
-    /// <param name="modelId">The model id the API expects.</param>
+    /// <param name="modelId">The model id the API expects; <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
     /// <param name="headers">Extra headers sent with every request.</param>
     /// <param name="providerId">Provider id reported in errors and telemetry.</param>
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
     public OpenAIResponsesClient(
         HttpClient httpClient,
         Uri baseUri,
@@ -36,32 +70,843 @@ public sealed class OpenAIResponsesClient : IChatClient
         ArgumentNullException.ThrowIfNull(baseUri);
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         ArgumentException.ThrowIfNullOrEmpty(providerId);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The base URI must be absolute, e.g. https://api.openai.com/v1; got '{baseUri}'.", nameof(baseUri));
+        }
+
         _httpClient = httpClient;
         _baseUri = baseUri;
-        _apiKey = apiKey;
+        var text = baseUri.AbsoluteUri;
+        _endpoint = new Uri(text.EndsWith('/') ? text + "responses" : text + "/responses", UriKind.Absolute);
+        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+    }
+
+    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
+    public string ModelId => _modelId;
+
+    /// <summary>The full URL requests are posted to.</summary>
+    public Uri Endpoint => _endpoint;
+
+    /// <inheritdoc />
+    /// <exception cref="StratumException">The provider answered with an error, reported a failed response, or sent a body that is not a response object.</exception>
+    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = CreateRequest(messages, options, stream: false);
+        using var httpRequest = CreateHttpRequest(request);
+        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+
+        ResponsesResponse? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize(body, OpenAIResponsesJsonContext.Default.ResponsesResponse);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidResponse(request.Model, $"the body is not valid Responses API JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+        }
+
+        if (parsed is null || (parsed.Output is null && parsed.Error is null))
+        {
+            throw InvalidResponse(request.Model, $"the body has no output. Body starts with: {Snippet(body)}", null);
+        }
+
+        var usage = parsed.Usage is { } u ? MapUsage(u) : null;
+        if (string.Equals(parsed.Status, "failed", StringComparison.Ordinal) || (parsed.Output is null && parsed.Error is not null))
+        {
+            throw Failed(request.Model, parsed.Error, requestId, usage);
+        }
+
+        return ToChatResponse(parsed, request.Model, requestId, usage);
     }
 
     /// <inheritdoc />
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotSupportedException("The openai dialect is not available in this version of StratumAI.");
+    /// <exception cref="StratumException">
+    /// The provider answered with an error, sent an <c>error</c> or <c>response.failed</c> event (the exception's
+    /// <see cref="StratumException.UsageSoFar"/> holds the usage reported so far), sent an event that is not JSON, or
+    /// the stream ended before <c>response.completed</c> / <c>response.incomplete</c>.
+    /// </exception>
+    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var request = CreateRequest(messages, options, stream: true);
+        using var httpRequest = CreateHttpRequest(request);
+        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
 
-    /// <inheritdoc />
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotSupportedException("The openai dialect is not available in this version of StratumAI.");
+        var state = new StreamState();
+        var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var eventsScope = events.ConfigureAwait(false);
+        while (true)
+        {
+            SseItem<string> item;
+            try
+            {
+                if (!await events.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                item = events.Current;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw StreamCutOff(request.Model, response, state.Usage, ex);
+            }
+
+            if (string.IsNullOrWhiteSpace(item.Data) || string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            ResponsesStreamEvent? evt;
+            try
+            {
+                evt = JsonSerializer.Deserialize(item.Data, OpenAIResponsesJsonContext.Default.ResponsesStreamEvent);
+            }
+            catch (JsonException ex)
+            {
+                throw InvalidResponse(request.Model, $"a stream event is not valid JSON ({ex.Message}). Event starts with: {Snippet(item.Data)}", ex);
+            }
+
+            if (evt is null)
+            {
+                continue;
+            }
+
+            var update = HandleEvent(evt, evt.Type ?? item.EventType, state, request.Model, requestId);
+            if (update is not null)
+            {
+                yield return update;
+            }
+
+            if (state.Finished)
+            {
+                yield break;
+            }
+        }
+
+        throw StreamCutOff(request.Model, response, state.Usage, null);
+    }
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
+    public void Dispose()
+    {
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public override string ToString() => $"OpenAIResponsesClient({_providerId}, {_modelId}, {_baseUri})";
+
+    private ChatResponseUpdate? HandleEvent(ResponsesStreamEvent evt, string type, StreamState state, string requestedModel, string? requestId)
     {
+        switch (type)
+        {
+            case "response.created" or "response.in_progress" or "response.queued":
+                state.Remember(evt.Response);
+                return null;
+
+            case "response.output_text.delta" when !string.IsNullOrEmpty(evt.Delta):
+                return state.NewUpdate(requestedModel, new TextContent(evt.Delta));
+
+            case "response.reasoning_summary_text.delta" or "response.reasoning_text.delta" when !string.IsNullOrEmpty(evt.Delta):
+            {
+                state.ReasoningStreamed.Add(evt.ItemId ?? string.Empty);
+                // Every delta carries the item id: ToChatResponse merges adjacent reasoning and keeps the first one's properties.
+                var delta = new TextReasoningContent(evt.Delta);
+                if (evt.ItemId is not null)
+                {
+                    delta.AdditionalProperties = new() { [ItemIdKey] = evt.ItemId };
+                }
+
+                return state.NewUpdate(requestedModel, delta);
+            }
+
+            case "response.refusal.done" when !string.IsNullOrEmpty(evt.Refusal):
+                return state.NewUpdate(requestedModel, new ErrorContent(evt.Refusal) { ErrorCode = "refusal" });
+
+            case "response.output_item.added" when evt.Item is { Type: "function_call" } call:
+                state.Calls[call.Id ?? call.CallId ?? evt.OutputIndex?.ToString(CultureInfo.InvariantCulture) ?? string.Empty] = new CallBuilder(call);
+                return null;
+
+            case "response.function_call_arguments.delta" when evt.ItemId is { } id && state.Calls.TryGetValue(id, out var builder):
+                builder.Arguments.Append(evt.Delta);
+                return null;
+
+            case "response.function_call_arguments.done" when evt.ItemId is { } id && evt.Arguments is { } arguments && state.Calls.TryGetValue(id, out var builder):
+                builder.Arguments.Clear().Append(arguments);
+                return null;
+
+            case "response.output_item.done" when evt.Item is { Type: "function_call" } call:
+            {
+                var key = call.Id ?? call.CallId ?? string.Empty;
+                var arguments = call.Arguments;
+                if (state.Calls.Remove(key, out var pending) && string.IsNullOrEmpty(arguments))
+                {
+                    arguments = pending.Arguments.ToString();
+                }
+
+                state.SawFunctionCall = true;
+                return state.NewUpdate(requestedModel, CreateFunctionCall(call, arguments));
+            }
+
+            case "response.output_item.done" when evt.Item is { Type: "reasoning" } reasoning:
+                // Text that already streamed as deltas is not repeated; this carries the item id and encrypted reasoning for later turns.
+                return state.NewUpdate(requestedModel, CreateReasoningMarker(
+                    reasoning,
+                    state.ReasoningStreamed.Contains(reasoning.Id ?? string.Empty) ? string.Empty : ReasoningText(reasoning)));
+
+            case "response.completed" or "response.incomplete":
+            {
+                state.Remember(evt.Response);
+                state.Finished = true;
+                var update = state.NewUpdate(requestedModel);
+                foreach (var pending in state.Calls.Values)
+                {
+                    update.Contents.Add(CreateFunctionCall(pending.Item, pending.Arguments.ToString()));
+                    state.SawFunctionCall = true;
+                }
+
+                state.Calls.Clear();
+                update.FinishReason = MapFinishReason(evt.Response, state.SawFunctionCall);
+                if (evt.Response?.Usage is { } usage)
+                {
+                    state.Usage = MapUsage(usage);
+                    update.Contents.Add(new UsageContent(state.Usage));
+                }
+
+                update.RawRepresentation = evt.Response;
+                if (requestId is not null)
+                {
+                    update.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
+                }
+
+                return update;
+            }
+
+            case "response.failed":
+            {
+                if (evt.Response?.Usage is { } usage)
+                {
+                    state.Usage = MapUsage(usage);
+                }
+
+                throw Failed(requestedModel, evt.Response?.Error, requestId, state.Usage);
+            }
+
+            case "error":
+            {
+                var error = evt.Error ?? new ResponsesError { Code = evt.Code, Message = evt.Message, Param = evt.Param };
+                throw Failed(requestedModel, error, requestId, state.Usage);
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private StratumException Failed(string modelId, ResponsesError? error, string? requestId, UsageDetails? usage) =>
+        ProviderErrorMapper.FromStreamError(
+            _providerId,
+            modelId,
+            error?.Type,
+            error?.Code,
+            ProviderErrorMapper.Redact(error?.Message, _apiKey) ?? "the response failed without an error message.",
+            error?.Param,
+            requestId,
+            usage);
+
+    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, UsageDetails? usage, Exception? inner) =>
+        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no response.completed event).", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+            StatusCode = response.StatusCode,
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            UsageSoFar = usage,
+        };
+
+    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
+        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+        };
+
+    private string Snippet(string body)
+    {
+        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
+        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StratumProviderUnavailableException(
+                $"The request to provider '{_providerId}' at {_endpoint} failed before a complete response arrived: {ex.Message}", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+            };
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StratumTimeoutException(
+                $"The call to provider '{_providerId}' (model '{modelId}') timed out after {_httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+                Timeout = _httpClient.Timeout,
+            };
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HttpRequestMessage CreateHttpRequest(ResponsesRequest request)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, OpenAIResponsesJsonContext.Default.ResponsesRequest);
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
+        if (_apiKey is not null)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        }
+
+        foreach (var header in _headers)
+        {
+            message.Headers.Remove(header.Key);
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                content.Headers.Remove(header.Key);
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return message;
+    }
+
+    private ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
+        var instructions = new List<string>();
+        if (!string.IsNullOrEmpty(options?.Instructions))
+        {
+            instructions.Add(options.Instructions);
+        }
+
+        var input = new List<ResponsesInputItem>();
+        foreach (var message in messages)
+        {
+            if (message.Role == ChatRole.System)
+            {
+                var text = message.Text;
+                if (!string.IsNullOrEmpty(text))
+                {
+                    instructions.Add(text);
+                }
+
+                continue;
+            }
+
+            AddMessage(input, message);
+        }
+
+        var request = new ResponsesRequest
+        {
+            Model = model,
+            Input = input,
+            Instructions = instructions.Count > 0 ? string.Join("\n\n", instructions) : null,
+            Stream = stream,
+        };
+
+        if (options is null)
+        {
+            return request;
+        }
+
+        request.Temperature = options.Temperature;
+        request.TopP = options.TopP;
+        request.MaxOutputTokens = options.MaxOutputTokens;
+        request.PreviousResponseId = options.ConversationId;
+
+        var effort = options.Reasoning?.Effort switch
+        {
+            null => null,
+            ReasoningEffort.None => "none",
+            ReasoningEffort.Low => "low",
+            ReasoningEffort.Medium => "medium",
+            ReasoningEffort.High => "high",
+            ReasoningEffort.ExtraHigh => "xhigh",
+            _ => null,
+        };
+        var summary = options.Reasoning?.Output switch
+        {
+            ReasoningOutput.Summary => "auto",
+            ReasoningOutput.Full => "detailed",
+            _ => null,
+        };
+        if (effort is not null || summary is not null)
+        {
+            request.Reasoning = new ResponsesReasoningOptions { Effort = effort, Summary = summary };
+        }
+
+        var extra = options.AdditionalProperties;
+        var strict = extra is not null && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
+        if (extra is not null && extra.TryGetValue("store", out bool store))
+        {
+            request.Store = store;
+            if (!store)
+            {
+                // Nothing is kept server-side, so the reasoning must travel with the conversation.
+                request.Include = ["reasoning.encrypted_content"];
+            }
+        }
+
+        request.Text = options.ResponseFormat switch
+        {
+            ChatResponseFormatJson { Schema: { } schema } json => new ResponsesTextOptions
+            {
+                Format = new ResponsesTextFormat
+                {
+                    Type = "json_schema",
+                    Name = string.IsNullOrEmpty(json.SchemaName) ? "response" : json.SchemaName,
+                    Description = json.SchemaDescription,
+                    Schema = schema,
+                    Strict = strict,
+                },
+            },
+            ChatResponseFormatJson => new ResponsesTextOptions { Format = new ResponsesTextFormat { Type = "json_object" } },
+            _ => null,
+        };
+
+        if (options.Tools is { Count: > 0 } tools)
+        {
+            request.Tools = [];
+            foreach (var tool in tools)
+            {
+                if (tool is not AIFunctionDeclaration function)
+                {
+                    throw new NotSupportedException(
+                        $"The OpenAI Responses dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
+                }
+
+                request.Tools.Add(new ResponsesTool
+                {
+                    Name = function.Name,
+                    Description = function.Description,
+                    Parameters = function.JsonSchema,
+                    Strict = strict,
+                });
+            }
+
+            request.ToolChoice = options.ToolMode switch
+            {
+                null => null,
+                NoneChatToolMode => JsonString("none"),
+                AutoChatToolMode => JsonString("auto"),
+                RequiredChatToolMode { RequiredFunctionName: { } name } => JsonFunctionChoice(name),
+                RequiredChatToolMode => JsonString("required"),
+                _ => null,
+            };
+            if (options.AllowMultipleToolCalls is { } parallel)
+            {
+                request.ParallelToolCalls = parallel;
+            }
+        }
+
+        return request;
+    }
+
+    private static void AddMessage(List<ResponsesInputItem> input, ChatMessage message)
+    {
+        var role = message.Role == ChatRole.Assistant ? "assistant" : message.Role.Value;
+        var assistant = message.Role == ChatRole.Assistant;
+        var parts = new List<ResponsesInputPart>();
+        var hasNonText = false;
+
+        void FlushParts()
+        {
+            if (parts.Count == 0)
+            {
+                return;
+            }
+
+            var content = hasNonText
+                ? new ResponsesInputContent { Parts = [.. parts] }
+                : new ResponsesInputContent { Text = string.Concat(parts.Select(p => p.Text)) };
+            input.Add(new ResponsesInputItem { Role = role, Content = content });
+            parts.Clear();
+            hasNonText = false;
+        }
+
+        foreach (var content in message.Contents)
+        {
+            switch (content)
+            {
+                case TextContent text:
+                    parts.Add(new ResponsesInputPart { Type = assistant ? "output_text" : "input_text", Text = text.Text });
+                    break;
+                case DataContent data when !assistant && data.HasTopLevelMediaType("image"):
+                    parts.Add(new ResponsesInputPart { Type = "input_image", ImageUrl = data.Uri, Detail = Detail(data) });
+                    hasNonText = true;
+                    break;
+                case UriContent uri when !assistant && uri.HasTopLevelMediaType("image"):
+                    parts.Add(new ResponsesInputPart { Type = "input_image", ImageUrl = uri.Uri.AbsoluteUri, Detail = Detail(uri) });
+                    hasNonText = true;
+                    break;
+                case DataContent data when !assistant && string.Equals(data.MediaType, "application/pdf", StringComparison.OrdinalIgnoreCase):
+                    parts.Add(new ResponsesInputPart { Type = "input_file", FileData = data.Uri, FileName = data.Name ?? "document.pdf" });
+                    hasNonText = true;
+                    break;
+                case UriContent uri when !assistant && string.Equals(uri.MediaType, "application/pdf", StringComparison.OrdinalIgnoreCase):
+                    parts.Add(new ResponsesInputPart { Type = "input_file", FileUrl = uri.Uri.AbsoluteUri });
+                    hasNonText = true;
+                    break;
+                case FunctionCallContent call:
+                    FlushParts();
+                    input.Add(new ResponsesInputItem
+                    {
+                        Type = "function_call",
+                        Id = GetItemId(call),
+                        CallId = call.CallId,
+                        Name = call.Name,
+                        Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                    });
+                    break;
+                case FunctionResultContent result:
+                    FlushParts();
+                    input.Add(new ResponsesInputItem { Type = "function_call_output", CallId = result.CallId, Output = FormatToolResult(result.Result) });
+                    break;
+                case TextReasoningContent reasoning when assistant && GetItemId(reasoning) is { } reasoningId:
+                    FlushParts();
+                    AddReasoning(input, reasoningId, reasoning);
+                    break;
+                case TextReasoningContent or UsageContent or ErrorContent:
+                    // Reasoning without an item id came from another provider or API and cannot be replayed here.
+                    break;
+                case DataContent data:
+                    throw new NotSupportedException(
+                        $"The OpenAI Responses dialect cannot send '{data.MediaType}' content in a {role} message; only text, images and PDF files are supported.");
+                default:
+                    break;
+            }
+        }
+
+        FlushParts();
+    }
+
+    private static void AddReasoning(List<ResponsesInputItem> input, string id, TextReasoningContent reasoning)
+    {
+        // Streamed reasoning arrives as many deltas; if they were not coalesced, fold them into the item they belong to.
+        var item = input.Count > 0 && input[^1] is { Type: "reasoning" } last && string.Equals(last.Id, id, StringComparison.Ordinal)
+            ? last
+            : null;
+        if (item is null)
+        {
+            item = new ResponsesInputItem { Type = "reasoning", Id = id, Summary = [] };
+            input.Add(item);
+        }
+
+        if (!string.IsNullOrEmpty(reasoning.Text))
+        {
+            if (item.Summary!.Count == 0)
+            {
+                item.Summary.Add(new ResponsesSummaryPart { Text = reasoning.Text });
+            }
+            else
+            {
+                item.Summary[0].Text += reasoning.Text;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(reasoning.ProtectedData))
+        {
+            item.EncryptedContent = reasoning.ProtectedData;
+        }
+    }
+
+    private static string? Detail(AIContent content) =>
+        content.AdditionalProperties is { } properties && properties.TryGetValue("detail", out string? detail) ? detail : null;
+
+    private static string? GetItemId(AIContent content) =>
+        content.AdditionalProperties is { } properties && properties.TryGetValue(ItemIdKey, out string? id) && !string.IsNullOrEmpty(id) ? id : null;
+
+    private static string FormatToolResult(object? result) => result switch
+    {
+        null => string.Empty,
+        string s => s,
+        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
+    };
+
+    private static JsonElement JsonString(string value)
+    {
+        using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(value, OpenAIResponsesJsonContext.Default.String));
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement JsonFunctionChoice(string name)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            writer.WriteString("name", name);
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static ChatResponse ToChatResponse(ResponsesResponse parsed, string requestedModel, string? requestId, UsageDetails? usage)
+    {
+        var createdAt = parsed.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : (DateTimeOffset?)null;
+        var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = parsed.Id, CreatedAt = createdAt };
+        var sawCall = false;
+        foreach (var item in parsed.Output ?? [])
+        {
+            switch (item.Type)
+            {
+                case "message":
+                    foreach (var part in item.Content ?? [])
+                    {
+                        if (part.Type == "output_text" && !string.IsNullOrEmpty(part.Text))
+                        {
+                            message.Contents.Add(new TextContent(part.Text) { RawRepresentation = part });
+                        }
+                        else if (part.Type == "refusal" && !string.IsNullOrEmpty(part.Refusal))
+                        {
+                            message.Contents.Add(new ErrorContent(part.Refusal) { ErrorCode = "refusal" });
+                        }
+                    }
+
+                    break;
+                case "function_call":
+                    message.Contents.Add(CreateFunctionCall(item, item.Arguments));
+                    sawCall = true;
+                    break;
+                case "reasoning":
+                    message.Contents.Add(CreateReasoningMarker(item, ReasoningText(item)));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var response = new ChatResponse(message)
+        {
+            ResponseId = parsed.Id,
+            ModelId = parsed.Model ?? requestedModel,
+            CreatedAt = createdAt,
+            FinishReason = MapFinishReason(parsed, sawCall),
+            Usage = usage,
+            RawRepresentation = parsed,
+        };
+
+        var properties = new AdditionalPropertiesDictionary();
+        if (parsed.ServiceTier is not null)
+        {
+            properties["service_tier"] = parsed.ServiceTier;
+        }
+
+        if (requestId is not null)
+        {
+            properties[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        if (properties.Count > 0)
+        {
+            response.AdditionalProperties = properties;
+        }
+
+        return response;
+    }
+
+    /// <summary>The reasoning summary parts joined, or the full reasoning text where the server sends that instead.</summary>
+    private static string ReasoningText(ResponsesOutputItem item)
+    {
+        var summary = string.Concat((item.Summary ?? []).Select(s => s.Text));
+        return summary.Length > 0 ? summary : string.Concat((item.Content ?? []).Where(c => c.Type == "reasoning_text").Select(c => c.Text));
+    }
+
+    private static TextReasoningContent CreateReasoningMarker(ResponsesOutputItem item, string text)
+    {
+        var content = new TextReasoningContent(text) { RawRepresentation = item, ProtectedData = item.EncryptedContent };
+        if (item.Id is not null)
+        {
+            content.AdditionalProperties = new() { [ItemIdKey] = item.Id };
+        }
+
+        return content;
+    }
+
+    private static FunctionCallContent CreateFunctionCall(ResponsesOutputItem item, string? arguments)
+    {
+        var call = FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            item.CallId ?? item.Id ?? string.Empty,
+            item.Name ?? string.Empty,
+            static json => JsonSerializer.Deserialize(json, OpenAIResponsesJsonContext.Default.DictionaryStringObject));
+        call.RawRepresentation = item;
+        if (item.Id is not null)
+        {
+            call.AdditionalProperties = new() { [ItemIdKey] = item.Id };
+        }
+
+        return call;
+    }
+
+    private static ChatFinishReason? MapFinishReason(ResponsesResponse? response, bool sawFunctionCall)
+    {
+        if (response is null)
+        {
+            return sawFunctionCall ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop;
+        }
+
+        if (string.Equals(response.Status, "incomplete", StringComparison.Ordinal))
+        {
+            return response.IncompleteDetails?.Reason switch
+            {
+                "content_filter" => ChatFinishReason.ContentFilter,
+                "max_output_tokens" or null => ChatFinishReason.Length,
+                { } other => new ChatFinishReason(other),
+            };
+        }
+
+        return sawFunctionCall ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop;
+    }
+
+    internal static UsageDetails MapUsage(ResponsesUsage usage)
+    {
+        var output = usage.OutputTokens;
+        var reasoning = usage.OutputTokensDetails?.ReasoningTokens;
+        if (reasoning is > 0 && usage.InputTokens is { } input && output is { } o && usage.TotalTokens is { } total
+            && total == input + o + reasoning.Value && total != input + o)
+        {
+            // A server that counts reasoning outside output_tokens: OutputTokenCount always includes reasoning.
+            output = o + reasoning.Value;
+        }
+
+        var details = new UsageDetails
+        {
+            InputTokenCount = usage.InputTokens,
+            OutputTokenCount = output,
+            TotalTokenCount = usage.TotalTokens ?? (usage.InputTokens + usage.OutputTokens),
+            CachedInputTokenCount = usage.InputTokensDetails?.CachedTokens,
+            ReasoningTokenCount = reasoning,
+        };
+        if (usage.CostInUsdTicks is { } ticks)
+        {
+            details.AdditionalCounts = new() { ["cost_in_usd_ticks"] = ticks };
+        }
+
+        return details;
+    }
+
+    private sealed class CallBuilder(ResponsesOutputItem item)
+    {
+        public ResponsesOutputItem Item { get; } = item;
+
+        public StringBuilder Arguments { get; } = new(item.Arguments);
+    }
+
+    private sealed class StreamState
+    {
+        public string? ResponseId { get; private set; }
+
+        public string? ModelId { get; private set; }
+
+        public DateTimeOffset? CreatedAt { get; private set; }
+
+        public Dictionary<string, CallBuilder> Calls { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> ReasoningStreamed { get; } = new(StringComparer.Ordinal);
+
+        public bool SawFunctionCall { get; set; }
+
+        public bool Finished { get; set; }
+
+        public UsageDetails? Usage { get; set; }
+
+        public void Remember(ResponsesResponse? response)
+        {
+            if (response is null)
+            {
+                return;
+            }
+
+            ResponseId ??= response.Id;
+            ModelId ??= response.Model;
+            CreatedAt ??= response.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
+        }
+
+        public ChatResponseUpdate NewUpdate(string requestedModel, AIContent? content = null)
+        {
+            var update = new ChatResponseUpdate
+            {
+                ResponseId = ResponseId,
+                MessageId = ResponseId,
+                ModelId = ModelId ?? requestedModel,
+                CreatedAt = CreatedAt,
+                Role = ChatRole.Assistant,
+            };
+            if (content is not null)
+            {
+                update.Contents.Add(content);
+            }
+
+            return update;
+        }
     }
 }
