@@ -403,6 +403,37 @@ public sealed class OllamaChatClientTests
     }
 
     [Fact]
+    public async Task Request_ThinkInAdditionalProperties_OverridesTheReasoningEffort()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture("ollama/json__ollama-docs__docs_api-chat-structured-output.json"));
+        using var client = ClientFor(server);
+
+        await client.GetResponseAsync(Model("qwen3:0.6b"), "hi", new ChatOptions
+        {
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High },
+            AdditionalProperties = new() { ["think"] = false },
+        });
+
+        Assert.Equal("false", Json(server.ReceivedRequests.Single().Body)!["think"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ToolCall_ArgumentsSentAsAJsonString_AreParsedToo()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"model":"m","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":"{\"a\":1}"}},{"function":{"name":"g"}}]},"done":true,"done_reason":"stop"}"""));
+        using var client = ClientFor(server);
+
+        var response = await client.GetResponseAsync(Model("m"), "hi");
+
+        var calls = response.Messages.Single().Contents.OfType<FunctionCallContent>().ToList();
+        Assert.Equal("{\"a\":1}", ArgumentsJson(calls[0]));
+        Assert.Equal("{}", ArgumentsJson(calls[1]));
+        Assert.Null(response.Usage);
+    }
+
+    [Fact]
     public async Task Request_ImageUrl_IsRejectedBeforeSending()
     {
         await using var server = await FakeProviderServer.StartAsync();
