@@ -1,11 +1,46 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
 
 /// <summary>Google Gemini's native API (<c>generateContent</c> / <c>streamGenerateContent?alt=sse</c>) as an <see cref="IChatClient"/>.</summary>
-/// <remarks>Thread-safe; one instance serves one model.</remarks>
+/// <remarks>
+/// <para>Usable on its own:</para>
+/// <code>
+/// using var client = new GeminiGenerateContentClient(httpClient, new Uri("https://generativelanguage.googleapis.com/v1beta"), apiKey, "gemini-2.5-flash");
+/// var response = await client.GetResponseAsync("Hello");
+/// </code>
+/// <para>Posts to <c>{base}/models/{model}:generateContent</c> and <c>{base}/models/{model}:streamGenerateContent?alt=sse</c>
+/// with the key in the <c>x-goog-api-key</c> header (never in the URL). System messages and
+/// <see cref="ChatOptions.Instructions"/> become <c>systemInstruction</c>; assistant messages use role <c>model</c>; tool
+/// results are sent as <c>functionResponse</c> parts in a <c>user</c> turn.</para>
+/// <para>Gemini's API gives function calls no ids: this client makes stable ids (<c>gemini_call_{responseId}_{n}</c>),
+/// never sends them back, and names each tool result by looking up the call it answers in the conversation. Ids the
+/// provider does send (Vertex-style <c>functionCall.id</c>) are kept and echoed.</para>
+/// <para>Thought signatures (<c>thoughtSignature</c>, which Gemini 3 requires back on function-call turns) are kept in
+/// <see cref="AIContent.AdditionalProperties"/> under <see cref="ThoughtSignatureKey"/> (in
+/// <see cref="TextReasoningContent.ProtectedData"/> for thoughts) and sent back with the history.</para>
+/// <para>Extra request fields through <see cref="ChatOptions.AdditionalProperties"/>: <c>cachedContent</c> (string, a
+/// <c>cachedContents/…</c> name), <c>safetySettings</c> (a <see cref="JsonElement"/> array), <c>thinkingBudget</c>
+/// (int) and <c>includeThoughts</c> (bool).</para>
+/// <para>Thread-safe; one instance serves one model.</para>
+/// </remarks>
 public sealed class GeminiGenerateContentClient : IChatClient
 {
+    /// <summary>The key under which a part's <c>thoughtSignature</c> is kept in <see cref="AIContent.AdditionalProperties"/>.</summary>
+    public const string ThoughtSignatureKey = "gemini.thoughtSignature";
+
+    /// <summary>The prefix of the call ids this client makes up for Gemini's id-less function calls.</summary>
+    public const string SyntheticCallIdPrefix = "gemini_call_";
+
+    // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
+    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     private readonly HttpClient _httpClient;
     private readonly Uri _baseUri;
     private readonly string? _apiKey;
@@ -13,16 +48,18 @@ public sealed class GeminiGenerateContentClient : IChatClient
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
     private readonly TimeProvider _timeProvider;
+    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
-    /// <param name="baseUri">The API's base URL.</param>
-    /// <param name="apiKey">The API key, or null for servers that need none.</param>
-    /// <param name="modelId">The model id the API expects.</param>
+    /// <param name="baseUri">The API's base URL, e.g. <c>https://generativelanguage.googleapis.com/v1beta</c>.</param>
+    /// <param name="apiKey">The API key sent as <c>x-goog-api-key</c>, or null for servers that need none.</param>
+    /// <param name="modelId">The model id the API expects (<c>gemini-2.5-flash</c>; <c>models/</c> is added unless the id already has a collection prefix); <see cref="ChatOptions.ModelId"/> overrides it per call.</param>
     /// <param name="headers">Extra headers sent with every request.</param>
     /// <param name="providerId">Provider id reported in errors and telemetry.</param>
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
     public GeminiGenerateContentClient(
         HttpClient httpClient,
         Uri baseUri,
@@ -36,32 +73,964 @@ public sealed class GeminiGenerateContentClient : IChatClient
         ArgumentNullException.ThrowIfNull(baseUri);
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         ArgumentException.ThrowIfNullOrEmpty(providerId);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The base URI must be absolute, e.g. https://generativelanguage.googleapis.com/v1beta; got '{baseUri}'.", nameof(baseUri));
+        }
+
         _httpClient = httpClient;
         _baseUri = baseUri;
-        _apiKey = apiKey;
+        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+    }
+
+    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
+    public string ModelId => _modelId;
+
+    /// <summary>Returns the URL a call for <paramref name="modelId"/> is posted to.</summary>
+    /// <param name="modelId">The model id.</param>
+    /// <param name="stream">True for <c>streamGenerateContent?alt=sse</c>, false for <c>generateContent</c>.</param>
+    /// <returns>The absolute URL.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> is null or empty.</exception>
+    public Uri GetEndpoint(string modelId, bool stream)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        var text = _baseUri.AbsoluteUri.TrimEnd('/');
+        var path = modelId.Contains('/', StringComparison.Ordinal) ? modelId : "models/" + modelId;
+        return new Uri($"{text}/{path}:{(stream ? "streamGenerateContent?alt=sse" : "generateContent")}", UriKind.Absolute);
     }
 
     /// <inheritdoc />
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotSupportedException("The gemini dialect is not available in this version of StratumAI.");
+    /// <exception cref="StratumException">The provider answered with an error, blocked the prompt (<see cref="StratumContentFilteredException"/>), or sent a body that is not a Gemini response.</exception>
+    /// <exception cref="ArgumentException">A tool result answers a call that is not in the conversation, so its function name is unknown.</exception>
+    /// <exception cref="NotSupportedException">A tool is not a function, or content cannot be sent to Gemini.</exception>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
+        var request = CreateRequest(messages, options, model);
+        using var httpRequest = CreateHttpRequest(request, model, stream: false);
+        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+
+        GeminiResponse? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize(body, GeminiGenerateContentJsonContext.Default.GeminiResponse);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidResponse(model, $"the body is not valid generateContent JSON ({Redacted(ex)}). Body starts with: {Snippet(body)}", WithoutKey(ex), null);
+        }
+
+        if (parsed is null)
+        {
+            throw InvalidResponse(model, "the body was JSON null.", null, null);
+        }
+
+        var usage = parsed.UsageMetadata is { } metadata ? MapUsage(metadata) : null;
+        if (parsed.Error is { ValueKind: JsonValueKind.Object } error)
+        {
+            throw GeminiErrors.FromStreamError(error, _providerId, model, _apiKey, requestId, usage);
+        }
+
+        ThrowIfPromptBlocked(parsed, model, requestId, usage);
+        if (parsed.Candidates is not { Count: > 0 })
+        {
+            throw InvalidResponse(model, $"the response has no candidates. Body starts with: {Snippet(body)}", null, usage);
+        }
+
+        return ToChatResponse(parsed, model, usage, requestId);
+    }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotSupportedException("The gemini dialect is not available in this version of StratumAI.");
+    /// <exception cref="StratumException">The provider answered with an error, reported one mid-stream, blocked the prompt, or the stream ended before a finish reason (<see cref="StratumProviderUnavailableException"/> with <see cref="StratumException.UsageSoFar"/>).</exception>
+    /// <exception cref="ArgumentException">A tool result answers a call that is not in the conversation, so its function name is unknown.</exception>
+    /// <exception cref="NotSupportedException">A tool is not a function, or content cannot be sent to Gemini.</exception>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
+        var request = CreateRequest(messages, options, model);
+        using var httpRequest = CreateHttpRequest(request, model, stream: true);
+        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+
+        var state = new StreamState();
+        var isSse = !string.Equals(response.Content.Headers.ContentType?.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+        var chunks = ReadChunksAsync(stream, isSse, model, state, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var chunksScope = chunks.ConfigureAwait(false);
+        while (true)
+        {
+            GeminiResponse chunk;
+            try
+            {
+                if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                chunk = chunks.Current;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw StreamCutOff(model, response, ex, state.Usage);
+            }
+
+            if (chunk.UsageMetadata is { } metadata)
+            {
+                // Every chunk carries the running totals; the last one is the bill.
+                state.Usage = MapUsage(metadata);
+            }
+
+            if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
+            {
+                throw GeminiErrors.FromStreamError(error, _providerId, model, _apiKey, requestId, state.Usage);
+            }
+
+            ThrowIfPromptBlocked(chunk, model, requestId, state.Usage);
+            state.ResponseId ??= chunk.ResponseId;
+            state.ModelVersion ??= chunk.ModelVersion;
+            state.CreatedAt ??= chunk.CreateTime;
+
+            var update = new ChatResponseUpdate
+            {
+                ResponseId = chunk.ResponseId ?? state.ResponseId,
+                MessageId = chunk.ResponseId ?? state.ResponseId,
+                ModelId = chunk.ModelVersion ?? state.ModelVersion ?? model,
+                CreatedAt = state.CreatedAt,
+                Role = ChatRole.Assistant,
+                RawRepresentation = chunk,
+            };
+
+            var candidate = chunk.Candidates is { Count: > 0 } ? chunk.Candidates[0] : null;
+            foreach (var part in candidate?.Content?.Parts ?? [])
+            {
+                AddStreamedPart(update.Contents, part, state);
+            }
+
+            if (candidate?.FinishReason is { } finish && GetEnumName(finish, FinishReasonNames) is { } finishName)
+            {
+                state.SawFinish = true;
+                FlushPendingCall(update.Contents, state);
+                update.FinishReason = MapFinishReason(finishName, state.CallCount > 0);
+            }
+
+            yield return update;
+        }
+
+        if (!state.SawFinish || (!isSse && !state.ArrayCompleted))
+        {
+            throw StreamCutOff(model, response, null, state.Usage);
+        }
+
+        var tail = new ChatResponseUpdate
+        {
+            ResponseId = state.ResponseId,
+            MessageId = state.ResponseId,
+            ModelId = state.ModelVersion ?? model,
+            CreatedAt = state.CreatedAt,
+            Role = ChatRole.Assistant,
+        };
+        FlushPendingCall(tail.Contents, state);
+        if (state.Usage is { } finalUsage)
+        {
+            tail.Contents.Add(new UsageContent(finalUsage));
+        }
+
+        if (requestId is not null)
+        {
+            tail.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
+        }
+
+        yield return tail;
+    }
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
+    public void Dispose()
+    {
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public override string ToString() => $"GeminiGenerateContentClient({_providerId}, {_modelId}, {_baseUri})";
+
+    private async IAsyncEnumerable<GeminiResponse> ReadChunksAsync(Stream stream, bool isSse, string model, StreamState state, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (isSse)
+        {
+            await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (string.IsNullOrWhiteSpace(item.Data))
+                {
+                    continue;
+                }
+
+                yield return ParseChunk(item.Data, model, state);
+            }
+
+            yield break;
+        }
+
+        var reader = new GeminiJsonArrayReader(stream);
+        while (true)
+        {
+            ReadOnlyMemory<byte>? element;
+            try
+            {
+                element = await reader.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException ex)
+            {
+                throw InvalidResponse(model, $"the stream is neither SSE nor a JSON array of responses ({ex.Message})", ex, state.Usage);
+            }
+
+            if (element is not { } bytes)
+            {
+                state.ArrayCompleted = reader.Completed;
+                yield break;
+            }
+
+            yield return ParseChunk(Encoding.UTF8.GetString(bytes.Span), model, state);
+        }
+    }
+
+    private GeminiResponse ParseChunk(string data, string model, StreamState state)
+    {
+        GeminiResponse? chunk;
+        try
+        {
+            chunk = JsonSerializer.Deserialize(data, GeminiGenerateContentJsonContext.Default.GeminiResponse);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidResponse(model, $"a stream event is not valid generateContent JSON ({Redacted(ex)}). Event starts with: {Snippet(data)}", WithoutKey(ex), state.Usage);
+        }
+
+        return chunk ?? throw InvalidResponse(model, "a stream event was JSON null.", null, state.Usage);
+    }
+
+    private static void AddStreamedPart(IList<AIContent> contents, GeminiPart part, StreamState state)
+    {
+        if (part.FunctionCall is { } call)
+        {
+            var isPartial = call.PartialArgs is { Count: > 0 } || call.WillContinue == true || (call.Name is null && call.Args is null);
+            if (!isPartial)
+            {
+                FlushPendingCall(contents, state);
+                contents.Add(CreateFunctionCall(call, call.Args is { } args ? args.GetRawText() : "{}", part.ThoughtSignature, state.ResponseId, state.CallCount++));
+                return;
+            }
+
+            if (call.Name is not null)
+            {
+                // A new streamed call begins (Gemini 3 partialArgs): finish the previous one first.
+                FlushPendingCall(contents, state);
+                state.PendingCall = new PartialCallBuilder { Id = call.Id, Name = call.Name, ThoughtSignature = part.ThoughtSignature };
+            }
+
+            if (state.PendingCall is { } pending)
+            {
+                pending.ThoughtSignature ??= part.ThoughtSignature;
+                foreach (var fragment in call.PartialArgs ?? [])
+                {
+                    pending.Add(fragment);
+                }
+
+                if (call.Name is null && call.PartialArgs is not { Count: > 0 } && call.WillContinue != true)
+                {
+                    // The empty functionCall {} closes the call.
+                    FlushPendingCall(contents, state);
+                }
+            }
+
+            return;
+        }
+
+        if (part.Text is { } text)
+        {
+            if (part.Thought == true)
+            {
+                contents.Add(new TextReasoningContent(text) { ProtectedData = part.ThoughtSignature, RawRepresentation = part });
+            }
+            else if (text.Length > 0 || part.ThoughtSignature is not null)
+            {
+                contents.Add(CreateText(text, part));
+            }
+
+            return;
+        }
+
+        if (CreateMedia(part) is { } media)
+        {
+            contents.Add(media);
+        }
+    }
+
+    private static void FlushPendingCall(IList<AIContent> contents, StreamState state)
+    {
+        if (state.PendingCall is not { } pending)
+        {
+            return;
+        }
+
+        state.PendingCall = null;
+        var call = new GeminiFunctionCall { Id = pending.Id, Name = pending.Name };
+        contents.Add(CreateFunctionCall(call, pending.BuildArguments(), pending.ThoughtSignature, state.ResponseId, state.CallCount++));
+    }
+
+    private void ThrowIfPromptBlocked(GeminiResponse response, string model, string? requestId, UsageDetails? usage)
+    {
+        if (response.PromptFeedback?.BlockReason is not { } blockReason || GetEnumName(blockReason, BlockReasonNames) is not { } reason
+            || string.Equals(reason, "BLOCK_REASON_UNSPECIFIED", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var detail = response.PromptFeedback.BlockReasonMessage;
+        throw new StratumContentFilteredException(
+            $"Provider '{_providerId}' (model '{model}') blocked the prompt [{reason}]{(string.IsNullOrEmpty(detail) ? "." : ": " + detail)}")
+        {
+            ProviderId = _providerId,
+            ModelId = model,
+            StatusCode = System.Net.HttpStatusCode.OK,
+            ErrorType = "prompt_blocked",
+            ErrorCode = reason,
+            ProviderMessage = detail,
+            RequestId = requestId,
+            UsageSoFar = usage,
+        };
+    }
+
+    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, Exception? inner, UsageDetails? usage) =>
+        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no finishReason).", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+            StatusCode = response.StatusCode,
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            UsageSoFar = usage,
+        };
+
+    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner, UsageDetails? usage) =>
+        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
+        {
+            ProviderId = _providerId,
+            ModelId = modelId,
+            UsageSoFar = usage,
+        };
+
+    // JsonException quotes the offending token, which could be anything the server echoed back, the key included.
+    private string? Redacted(Exception ex) => ProviderErrorMapper.Redact(ex.Message, _apiKey);
+
+    private Exception? WithoutKey(Exception ex) =>
+        _apiKey is not null && ex.Message.Contains(_apiKey, StringComparison.Ordinal) ? null : ex;
+
+    private string Snippet(string body)
+    {
+        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
+        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StratumProviderUnavailableException(
+                $"The request to provider '{_providerId}' (model '{modelId}') failed before a complete response arrived: {ProviderErrorMapper.Redact(ex.Message, _apiKey)}", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+            };
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's token: HttpClient.Timeout elapsed.
+            throw new StratumTimeoutException(
+                $"The call to provider '{_providerId}' (model '{modelId}') timed out after {_httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
+            {
+                ProviderId = _providerId,
+                ModelId = modelId,
+                Timeout = _httpClient.Timeout,
+            };
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await GeminiErrors.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HttpRequestMessage CreateHttpRequest(GeminiRequest request, string model, bool stream)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, GeminiGenerateContentJsonContext.Default.GeminiRequest);
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var message = new HttpRequestMessage(HttpMethod.Post, GetEndpoint(model, stream)) { Content = content };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
+        if (_apiKey is not null)
+        {
+            message.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
+        }
+
+        foreach (var header in _headers)
+        {
+            message.Headers.Remove(header.Key);
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                content.Headers.Remove(header.Key);
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return message;
+    }
+
+    private static GeminiRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model)
+    {
+        var contents = new List<GeminiContent>();
+        var systemParts = new List<GeminiPart>();
+        if (!string.IsNullOrEmpty(options?.Instructions))
+        {
+            systemParts.Add(new GeminiPart { Text = options.Instructions });
+        }
+
+        var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            if (message.Role == ChatRole.System)
+            {
+                foreach (var content in message.Contents)
+                {
+                    if (content is TextContent text)
+                    {
+                        systemParts.Add(new GeminiPart { Text = text.Text });
+                    }
+                }
+
+                continue;
+            }
+
+            var role = message.Role == ChatRole.Assistant ? "model" : "user";
+            var parts = new List<GeminiPart>();
+            foreach (var content in message.Contents)
+            {
+                if (ToPart(content, callNames) is { } part)
+                {
+                    parts.Add(part);
+                }
+            }
+
+            if (parts.Count == 0)
+            {
+                continue;
+            }
+
+            if (contents.Count > 0 && string.Equals(contents[^1].Role, role, StringComparison.Ordinal))
+            {
+                // Gemini expects user and model turns to alternate: consecutive turns of one role become one.
+                contents[^1].Parts!.AddRange(parts);
+            }
+            else
+            {
+                contents.Add(new GeminiContent { Role = role, Parts = parts });
+            }
+        }
+
+        var request = new GeminiRequest
+        {
+            Contents = contents,
+            SystemInstruction = systemParts.Count > 0 ? new GeminiContent { Role = "user", Parts = systemParts } : null,
+        };
+
+        if (options is null)
+        {
+            return request;
+        }
+
+        var config = new GeminiGenerationConfig
+        {
+            Temperature = options.Temperature,
+            TopP = options.TopP,
+            TopK = options.TopK,
+            MaxOutputTokens = options.MaxOutputTokens,
+            Seed = options.Seed,
+            PresencePenalty = options.PresencePenalty,
+            FrequencyPenalty = options.FrequencyPenalty,
+            StopSequences = options.StopSequences is { Count: > 0 } stop ? [.. stop] : null,
+        };
+
+        if (options.ResponseFormat is ChatResponseFormatJson json)
+        {
+            config.ResponseMimeType = "application/json";
+            config.ResponseJsonSchema = json.Schema is { } schema ? WithoutSchemaKeyword(schema) : null;
+        }
+
+        config.ThinkingConfig = CreateThinkingConfig(options, model);
+        request.GenerationConfig = config.IsEmpty ? null : config;
+
+        var extra = options.AdditionalProperties;
+        if (extra is not null)
+        {
+            if (extra.TryGetValue("cachedContent", out string? cachedContent))
+            {
+                request.CachedContent = cachedContent;
+            }
+
+            if (extra.TryGetValue("safetySettings", out JsonElement safety))
+            {
+                request.SafetySettings = safety;
+            }
+        }
+
+        if (options.Tools is { Count: > 0 } tools)
+        {
+            var declarations = new List<GeminiFunctionDeclaration>();
+            foreach (var tool in tools)
+            {
+                if (tool is not AIFunctionDeclaration function)
+                {
+                    throw new NotSupportedException(
+                        $"The Gemini dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
+                }
+
+                declarations.Add(new GeminiFunctionDeclaration
+                {
+                    Name = function.Name,
+                    Description = function.Description,
+                    Parameters = GeminiSchemaConverter.Convert(function.JsonSchema),
+                });
+            }
+
+            request.Tools = [new GeminiTool { FunctionDeclarations = declarations }];
+            request.ToolConfig = options.ToolMode switch
+            {
+                NoneChatToolMode => new GeminiToolConfig { FunctionCallingConfig = new GeminiFunctionCallingConfig { Mode = "NONE" } },
+                AutoChatToolMode => new GeminiToolConfig { FunctionCallingConfig = new GeminiFunctionCallingConfig { Mode = "AUTO" } },
+                RequiredChatToolMode required => new GeminiToolConfig
+                {
+                    FunctionCallingConfig = new GeminiFunctionCallingConfig
+                    {
+                        Mode = "ANY",
+                        AllowedFunctionNames = required.RequiredFunctionName is { } name ? [name] : [.. declarations.Select(static d => d.Name)],
+                    },
+                },
+                _ => null,
+            };
+        }
+
+        return request;
+    }
+
+    private static GeminiThinkingConfig? CreateThinkingConfig(ChatOptions options, string model)
+    {
+        bool? includeThoughts = null;
+        int? budget = null;
+        string? level = null;
+        if (options.Reasoning is { } reasoning)
+        {
+            if (reasoning.Output is { } output)
+            {
+                includeThoughts = output != ReasoningOutput.None;
+            }
+
+            if (reasoning.Effort is { } effort)
+            {
+                // Gemini 3 takes a level; Gemini 2.5 a token budget (0 turns thinking off where the model allows it).
+                if (IsGemini3(model))
+                {
+                    level = effort switch
+                    {
+                        ReasoningEffort.None or ReasoningEffort.Low => "low",
+                        ReasoningEffort.Medium => "medium",
+                        _ => "high",
+                    };
+                }
+                else
+                {
+                    budget = effort switch
+                    {
+                        ReasoningEffort.None => 0,
+                        ReasoningEffort.Low => 1024,
+                        ReasoningEffort.Medium => 8192,
+                        ReasoningEffort.High => 24576,
+                        _ => 32768,
+                    };
+                }
+            }
+        }
+
+        if (options.AdditionalProperties is { } extra)
+        {
+            if (extra.TryGetValue("includeThoughts", out bool include))
+            {
+                includeThoughts = include;
+            }
+
+            if (extra.TryGetValue("thinkingBudget", out int thinkingBudget))
+            {
+                budget = thinkingBudget;
+                level = null;
+            }
+        }
+
+        return includeThoughts is null && budget is null && level is null
+            ? null
+            : new GeminiThinkingConfig { IncludeThoughts = includeThoughts, ThinkingBudget = budget, ThinkingLevel = level };
+    }
+
+    private static bool IsGemini3(string model)
+    {
+        var name = model.StartsWith("models/", StringComparison.Ordinal) ? model["models/".Length..] : model;
+        return name.StartsWith("gemini-3", StringComparison.Ordinal);
+    }
+
+    private static JsonElement WithoutSchemaKeyword(JsonElement schema)
+    {
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("$schema", out _))
+        {
+            return schema;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in schema.EnumerateObject())
+            {
+                if (!string.Equals(property.Name, "$schema", StringComparison.Ordinal))
+                {
+                    property.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static GeminiPart? ToPart(AIContent content, Dictionary<string, string> callNames)
+    {
+        switch (content)
+        {
+            case TextReasoningContent reasoning:
+                // Thought text is only worth sending back with its signature; without one Gemini ignores it.
+                return reasoning.ProtectedData is { } signature
+                    ? new GeminiPart { Text = reasoning.Text, Thought = true, ThoughtSignature = signature }
+                    : null;
+            case TextContent text:
+                return new GeminiPart { Text = text.Text, ThoughtSignature = GetSignature(text) };
+            case DataContent data:
+                return new GeminiPart
+                {
+                    InlineData = new GeminiBlob { MimeType = data.MediaType, Data = data.Base64Data.ToString() },
+                };
+            case UriContent uri:
+                return new GeminiPart { FileData = new GeminiFileData { MimeType = uri.MediaType, FileUri = uri.Uri.AbsoluteUri } };
+            case FunctionCallContent call:
+                callNames[call.CallId] = call.Name;
+                return new GeminiPart
+                {
+                    FunctionCall = new GeminiFunctionCall
+                    {
+                        Id = IsSynthetic(call.CallId) ? null : call.CallId,
+                        Name = call.Name,
+                        Args = call.Arguments is null
+                            ? EmptyObject()
+                            : JsonSerializer.SerializeToElement(call.Arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                    },
+                    ThoughtSignature = GetSignature(call),
+                };
+            case FunctionResultContent result:
+                if (!callNames.TryGetValue(result.CallId, out var name))
+                {
+                    throw new ArgumentException(
+                        $"The tool result for call id '{result.CallId}' answers no function call earlier in the conversation. Gemini identifies tool results by function name, so the assistant message with the matching FunctionCallContent must be part of the messages.");
+                }
+
+                return new GeminiPart
+                {
+                    FunctionResponse = new GeminiFunctionResponse
+                    {
+                        Id = IsSynthetic(result.CallId) ? null : result.CallId,
+                        Name = name,
+                        Response = FormatToolResult(result),
+                    },
+                };
+            default:
+                // Usage, errors and other bookkeeping from earlier responses are not sent back to the model.
+                return null;
+        }
+    }
+
+    private static bool IsSynthetic(string callId) => callId.StartsWith(SyntheticCallIdPrefix, StringComparison.Ordinal);
+
+    private static string? GetSignature(AIContent content) =>
+        content.AdditionalProperties?.TryGetValue(ThoughtSignatureKey, out var value) == true ? value as string : null;
+
+    /// <summary>Gemini wants an object: a JSON object result is sent as is, anything else as <c>{"result": value}</c> (<c>{"error": message}</c> for a failed call).</summary>
+    private static JsonElement FormatToolResult(FunctionResultContent result)
+    {
+        JsonElement value;
+        if (result.Result is null && result.Exception is { } exception)
+        {
+            return WrapObject("error", JsonSerializer.SerializeToElement(exception.Message, CompactAIJsonOptions.GetTypeInfo(typeof(string))));
+        }
+
+        value = result.Result switch
+        {
+            null => default,
+            JsonElement element => element,
+            string s => JsonSerializer.SerializeToElement(s, CompactAIJsonOptions.GetTypeInfo(typeof(string))),
+            var other => JsonSerializer.SerializeToElement(other, CompactAIJsonOptions.GetTypeInfo(other.GetType())),
+        };
+
+        return value.ValueKind == JsonValueKind.Object ? value : WrapObject("result", value);
+    }
+
+    private static JsonElement WrapObject(string name, JsonElement value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(name);
+            if (value.ValueKind == JsonValueKind.Undefined)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static JsonElement EmptyObject()
+    {
+        using var document = JsonDocument.Parse("{}");
+        return document.RootElement.Clone();
+    }
+
+    private static ChatResponse ToChatResponse(GeminiResponse parsed, string requestedModel, UsageDetails? usage, string? requestId)
+    {
+        var candidate = parsed.Candidates![0];
+        var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = parsed.ResponseId, CreatedAt = parsed.CreateTime };
+        var callCount = 0;
+        foreach (var part in candidate.Content?.Parts ?? [])
+        {
+            if (part.FunctionCall is { } call)
+            {
+                message.Contents.Add(CreateFunctionCall(call, call.Args is { } args ? args.GetRawText() : "{}", part.ThoughtSignature, parsed.ResponseId, callCount++));
+            }
+            else if (part.Text is { } text)
+            {
+                if (part.Thought == true)
+                {
+                    message.Contents.Add(new TextReasoningContent(text) { ProtectedData = part.ThoughtSignature, RawRepresentation = part });
+                }
+                else
+                {
+                    message.Contents.Add(CreateText(text, part));
+                }
+            }
+            else if (CreateMedia(part) is { } media)
+            {
+                message.Contents.Add(media);
+            }
+        }
+
+        var response = new ChatResponse(message)
+        {
+            ResponseId = parsed.ResponseId,
+            ModelId = parsed.ModelVersion ?? requestedModel,
+            CreatedAt = parsed.CreateTime,
+            FinishReason = candidate.FinishReason is { } finish && GetEnumName(finish, FinishReasonNames) is { } name ? MapFinishReason(name, callCount > 0) : null,
+            Usage = usage,
+            RawRepresentation = parsed,
+        };
+
+        var properties = new AdditionalPropertiesDictionary();
+        if (candidate.FinishMessage is not null)
+        {
+            properties["finish_message"] = candidate.FinishMessage;
+        }
+
+        if (requestId is not null)
+        {
+            properties[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        if (properties.Count > 0)
+        {
+            response.AdditionalProperties = properties;
+        }
+
+        return response;
+    }
+
+    private static TextContent CreateText(string text, GeminiPart part)
+    {
+        var content = new TextContent(text) { RawRepresentation = part };
+        if (part.ThoughtSignature is { } signature)
+        {
+            content.AdditionalProperties = new() { [ThoughtSignatureKey] = signature };
+        }
+
+        return content;
+    }
+
+    private static AIContent? CreateMedia(GeminiPart part)
+    {
+        if (part.InlineData is { Data: { } data } blob)
+        {
+            return new DataContent(Convert.FromBase64String(data), blob.MimeType ?? "application/octet-stream") { RawRepresentation = part };
+        }
+
+        if (part.FileData is { FileUri: { } uri } file && Uri.TryCreate(uri, UriKind.Absolute, out var parsedUri))
+        {
+            return new UriContent(parsedUri, file.MimeType ?? "application/octet-stream") { RawRepresentation = part };
+        }
+
+        return null;
+    }
+
+    private static FunctionCallContent CreateFunctionCall(GeminiFunctionCall call, string arguments, string? thoughtSignature, string? responseId, int ordinal)
+    {
+        var id = call.Id ?? string.Create(CultureInfo.InvariantCulture, $"{SyntheticCallIdPrefix}{responseId ?? "0"}_{ordinal}");
+        var content = FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            id,
+            call.Name ?? string.Empty,
+            static json => JsonSerializer.Deserialize(json, GeminiGenerateContentJsonContext.Default.DictionaryStringObject));
+        if (thoughtSignature is not null)
+        {
+            content.AdditionalProperties = new() { [ThoughtSignatureKey] = thoughtSignature };
+        }
+
+        return content;
+    }
+
+    // google.ai.generativelanguage.v1beta.Candidate.FinishReason, by number, for integer enum encoding.
+    private static readonly string[] FinishReasonNames =
+    [
+        "FINISH_REASON_UNSPECIFIED", "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "BLOCKLIST",
+        "PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL", "IMAGE_SAFETY", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS",
+    ];
+
+    // google.ai.generativelanguage.v1beta.GenerateContentResponse.PromptFeedback.BlockReason, by number.
+    private static readonly string[] BlockReasonNames =
+    [
+        "BLOCK_REASON_UNSPECIFIED", "SAFETY", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT", "IMAGE_SAFETY",
+    ];
+
+    private static string? GetEnumName(JsonElement value, string[] names) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number when value.TryGetInt32(out var number) => number >= 0 && number < names.Length
+            ? names[number]
+            : number.ToString(CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    internal static ChatFinishReason? MapFinishReason(string reason, bool hasFunctionCalls) => reason switch
+    {
+        "FINISH_REASON_UNSPECIFIED" => null,
+        "STOP" => hasFunctionCalls ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
+        "MAX_TOKENS" => ChatFinishReason.Length,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY"
+            or "IMAGE_PROHIBITED_CONTENT" or "IMAGE_RECITATION" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(reason),
+    };
+
+    /// <summary>
+    /// Input = <c>promptTokenCount</c> (which already includes <c>cachedContentTokenCount</c>) + <c>toolUsePromptTokenCount</c>;
+    /// output = <c>candidatesTokenCount</c> + <c>thoughtsTokenCount</c>; reasoning = thoughts; cached input = <c>cachedContentTokenCount</c>.
+    /// </summary>
+    internal static UsageDetails MapUsage(GeminiUsageMetadata usage)
+    {
+        long? input = usage.PromptTokenCount is null && usage.ToolUsePromptTokenCount is null
+            ? null
+            : (usage.PromptTokenCount ?? 0) + (usage.ToolUsePromptTokenCount ?? 0);
+        long? output = usage.CandidatesTokenCount is null && usage.ThoughtsTokenCount is null
+            ? null
+            : (usage.CandidatesTokenCount ?? 0) + (usage.ThoughtsTokenCount ?? 0);
+        var details = new UsageDetails
+        {
+            InputTokenCount = input,
+            OutputTokenCount = output,
+            TotalTokenCount = usage.TotalTokenCount ?? (input ?? 0) + (output ?? 0),
+            CachedInputTokenCount = usage.CachedContentTokenCount,
+            ReasoningTokenCount = usage.ThoughtsTokenCount,
+        };
+
+        if (usage.ToolUsePromptTokenCount is { } toolUse)
+        {
+            details.AdditionalCounts = new() { ["toolUsePromptTokenCount"] = toolUse };
+        }
+
+        return details;
+    }
+
+    private sealed class StreamState
+    {
+        public string? ResponseId { get; set; }
+
+        public string? ModelVersion { get; set; }
+
+        public DateTimeOffset? CreatedAt { get; set; }
+
+        public UsageDetails? Usage { get; set; }
+
+        public bool SawFinish { get; set; }
+
+        public bool ArrayCompleted { get; set; }
+
+        public int CallCount { get; set; }
+
+        public PartialCallBuilder? PendingCall { get; set; }
     }
 }

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Dialects;
+
+/// <summary>
+/// Maps Google's error body (<c>{"error":{"code":429,"message":…,"status":"RESOURCE_EXHAUSTED","details":[…]}}</c>) to the
+/// <see cref="StratumException"/> hierarchy. The shared mapper reads only <c>message</c>/<c>status</c>; Gemini also puts the
+/// retry delay (<c>google.rpc.RetryInfo.retryDelay</c>) and the real reason (<c>google.rpc.ErrorInfo.reason</c>, e.g.
+/// <c>API_KEY_INVALID</c> on an HTTP 400) in <c>details</c>.
+/// </summary>
+internal static class GeminiErrors
+{
+    private const int MaxBodyChars = 2000;
+
+    internal readonly record struct GoogleError(int? Code, string? Status, string? Message, string? Reason, TimeSpan? RetryDelay);
+
+    public static async Task<StratumException> FromResponseAsync(
+        HttpResponseMessage response,
+        string providerId,
+        string modelId,
+        string? apiKey,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            // The status code alone still says what failed; a body we cannot read only loses detail.
+            body = string.Empty;
+        }
+
+        var error = Parse(body);
+        var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider) ?? error.RetryDelay;
+        return Create(response.StatusCode, error, providerId, modelId, apiKey, ProviderErrorMapper.GetRequestId(response.Headers), retryAfter, null, inStream: false);
+    }
+
+    public static StratumException FromStreamError(JsonElement error, string providerId, string modelId, string? apiKey, string? requestId, UsageDetails? usageSoFar)
+    {
+        var parsed = Parse(error);
+        var status = parsed.Code is >= 400 and < 600 ? (HttpStatusCode)parsed.Code.Value : HttpStatusCode.InternalServerError;
+        return Create(status, parsed, providerId, modelId, apiKey, requestId, parsed.RetryDelay, usageSoFar, inStream: true);
+    }
+
+    internal static GoogleError Parse(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
+            {
+                // streamGenerateContent without alt=sse wraps even its error in the JSON array.
+                root = root[0];
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                return Parse(error);
+            }
+
+            return new GoogleError(null, null, Truncate(body), null, null);
+        }
+        catch (JsonException)
+        {
+            return new GoogleError(null, null, Truncate(body), null, null);
+        }
+    }
+
+    internal static GoogleError Parse(JsonElement error)
+    {
+        if (error.ValueKind != JsonValueKind.Object)
+        {
+            return default;
+        }
+
+        int? code = error.TryGetProperty("code", out var codeElement) && codeElement.ValueKind == JsonValueKind.Number && codeElement.TryGetInt32(out var c) ? c : null;
+        string? reason = null;
+        TimeSpan? retryDelay = null;
+        if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var detail in details.EnumerateArray())
+            {
+                var type = GetString(detail, "@type") ?? string.Empty;
+                if (type.EndsWith("google.rpc.ErrorInfo", StringComparison.Ordinal))
+                {
+                    reason ??= GetString(detail, "reason");
+                }
+                else if (type.EndsWith("google.rpc.RetryInfo", StringComparison.Ordinal))
+                {
+                    retryDelay ??= ParseDuration(GetString(detail, "retryDelay"));
+                }
+            }
+        }
+
+        return new GoogleError(code, GetString(error, "status"), GetString(error, "message"), reason, retryDelay);
+    }
+
+    /// <summary>Parses a protobuf JSON <c>Duration</c> such as <c>20s</c> or <c>34.4s</c>.</summary>
+    internal static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.EndsWith('s'))
+        {
+            return null;
+        }
+
+        return double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+    }
+
+    private static StratumException Create(
+        HttpStatusCode status,
+        GoogleError error,
+        string providerId,
+        string modelId,
+        string? apiKey,
+        string? requestId,
+        TimeSpan? retryAfter,
+        UsageDetails? usageSoFar,
+        bool inStream)
+    {
+        var providerMessage = ProviderErrorMapper.Redact(error.Message, apiKey);
+        var type = error.Status;
+        var code = error.Reason ?? error.Status;
+        var message = BuildMessage(providerId, modelId, status, code, providerMessage, requestId, inStream);
+        var statusCode = (int)status;
+        var isAuthReason = error.Reason is "API_KEY_INVALID" or "API_KEY_EXPIRED" or "API_KEY_SERVICE_BLOCKED" or "API_KEY_HTTP_REFERRER_BLOCKED";
+
+        return statusCode switch
+        {
+            401 => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            400 when isAuthReason => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            403 when isAuthReason => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            403 => new StratumPermissionException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            404 => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            429 => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            400 or 413 when IsContextWindowExceeded(error.Message) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            400 or 409 or 413 or 422 => new StratumInvalidRequestException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            408 or 502 or 503 or 504 => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            >= 500 => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            _ => new StratumException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+        };
+    }
+
+    // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
+    private static bool IsContextWindowExceeded(string? message) =>
+        message is not null
+        && (message.Contains("exceeds the maximum number of tokens", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("input token count", StringComparison.OrdinalIgnoreCase) && message.Contains("exceeds", StringComparison.OrdinalIgnoreCase));
+
+    private static string BuildMessage(string providerId, string modelId, HttpStatusCode status, string? code, string? providerMessage, string? requestId, bool inStream)
+    {
+        var builder = new StringBuilder();
+        builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}' (model '{modelId}') ");
+        builder.Append(inStream ? "reported an error in the middle of the stream" : "returned");
+        builder.Append(CultureInfo.InvariantCulture, $" HTTP {(int)status} {status}");
+        if (code is not null)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" [{code}]");
+        }
+
+        builder.Append(": ");
+        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message in the response body." : providerMessage);
+        if (requestId is not null)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");
+        }
+
+        return builder.ToString();
+    }
+
+    private static string? GetString(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
+}
