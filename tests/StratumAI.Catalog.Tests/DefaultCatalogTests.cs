@@ -5,7 +5,8 @@ namespace StratumAI.Catalog.Tests;
 /// <summary>The default catalog shipped in <c>catalog/</c> parses, merges and matches LiteLLM's prices.</summary>
 public class DefaultCatalogTests
 {
-    private static readonly string[] KnownProviders = { "openai", "anthropic", "gemini", "deepseek", "groq", "xai", "ollama", "openrouter" };
+    // The eight providers with code-level support, plus Mistral: defined by its catalog file alone.
+    private static readonly string[] KnownProviders = { "openai", "anthropic", "gemini", "deepseek", "groq", "xai", "ollama", "openrouter", "mistral" };
 
     private static readonly Lazy<CatalogSpec> Spec = new(() =>
     {
