@@ -284,6 +284,63 @@ public sealed class GeminiRequestTests
         Assert.Equal(0.000018m, response.GetCost()!.Total);
     }
 
+    [Fact]
+    public async Task ParallelCallsAndInlineImage_InOneResponse_GetDistinctStableIdsAndDataContent()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var body = """
+            {"candidates":[{"content":{"parts":[
+               {"inlineData":{"mimeType":"image/png","data":"iVBORw=="}},
+               {"functionCall":{"name":"weather","args":{"city":"Paris"}}},
+               {"functionCall":{"name":"weather","args":{"city":"Rome","days":3}}}],"role":"model"},"finishReason":"STOP"}],
+             "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":20,"totalTokenCount":30},"responseId":"par1"}
+            """;
+        server.Enqueue(FakeResponse.Json(body));
+        server.Enqueue(FakeResponse.Json(body));
+        using var http = new HttpClient();
+        using var client = new GeminiGenerateContentClient(http, server.V1(), CanaryKey, "gemini-2.5-flash");
+
+        var first = await client.GetResponseAsync("Weather in Paris and Rome?");
+        var again = await client.GetResponseAsync("Weather in Paris and Rome?");
+
+        var contents = first.Messages.Single().Contents;
+        var image = Assert.IsType<DataContent>(contents[0]);
+        Assert.Equal("image/png", image.MediaType);
+        Assert.Equal(Convert.FromBase64String("iVBORw=="), image.Data.ToArray());
+        var calls = contents.OfType<FunctionCallContent>().ToList();
+        Assert.Equal(["gemini_call_par1_0", "gemini_call_par1_1"], calls.Select(c => c.CallId));
+        Assert.Equal(calls.Select(c => c.CallId), again.Messages.Single().Contents.OfType<FunctionCallContent>().Select(c => c.CallId));
+        Assert.Equal("Rome", calls[1].Arguments!["city"]?.ToString());
+        Assert.Equal("3", calls[1].Arguments!["days"]?.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, first.FinishReason);
+    }
+
+    [Fact]
+    public void FixtureFolder_HoldsExactlyTheGeminiFixturesTheseTestsReplay()
+    {
+        // Every file here is replayed by a test in this folder; a new fixture must get its test before this passes.
+        string[] replayed =
+        [
+            "chat__crewai__test_gemini_cached_prompt_tokens.yaml", "chat__langchaingo__TestGoogleAIGenerateContent.httprr",
+            "chat__pydantic-ai__test_google_model.yaml", "chat__pydantic-ai__test_google_model_cached_content.yaml",
+            "chat__vercel-ai-google__google-text.json", "error__crewai__test_google_streaming_returns_usage_metrics.yaml",
+            "error__langchaingo__TestGoogleAIErrorHandling.httprr", "error__pydantic-ai__test_model_name_suggestion_google_.yaml",
+            "error__vercel-ai-google__google-429-retry-info.json", "json__langchaingo__TestGoogleAIWithJSONMode.httprr",
+            "json__pydantic-ai__test_google_native_output.yaml", "stream-tool__vercel-ai-google__google-stream-tool-call-arguments.chunks.txt",
+            "stream-tool__vercel-ai-google__google-tool-call.chunks.txt", "stream__langchaingo__TestGoogleAIWithStreaming.httprr",
+            "stream__pydantic-ai__test_google_model_stream.yaml", "stream__pydantic-ai__test_google_model_thinking_part_iter.yaml",
+            "stream__pydantic-ai__test_google_stream_usage_is_live_mid_stream.yaml", "stream__semantic-kernel__chat_stream_response.json",
+            "stream__vercel-ai-google__google-text.chunks.txt", "tool__pydantic-ai__test_google_tool_output.yaml",
+            "tool__vercel-ai-google__google-tool-call.json",
+        ];
+
+        var present = Directory.GetFiles(Path.Combine(FixtureLoader.SharedFixturesDirectory(typeof(GeminiRequestTests).Assembly), "gemini"))
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(replayed.Order(StringComparer.Ordinal), present);
+    }
+
     public enum Unit
     {
         Celsius,
