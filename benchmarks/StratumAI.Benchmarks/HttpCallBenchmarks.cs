@@ -21,11 +21,13 @@ namespace StratumAI.Benchmarks;
 /// <see cref="StratumClient"/> (cost included), the official <c>OpenAI</c> package and
 /// <c>Microsoft.Extensions.AI.OpenAI</c>. Every client has its own <see cref="HttpClient"/> with a default handler,
 /// sends the same one-message conversation and the same bearer key, and reads the answer text and token usage.
-/// <c>Stratum_DialectOnly</c> is a diagnostic row: the OpenAI dialect client without StratumClient's per-model
+/// <c>HandWritten_ViaString</c> and <c>Stratum_DialectOnly</c> are diagnostic rows: the baseline reading the body as a
+/// string first (as the dialect does), and the OpenAI dialect client without StratumClient's per-model
 /// wrapper (timeout and cost), to show where StratumClient's overhead sits.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15, id: "Bench")]
+[MedianColumn]
 public class HttpCallBenchmarks
 {
     private const string ModelId = "gpt-4.1-nano";
@@ -95,6 +97,7 @@ public class HttpCallBenchmarks
 
         // Each variant once: a broken benchmark must fail here, loudly, not report a fast wrong answer.
         Verify(await HandWritten(), "hand-written HttpClient + STJ source generation");
+        Verify(await HandWritten_ViaString(), "hand-written, body read as a string");
         Verify(await Stratum(), "StratumClient");
         Verify(await Stratum_DialectOnly(), "OpenAIChatCompletionsClient");
         Verify(await OpenAIPackage(), "OpenAI ChatClient");
@@ -130,6 +133,24 @@ public class HttpCallBenchmarks
         using var response = await _handWrittenHttp.SendAsync(message);
         response.EnsureSuccessStatusCode();
         var completion = await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.BenchCompletion)
+            ?? throw new InvalidOperationException("Empty body.");
+        var usage = completion.Usage ?? throw new InvalidOperationException("No usage.");
+        return new CallResult(completion.Choices![0].Message!.Content!, usage.PromptTokens, usage.CompletionTokens);
+    }
+
+    /// <summary>Diagnostic: the baseline, but reading the body as a string and deserializing the string (as the dialect does).</summary>
+    [Benchmark]
+    public async Task<CallResult> HandWritten_ViaString()
+    {
+        var request = new BenchRequest { Model = ModelId, Messages = [new BenchRequestMessage { Role = "user", Content = Prompt }] };
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, BenchJsonContext.Default.BenchRequest));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        using var response = await _handWrittenHttp.SendAsync(message);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadAsStringAsync();
+        var completion = JsonSerializer.Deserialize(body, BenchJsonContext.Default.BenchCompletion)
             ?? throw new InvalidOperationException("Empty body.");
         var usage = completion.Usage ?? throw new InvalidOperationException("No usage.");
         return new CallResult(completion.Choices![0].Message!.Content!, usage.PromptTokens, usage.CompletionTokens);

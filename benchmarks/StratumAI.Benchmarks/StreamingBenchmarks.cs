@@ -24,7 +24,8 @@ namespace StratumAI.Benchmarks;
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15, id: "Bench")]
+[MedianColumn]
 public class StreamingBenchmarks
 {
     private const string ModelId = "gpt-4.1-nano";
