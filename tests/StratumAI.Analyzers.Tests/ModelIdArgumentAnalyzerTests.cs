@@ -1,0 +1,49 @@
+using StratumAI.Analyzers.Tests.Infrastructure;
+using static StratumAI.Analyzers.Tests.Infrastructure.Sources;
+
+namespace StratumAI.Analyzers.Tests;
+
+public class ModelIdArgumentAnalyzerTests
+{
+    private static Task VerifyAsync(string members, string today = StratumTestSetup.DefaultToday)
+        => StratumAnalyzerTest<ModelIdArgumentAnalyzer>.VerifyAsync(InClass(members), today);
+
+    [Fact]
+    public Task GetResponseAsync_UnknownModelString_ReportsStrat107()
+        => VerifyAsync("""
+                public Task<ChatResponse> AskAsync(string question) => llm.GetResponseAsync({|STRAT107:"gpt-4oo"|}, question);
+            """);
+
+    [Fact]
+    public Task GetChatClient_UnknownModelConstant_ReportsStrat107()
+        => VerifyAsync("""
+                private const string Id = "claude-35-sonnet";
+                public IChatClient Chat() => llm.GetChatClient({|STRAT107:Id|});
+            """);
+
+    [Fact]
+    public Task StreamingByNamedArgument_UnknownModelString_ReportsStrat107()
+        => VerifyAsync("""
+                public IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatMessage> messages)
+                    => llm.GetStreamingResponseAsync(messages: messages, modelIdOrAlias: {|STRAT107:"lama-3.3-70b"|});
+            """);
+
+    [Fact]
+    public Task KnownIdsAliasesAndRuntimeValues_ReportNothing()
+        => VerifyAsync("""
+                public Task<ChatResponse> AskAsync(string question, string chosenAtRunTime)
+                {
+                    _ = llm.GetChatClient("gpt-4o-2024-08-06");
+                    _ = llm.GetChatClient(chosenAtRunTime);
+                    return llm.GetResponseAsync("claude-3-5-sonnet", question);
+                }
+            """);
+
+    [Fact]
+    public Task DeprecatedModelString_ReportsStrat113()
+        => VerifyAsync(
+            """
+                public Task<ChatResponse> AskAsync(string question) => llm.GetResponseAsync({|STRAT113:"o3-mini"|}, question);
+            """,
+            today: "2026-07-01");
+}
