@@ -139,6 +139,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         DateTimeOffset? createdAt = null;
         var sawDone = false;
         var sawFinish = false;
+        UsageDetails? usageSoFar = null;
 
         var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var eventsScope = events.ConfigureAwait(false);
@@ -156,7 +157,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
             {
-                throw StreamCutOff(request.Model, response, ex);
+                throw StreamCutOff(request.Model, response, usageSoFar, ex);
             }
 
             if (string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
@@ -170,7 +171,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                 continue;
             }
 
-            var chunk = ParseChunk(item.Data, request.Model);
+            var chunk = ParseChunk(item.Data, request.Model, ProviderErrorMapper.GetRequestId(response.Headers), usageSoFar);
             responseId ??= chunk.Id;
             modelId ??= chunk.Model;
             createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
@@ -229,7 +230,12 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
             if (chunk.Usage is { } usage)
             {
-                update.Contents.Add(new UsageContent(MapUsage(usage)));
+                usageSoFar = MapUsage(usage);
+                update.Contents.Add(new UsageContent(usageSoFar));
+                if (usage.Cost is { } reportedCost)
+                {
+                    (update.AdditionalProperties ??= [])[StratumUsageKeys.ProviderReportedCost] = reportedCost;
+                }
             }
 
             yield return update;
@@ -238,7 +244,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (!sawDone && !sawFinish)
         {
             // Neither the [DONE] sentinel nor a finish_reason: the connection ended mid-answer.
-            throw StreamCutOff(request.Model, response, null);
+            throw StreamCutOff(request.Model, response, usageSoFar, null);
         }
 
         if (toolCalls.Count > 0)
@@ -250,13 +256,14 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
     }
 
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, Exception? inner) =>
+    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, UsageDetails? usageSoFar, Exception? inner) =>
         new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no finish_reason and no [DONE]).", inner)
         {
             ProviderId = _providerId,
             ModelId = modelId,
             StatusCode = response.StatusCode,
             RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            UsageSoFar = usageSoFar,
         };
 
     /// <inheritdoc />
@@ -535,8 +542,9 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
 
         ChatCompletionContent? wireContent = null;
-        if (hasNonText)
+        if (hasNonText || parts.Count > 1)
         {
+            // Several text parts stay separate parts: joining them would glue sentences together.
             wireContent = new ChatCompletionContent { Parts = parts };
         }
         else if (parts.Count > 0)
@@ -615,7 +623,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         return completion;
     }
 
-    private ChatCompletionResponse ParseChunk(string data, string modelId)
+    private ChatCompletionResponse ParseChunk(string data, string modelId, string? requestId, UsageDetails? usageSoFar)
     {
         ChatCompletionResponse? chunk;
         try
@@ -634,16 +642,10 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
         if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
         {
+            // OpenRouter and others end a failing stream with an error chunk; classify it like an HTTP error body.
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
-            throw new StratumServerErrorException(
-                $"Provider '{_providerId}' (model '{modelId}') reported an error in the middle of the stream: {ProviderErrorMapper.Redact(parsed.Message, _apiKey)}")
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-                ErrorType = parsed.Type,
-                ErrorCode = parsed.Code,
-                ProviderMessage = ProviderErrorMapper.Redact(parsed.Message, _apiKey),
-            };
+            throw ProviderErrorMapper.FromStreamError(
+                _providerId, modelId, parsed.Type, parsed.Code, ProviderErrorMapper.Redact(parsed.Message, _apiKey), parsed.Param, requestId, chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar);
         }
 
         return chunk;
