@@ -219,7 +219,8 @@ public sealed class GeminiGenerateContentClient : IChatClient
                 AddStreamedPart(update.Contents, part, state);
             }
 
-            if (candidate?.FinishReason is { } finish && GetEnumName(finish, FinishReasonNames) is { } finishName)
+            if (candidate?.FinishReason is { } finish && GetEnumName(finish, FinishReasonNames) is { } finishName
+                && !string.Equals(finishName, "FINISH_REASON_UNSPECIFIED", StringComparison.Ordinal))
             {
                 state.SawFinish = true;
                 FlushPendingCall(update.Contents, state);

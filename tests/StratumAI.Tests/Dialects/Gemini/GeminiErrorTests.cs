@@ -271,6 +271,45 @@ public sealed class GeminiErrorTests
     }
 
     [Fact]
+    public async Task UnspecifiedFinishReason_DoesNotEndTheStream()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("""
+            data: {"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"FINISH_REASON_UNSPECIFIED"}],"usageMetadata":{"promptTokenCount":2,"totalTokenCount":2}}
+
+
+            """, "text/event-stream"));
+        using var client = GeminiClient(server);
+
+        var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
+            await CollectAsync(client.GetStreamingResponseAsync(GeminiModel("gemini-2.5-flash", Flash25), [new ChatMessage(ChatRole.User, "x")])));
+
+        Assert.Equal(2, ex.UsageSoFar!.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task CallerCancellationMidStream_IsAnOperationCanceledException()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load(Fixture("gemini/stream__pydantic-ai__test_google_model_stream.yaml"))[0];
+        server.Enqueue(FakeResponse.FromExchange(exchange) with { ChunkSize = 40, DelayBetweenChunks = TimeSpan.FromMilliseconds(50) });
+        using var client = GeminiClient(server);
+        using var cancellation = new CancellationTokenSource();
+        var received = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync(GeminiModel("gemini-2.0-flash-exp", Flash20), [new ChatMessage(ChatRole.User, "x")], cancellationToken: cancellation.Token))
+            {
+                received++;
+                await cancellation.CancelAsync();
+            }
+        });
+
+        Assert.Equal(1, received);
+    }
+
+    [Fact]
     public async Task MalformedBody_IsAnInvalidResponseThatNeverShowsTheKey()
     {
         await using var server = await FakeProviderServer.StartAsync();
