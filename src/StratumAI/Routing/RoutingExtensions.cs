@@ -1,0 +1,196 @@
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Routing;
+
+/// <summary>Adds a <see cref="RoutingChatClient"/> to a chat pipeline.</summary>
+public static class RoutingChatClientBuilderExtensions
+{
+    /// <summary>
+    /// Routes every request that names no model to the catalog model the router picks, called through
+    /// <paramref name="client"/>. Register it last (innermost).
+    /// </summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="client">The client that calls the chosen models; its catalog (<see cref="StratumClient.Models"/>) is routed over.</param>
+    /// <param name="configure">Sets the strategy and constraints, or null for the defaults (<see cref="RoutingStrategy.Cost"/>).</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <remarks>
+    /// Unless <paramref name="configure"/> sets <see cref="RouterOptions.IsProviderConfigured"/>, only providers with an API key
+    /// (in the client's options or its environment variable) or that need none are considered. The catalog is read when the
+    /// pipeline is built.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="client"/> is null.</exception>
+    public static ChatClientBuilder UseRouter(this ChatClientBuilder builder, StratumClient client, Action<RouterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(client);
+        return builder.Use((inner, services) => new RoutingChatClient(inner, client, client.CreateRouter(configure), services.GetService(typeof(TimeProvider)) as TimeProvider));
+    }
+
+    /// <summary>Routes every request that names no model with <paramref name="router"/>, calling the chosen model through <paramref name="client"/>.</summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="client">The client that calls the chosen models.</param>
+    /// <param name="router">The router, which may be shared between pipelines (its latency observations are).</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ChatClientBuilder UseRouter(this ChatClientBuilder builder, StratumClient client, ModelRouter router)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(router);
+        return builder.Use((inner, services) => new RoutingChatClient(inner, client, router, services.GetService(typeof(TimeProvider)) as TimeProvider));
+    }
+}
+
+/// <summary>Routed calls on a <see cref="StratumClient"/>: let the router pick the model.</summary>
+public static class StratumClientRoutingExtensions
+{
+    /// <summary>Creates a router over the client's catalog that only considers providers the client can call.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="configure">Sets the strategy and constraints, or null for the defaults.</param>
+    /// <returns>A router; create it once and reuse it, it keeps latency observations.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static ModelRouter CreateRouter(this StratumClient client, Action<RouterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var options = new RouterOptions();
+        configure?.Invoke(options);
+        options.IsProviderConfigured ??= provider => IsConfigured(client.Options, provider);
+        return new ModelRouter(client.Models.Models, options);
+    }
+
+    /// <summary>
+    /// An <see cref="IChatClient"/> that sends each request to the catalog model named by <see cref="ChatOptions.ModelId"/>;
+    /// the natural inner client of a pipeline that ends in <see cref="RoutingChatClientBuilderExtensions.UseRouter(ChatClientBuilder, StratumClient, Action{RouterOptions}?)"/>.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <returns>A thread-safe chat client; disposing it does not dispose <paramref name="client"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    public static IChatClient AsChatClient(this StratumClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ModelIdChatClient(client);
+    }
+
+    /// <summary>Routes a conversation with <paramref name="router"/> and sends it to the chosen model.</summary>
+    /// <param name="client">The client that calls the model.</param>
+    /// <param name="router">The router (e.g. from <see cref="CreateRouter"/>).</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response, carrying the <see cref="RouteDecision"/> (<see cref="RoutingResponseExtensions.GetRouteDecision(ChatResponse)"/>) and the cost.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="router"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumNoRouteException">No catalog model can serve the request.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<ChatResponse> GetRoutedResponseAsync(this StratumClient client, ModelRouter router, IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(messages);
+        return RouteAndSendAsync(client, router, messages, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Routes a conversation with a router built for this call from <paramref name="routerOptions"/> and sends it to the chosen
+    /// model. For many calls, create a router once (<see cref="CreateRouter"/>) and use the other overload.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="routerOptions">Strategy and constraints, or null for the defaults. Null <see cref="RouterOptions.IsProviderConfigured"/> is set to the client's providers.</param>
+    /// <param name="options">Per-call options, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response, carrying the <see cref="RouteDecision"/> and the cost.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="StratumNoRouteException">No catalog model can serve the request.</exception>
+    /// <exception cref="StratumException">The call failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<ChatResponse> GetRoutedResponseAsync(this StratumClient client, IEnumerable<ChatMessage> messages, RouterOptions? routerOptions = null, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(messages);
+        routerOptions ??= new RouterOptions();
+        routerOptions.IsProviderConfigured ??= provider => IsConfigured(client.Options, provider);
+        return RouteAndSendAsync(client, new ModelRouter(client.Models.Models, routerOptions), messages, options, cancellationToken);
+    }
+
+    /// <summary>True when a provider can be called: a key in the options, a key in its environment variable, or no key needed.</summary>
+    internal static bool IsConfigured(StratumClientOptions options, ProviderInfo provider)
+    {
+        if (options.Providers.TryGetValue(provider.Id, out var settings) && !string.IsNullOrEmpty(settings.ApiKey))
+        {
+            return true;
+        }
+
+        return string.IsNullOrEmpty(provider.ApiKeyEnvironmentVariable)
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(provider.ApiKeyEnvironmentVariable));
+    }
+
+    private static async Task<ChatResponse> RouteAndSendAsync(StratumClient client, ModelRouter router, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        using var routing = new RoutingChatClient(new ModelIdChatClient(client), client, router);
+        return await routing.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Reads the routing decision from a routed response.</summary>
+public static class RoutingResponseExtensions
+{
+    /// <summary>The decision that chose the model for this response.</summary>
+    /// <param name="response">A response from a <see cref="RoutingChatClient"/>.</param>
+    /// <returns>The decision, or null when the response was not routed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
+    public static RouteDecision? GetRouteDecision(this ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.AdditionalProperties?.TryGetValue(RouteDecision.PropertyKey, out var value) == true)
+        {
+            return value as RouteDecision;
+        }
+
+        for (var i = response.Messages.Count - 1; i >= 0; i--)
+        {
+            if (response.Messages[i].AdditionalProperties?.TryGetValue(RouteDecision.PropertyKey, out value) == true)
+            {
+                return value as RouteDecision;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The decision carried by a streaming update (the first update of a routed stream).</summary>
+    /// <param name="update">A streaming update.</param>
+    /// <returns>The decision, or null when this update carries none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
+    public static RouteDecision? GetRouteDecision(this ChatResponseUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return update.AdditionalProperties?.TryGetValue(RouteDecision.PropertyKey, out var value) == true ? value as RouteDecision : null;
+    }
+}
+
+/// <summary>Dispatches each request to the catalog model named by <see cref="ChatOptions.ModelId"/>.</summary>
+internal sealed class ModelIdChatClient(StratumClient client) : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.GetResponseAsync(RequireModel(options), messages, options, cancellationToken);
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        client.GetStreamingResponseAsync(RequireModel(options), messages, options, cancellationToken);
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(client) ? client : null;
+    }
+
+    public void Dispose()
+    {
+        // The StratumClient belongs to the caller.
+    }
+
+    private static string RequireModel(ChatOptions? options) =>
+        string.IsNullOrEmpty(options?.ModelId)
+            ? throw new InvalidOperationException("This chat client sends each request to the model named by ChatOptions.ModelId, and none was set. Set ModelId, or add UseRouter(...) to the pipeline so a model is chosen.")
+            : options.ModelId;
+}
