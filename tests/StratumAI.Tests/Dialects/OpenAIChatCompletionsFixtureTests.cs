@@ -78,6 +78,8 @@ public sealed class OpenAIChatCompletionsFixtureTests
         ["openrouter/tool__pydantic-ai__test_openrouter_tool_calling.yaml"] = new("openrouter", "mistralai/mistral-small", new ModelPricing(0.1m, 0.3m), [0.0000263m]),
     };
 
+    internal static IEnumerable<string> FixturePaths => Cases.Keys;
+
     public static TheoryData<string> Fixtures()
     {
         var data = new TheoryData<string>();
