@@ -102,7 +102,10 @@ internal static class ProviderErrorMapper
         Microsoft.Extensions.AI.UsageDetails? usageSoFar)
     {
         var error = new ErrorBody(providerMessage, type, code, param);
-        var kind = Classify(null, error);
+
+        // OpenRouter puts the upstream HTTP status in the code of an error chunk (429, 502): classify as that status would.
+        int? status = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) && numeric is >= 400 and <= 599 ? numeric : null;
+        var kind = Classify(status, error);
         var builder = new StringBuilder();
         builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}'");
         if (modelId is not null)

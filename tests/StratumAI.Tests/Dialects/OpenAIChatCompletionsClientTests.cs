@@ -306,4 +306,68 @@ public sealed class OpenAIChatCompletionsClientTests
         Assert.True(ex.IsRetryable);
         Assert.NotNull(ex.InnerException);
     }
+
+    [Theory]
+    [InlineData("{\"code\":502,\"message\":\"Provider disconnected\"}", typeof(StratumProviderUnavailableException))]
+    [InlineData("{\"code\":429,\"message\":\"Rate limit exceeded upstream\"}", typeof(StratumRateLimitException))]
+    [InlineData("{\"message\":\"The server had an error\",\"type\":\"server_error\"}", typeof(StratumServerErrorException))]
+    public async Task Streaming_ErrorChunkMidStream_ThrowsTheClassifiedErrorWithTheRequestId(string error, Type expected)
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text(
+            "data: {\"id\":\"gen-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Par\"}}]}\n\n" +
+            ": OPENROUTER PROCESSING\n\n" +
+            "data: {\"id\":\"gen-1\",\"error\":" + error + ",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n",
+            "text/event-stream").WithHeader("x-request-id", "req_mid"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "some/model", providerId: "openrouter");
+        var text = new StringBuilder();
+
+        var ex = await Assert.ThrowsAnyAsync<StratumException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                text.Append(update.Text);
+            }
+        });
+
+        Assert.IsType(expected, ex);
+        Assert.Equal("Par", text.ToString());
+        Assert.Equal("openrouter", ex.ProviderId);
+        Assert.Equal("req_mid", ex.RequestId);
+        Assert.Contains("in the middle of the stream", ex.Message);
+        Assert.True(ex.IsRetryable);
+    }
+
+    [Fact]
+    public async Task Streaming_EndsAfterUsageWithoutFinishOrDone_ThrowsWithTheUsageSoFar()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n" +
+            "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}\n\n",
+            "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(() => client.GetStreamingResponseAsync("hi").ToChatResponseAsync());
+
+        Assert.Equal(9, ex.UsageSoFar!.InputTokenCount);
+        Assert.Equal(2, ex.UsageSoFar.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task SeveralTextParts_AreSentAsSeparatePartsNotGluedTogether()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(OkBody));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "grok-4.5", providerId: "xai");
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("I'm a pomeranian"), new TextContent("What kind of mammal am I?")])]);
+
+        AssertJsonEqual(
+            JsonNode.Parse("""[{"type":"text","text":"I'm a pomeranian"},{"type":"text","text":"What kind of mammal am I?"}]"""),
+            Json(server.ReceivedRequests.Single().Body)!["messages"]![0]!["content"]);
+    }
 }
