@@ -579,7 +579,8 @@ public sealed class OpenAIResponsesClient : IChatClient
                 return;
             }
 
-            var content = hasNonText
+            // Several user text parts stay separate parts; an assistant's own text pieces (stream deltas) are one answer.
+            var content = hasNonText || (!assistant && parts.Count > 1)
                 ? new ResponsesInputContent { Parts = [.. parts] }
                 : new ResponsesInputContent { Text = string.Concat(parts.Select(p => p.Text)) };
             input.Add(new ResponsesInputItem { Role = role, Content = content });

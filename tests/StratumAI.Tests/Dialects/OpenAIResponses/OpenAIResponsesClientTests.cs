@@ -339,4 +339,65 @@ public sealed class OpenAIResponsesClientTests
 
         Assert.Equal("input", ex.Parameter);
     }
+
+    [Fact]
+    public async Task NonStreaming_FullReasoningTextAndRefusal_MapToReasoningAndErrorContent()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""
+            {"id":"resp_r","status":"completed","model":"gpt-oss-120b","created_at":1700000000,
+             "output":[
+               {"id":"rs_r","type":"reasoning","summary":[],"content":[{"type":"reasoning_text","text":"The user wants "},{"type":"reasoning_text","text":"something unsafe."}]},
+               {"id":"msg_r","type":"message","role":"assistant","content":[{"type":"refusal","refusal":"I can't help with that."}]}
+             ],
+             "usage":{"input_tokens":10,"output_tokens":12,"output_tokens_details":{"reasoning_tokens":8},"total_tokens":22}}
+            """));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIResponsesClient(http, server.V1(), CanaryKey, "gpt-oss-120b");
+
+        var response = await client.GetResponseAsync("hi");
+
+        var reasoning = Assert.IsType<TextReasoningContent>(response.Messages.Single().Contents[0]);
+        Assert.Equal("The user wants something unsafe.", reasoning.Text);
+        Assert.Null(reasoning.ProtectedData);
+        var refusal = Assert.IsType<ErrorContent>(response.Messages.Single().Contents[1]);
+        Assert.Equal("refusal", refusal.ErrorCode);
+        Assert.Equal("I can't help with that.", refusal.Message);
+        Assert.Equal(string.Empty, response.Text);
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task UnsupportedMedia_ThrowsNotSupportedBeforeSending()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIResponsesClient(http, server.V1(), CanaryKey, "gpt-4.1");
+
+        var ex = await Assert.ThrowsAsync<NotSupportedException>(() => client.GetResponseAsync(
+            [new ChatMessage(ChatRole.User, [new DataContent(new byte[] { 1 }, "audio/wav")])]));
+
+        Assert.Contains("audio/wav", ex.Message);
+        Assert.Empty(server.ReceivedRequests);
+    }
+
+    [Fact]
+    public async Task ReasoningFromAnotherProvider_WithoutAnItemId_IsNotSentBackAndSeveralUserTextsStayParts()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(FinalBody));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIResponsesClient(http, server.V1(), CanaryKey, "o4-mini");
+
+        await client.GetResponseAsync(
+        [
+            new ChatMessage(ChatRole.User, "Hi"),
+            new ChatMessage(ChatRole.Assistant, [new TextReasoningContent("thinking elsewhere"), new TextContent("Hello!")]),
+            new ChatMessage(ChatRole.User, [new TextContent("Bye."), new TextContent("See you.")]),
+        ]);
+
+        AssertJsonEqual(
+            JsonNode.Parse("""[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello!"},{"role":"user","content":[{"type":"input_text","text":"Bye."},{"type":"input_text","text":"See you."}]}]"""),
+            JsonNode.Parse(server.ReceivedRequests.Single().Body)!["input"]);
+    }
 }
