@@ -157,7 +157,10 @@ internal sealed class CatalogSnapshot
         return date.Date <= Today.AddDays(DeprecationWindowDays) ? date.Date : null;
     }
 
-    /// <summary>The cheapest model of another provider with every required capability (and not deprecated), for "add a fallback".</summary>
+    /// <summary>
+    /// The cheapest model (input + output price) of another provider with every required capability, at least the
+    /// primary's context window, and no deprecation due: what "add a fallback" proposes, so the fix never causes STRAT110/111/113.
+    /// </summary>
     public CatalogModel? CheapestFallback(CatalogModel primary, IReadOnlyCollection<string> requiredCapabilities)
     {
         CatalogModel? best = null;
@@ -165,6 +168,7 @@ internal sealed class CatalogSnapshot
         {
             if (string.Equals(candidate.ProviderId, primary.ProviderId, StringComparison.Ordinal)
                 || DeprecationDue(candidate) is not null
+                || candidate.ContextWindow < primary.ContextWindow
                 || !requiredCapabilities.All(c => candidate.Capabilities.Contains(c)))
             {
                 continue;

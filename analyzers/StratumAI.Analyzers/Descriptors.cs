@@ -91,6 +91,6 @@ public static class DiagnosticProperties
     /// <summary>The <c>Model</c> enum member for <see cref="ModelId"/>, when the compilation has one.</summary>
     public const string EnumMember = "EnumMember";
 
-    /// <summary>The fully qualified <c>Model</c> enum type (for example <c>StratumAI.Model</c>), when <see cref="EnumMember"/> is set.</summary>
+    /// <summary>How to write the <c>Model</c> enum type at the diagnostic's site (<c>Model</c>, or <c>global::StratumAI.Model</c> when that does not bind there), when <see cref="EnumMember"/> is set.</summary>
     public const string EnumType = "EnumType";
 }

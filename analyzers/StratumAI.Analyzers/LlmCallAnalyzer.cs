@@ -157,9 +157,15 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
 
     /// <summary>Reports an unknown string (STRAT107) or a deprecated model (STRAT113); returns the catalog model when known.</summary>
     internal static CatalogModel? CheckKnown(SyntaxNodeAnalysisContext context, ModelReference reference, CatalogSnapshot catalog)
-        => CheckKnown(context.ReportDiagnostic, context.Compilation, reference, catalog);
+        => CheckKnown(context.ReportDiagnostic, context.Compilation, context.SemanticModel, reference, catalog, enumAllowed: true);
 
-    internal static CatalogModel? CheckKnown(Action<Diagnostic> report, Compilation compilation, ModelReference reference, CatalogSnapshot catalog)
+    /// <param name="report">Reports a diagnostic.</param>
+    /// <param name="compilation">The compilation, to find the <c>Model</c> enum.</param>
+    /// <param name="semanticModel">The semantic model of the reference's tree, to see whether <c>Model</c> binds there.</param>
+    /// <param name="reference">The model as written.</param>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="enumAllowed">Whether a fix may write <c>Model.X</c> in place of a string (in [LlmCall], yes; a string parameter, no).</param>
+    internal static CatalogModel? CheckKnown(Action<Diagnostic> report, Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, bool enumAllowed)
     {
         if (reference.Model is not { } model)
         {
@@ -173,7 +179,7 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
                         : "; did you mean " + string.Join(", ", closest.Select(c => "'" + c + "'")) + "?");
                 var properties = closest.IsEmpty
                     ? ImmutableDictionary<string, string?>.Empty
-                    : Replacement(compilation, reference, catalog, closest[0]);
+                    : Replacement(compilation, semanticModel, reference, catalog, closest[0], enumAllowed);
                 report(Diagnostic.Create(Descriptors.UnknownModelString, reference.Expression.GetLocation(), properties, message));
             }
 
@@ -190,7 +196,7 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
                 + (replacement is null ? "; choose another model" : "; use '" + replacement.Id + "' instead");
             var properties = replacement is null
                 ? ImmutableDictionary<string, string?>.Empty
-                : Replacement(compilation, reference, catalog, replacement.Id);
+                : Replacement(compilation, semanticModel, reference, catalog, replacement.Id, enumAllowed);
             report(Diagnostic.Create(Descriptors.DeprecatedModel, reference.Expression.GetLocation(), properties, message));
         }
 
@@ -198,16 +204,22 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>What a code fix writes instead: the enum member when the compilation has the <c>Model</c> enum, else the id.</summary>
-    internal static ImmutableDictionary<string, string?> Replacement(Compilation compilation, ModelReference reference, CatalogSnapshot catalog, string id)
+    internal static ImmutableDictionary<string, string?> Replacement(Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, string id, bool enumAllowed)
     {
         var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.ModelId, id);
-        if (catalog.TryGetById(id, out var model)
+        if (enumAllowed
+            && catalog.TryGetById(id, out var model)
             && FindModelEnum(compilation, reference) is { } enumType
             && enumType.GetMembers(model.EnumName).Any(m => m is IFieldSymbol))
         {
+            // Decided here, where the generated enum is certainly part of the compilation: "Model" when it binds at the site.
+            var visible = semanticModel?.LookupNamespacesAndTypes(reference.Expression.SpanStart, name: enumType.Name) ?? ImmutableArray<ISymbol>.Empty;
+            var typeSyntax = visible.Length == 1 && SymbolEqualityComparer.Default.Equals(visible[0], enumType)
+                ? enumType.Name
+                : "global::" + enumType.ToDisplayString();
             properties = properties
                 .Add(DiagnosticProperties.EnumMember, model.EnumName)
-                .Add(DiagnosticProperties.EnumType, enumType.ToDisplayString());
+                .Add(DiagnosticProperties.EnumType, typeSyntax);
         }
 
         return properties;
@@ -233,7 +245,7 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
         var suggestion = string.Empty;
         if (primary is { Model: { } primaryModel } reference && catalog.CheapestFallback(primaryModel, required) is { } candidate)
         {
-            properties = Replacement(context.Compilation, reference, catalog, candidate.Id);
+            properties = Replacement(context.Compilation, context.SemanticModel, reference, catalog, candidate.Id, enumAllowed: true);
             suggestion = " such as '" + candidate.Id + "' (" + candidate.ProviderId + ")";
         }
 

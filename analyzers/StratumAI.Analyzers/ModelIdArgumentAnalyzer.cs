@@ -59,7 +59,7 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
             }
 
             var model = catalog.TryGetById(id, out var found) ? found : null;
-            LlmCallAnalyzer.CheckKnown(context.ReportDiagnostic, context.Compilation, new ModelReference(expression, id, null, null, model), catalog);
+            LlmCallAnalyzer.CheckKnown(context.ReportDiagnostic, context.Compilation, null, new ModelReference(expression, id, null, null, model), catalog, enumAllowed: false);
         }
     }
 }
