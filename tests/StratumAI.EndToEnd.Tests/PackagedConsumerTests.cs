@@ -79,6 +79,10 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         Assert.Contains("analyzers/dotnet/cs/StratumAI.Generator.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/StratumAI.Catalog.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/YamlDotNet.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/StratumAI.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/StratumAI.Analyzers.CodeFixes.dll", entries);
+        // Code fixes need Workspaces, which the IDE supplies; a copy in the package would clash with it.
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/dotnet/cs/Microsoft.CodeAnalysis.Workspaces", StringComparison.Ordinal));
         Assert.Contains("buildTransitive/StratumAI.props", entries);
         Assert.Contains("buildTransitive/StratumAI.targets", entries);
         Assert.Contains("catalog/openai.yaml", entries);
