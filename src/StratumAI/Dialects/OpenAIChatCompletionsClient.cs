@@ -115,6 +115,11 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType) is { } html)
+        {
+            throw InvalidResponse(request.Model, html, null);
+        }
+
         var completion = ParseCompletion(body, request.Model);
         return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers));
     }

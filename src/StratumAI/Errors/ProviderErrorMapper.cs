@@ -505,6 +505,10 @@ internal static class ProviderErrorMapper
     /// Describes a body that is not a JSON error in words a developer can act on: empty, or an HTML page (which comes
     /// from a proxy, gateway, load balancer or captive portal, not from the provider's API). Null for anything else.
     /// </summary>
+    /// <summary>Describes an HTML page where JSON was expected (see <see cref="DescribeNonJsonBody"/>), or null when the body is not HTML.</summary>
+    internal static string? DescribeHtmlBody(string body, string? mediaType) =>
+        string.IsNullOrWhiteSpace(body) ? null : DescribeNonJsonBody(body, mediaType);
+
     private static string? DescribeNonJsonBody(string body, string? mediaType)
     {
         if (string.IsNullOrWhiteSpace(body))

@@ -254,4 +254,20 @@ public sealed class ProviderErrorClassificationTests
 
         Assert.False(Assert.IsType<StratumRateLimitException>(ex).IsRetryable);
     }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("openai-responses")]
+    public async Task SuccessStatusWithAnHtmlPage_ThrowsInvalidResponseThatNamesTheProxy(string dialect)
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("<html><head><title>Hotel Wi-Fi Login</title></head><body>Please sign in</body></html>", "text/html"));
+        using var client = ClientFor(server, "openai");
+        var model = Model("gpt-4.1", Provider("openai"), Gpt4oPricing, dialect: dialect);
+
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() => client.GetResponseAsync(model, "hi"));
+
+        Assert.Contains("HTML page ('Hotel Wi-Fi Login')", ex.Message);
+        Assert.Contains("proxy", ex.Message);
+    }
 }

@@ -104,6 +104,10 @@ public sealed class OpenAIResponsesClient : IChatClient
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType) is { } html)
+        {
+            throw InvalidResponse(request.Model, html, null);
+        }
 
         ResponsesResponse? parsed;
         try
