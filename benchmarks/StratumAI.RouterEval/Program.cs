@@ -24,6 +24,11 @@ var mbpp = Data.RouterBench(dataDir, "mbpp", "MBPP (RouterBench)");
 var (mmlu, gsm8k) = Data.RouteLlm(dataDir, gpt4In, gpt4Out, mixIn, mixOut);
 Dataset[] datasets = [arc, mbpp, mmlu, gsm8k];
 
+// The data README gives reference numbers computed from the raw files (rows with no missing value): reproducing them
+// checks the CSV reader and the Python-literal prompt parsing before anything is fitted.
+CheckReference(arc, 437, 0.957, 2.1855);
+CheckReference(mbpp, 128, 0.688, 1.2008);
+
 var fitted = Fit.Run(datasets, l2: 1.0);
 if (write)
 {
@@ -172,6 +177,18 @@ static ModelInfo[] Catalog(Dataset dataset, Fitted fitted)
         return new ModelInfo(name, "M" + m.ToString(CultureInfo.InvariantCulture), provider, null, 1_000_000, null,
             new ModelPricing(perMillion, perMillion), ModelCapabilities.Streaming, fitted.Quality[Fit.Canonical(name)]);
     }).ToArray();
+}
+
+static void CheckReference(Dataset dataset, int rows, double gpt4Accuracy, double gpt4Cost)
+{
+    var m = Array.IndexOf(dataset.Models, "gpt-4-1106-preview");
+    var accuracy = dataset.Test.Average(r => r.Correct[m]);
+    var cost = dataset.Test.Sum(r => r.Cost[m]);
+    if (dataset.Test.Count != rows || Math.Abs(accuracy - gpt4Accuracy) > 0.0005 || Math.Abs(cost - gpt4Cost) > 0.00005)
+    {
+        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+            $"{dataset.Name}: expected {rows} test rows with GPT-4 at {gpt4Accuracy} / ${gpt4Cost} (data README), got {dataset.Test.Count} rows, {accuracy:0.0000} / ${cost:0.0000}."));
+    }
 }
 
 static Result Single(List<Row> rows, int m) =>
