@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Engines;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -15,12 +18,13 @@ namespace StratumAI.Benchmarks;
 /// <summary>
 /// The generator over a catalog made by importing the whole LiteLLM price list (thousands of models),
 /// as a build would run it: catalog files as AdditionalFiles, one fresh driver per run.
-/// <c>ColdStart</c> runs each measurement in a new process (JIT included: what a first build pays);
-/// the default job is the steady state of a long-lived compiler server.
+/// <c>ColdStart</c> is the very first run in the process (the generator's code not yet JIT-compiled:
+/// what a first build pays); <c>Warm</c> is the steady state of a long-lived compiler server.
+/// Both run in-process: BenchmarkDotNet's generated child project does not resolve the catalog
+/// library that the generator project hands over as an analyzer dependency.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
-[SimpleJob(id: "Warm")]
+[Config(typeof(InProcessConfig))]
 public class GeneratorBenchmarks
 {
     private CSharpCompilation _compilation = null!;
@@ -58,6 +62,16 @@ public class GeneratorBenchmarks
         driver = driver.RunGenerators(_compilation);
         var result = driver.GetRunResult();
         return result.GeneratedTrees.Length + result.Diagnostics.Length;
+    }
+
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig()
+        {
+            AddJob(Job.Default.WithStrategy(RunStrategy.ColdStart).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(1)
+                .WithToolchain(InProcessEmitToolchain.Instance).WithId("ColdStart"));
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithId("Warm"));
+        }
     }
 
     private static MetadataReference[] References()
