@@ -78,6 +78,16 @@ public sealed class ComplexityAnalyzer
                         tokens += tokenizer.CountTokens(text.Text);
                         scan.Scan(text.Text);
                         break;
+                    case FunctionResultContent { Result: { } result }:
+                        // Tool results can be long and count against the context window; they are prompt text too.
+                        var resultText = result as string ?? result.ToString();
+                        if (!string.IsNullOrEmpty(resultText))
+                        {
+                            tokens += tokenizer.CountTokens(resultText);
+                            scan.Scan(resultText);
+                        }
+
+                        break;
                     case DataContent data:
                         required |= CapabilityFor(data.MediaType, ref images);
                         break;

@@ -90,6 +90,23 @@ public sealed class ComplexityAnalyzerTests
     }
 
     [Fact]
+    public void ToolResults_CountAsPromptTokens()
+    {
+        var result = string.Concat(Enumerable.Repeat("row 42: temperature 17 degrees; ", 200));
+        ChatMessage[] withResult =
+        [
+            new(ChatRole.User, "Summarise the readings."),
+            new(ChatRole.Tool, [new FunctionResultContent("call-1", result)]),
+        ];
+        ChatMessage[] without = [new(ChatRole.User, "Summarise the readings."), new(ChatRole.Tool, [new FunctionResultContent("call-1", null)])];
+
+        var a = ComplexityAnalyzer.Default.Analyze(withResult);
+        var b = ComplexityAnalyzer.Default.Analyze(without);
+
+        Assert.Equal(TiktokenTokenizer.CreateForModel("gpt-4o").CountTokens(result), a.Features.PromptTokens - b.Features.PromptTokens);
+    }
+
+    [Fact]
     public void PlainRequest_NeedsNoCapability()
     {
         Assert.Equal(ModelCapabilities.None, Analyze("Hi!").RequiredCapabilities);
