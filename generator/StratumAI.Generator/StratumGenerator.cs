@@ -83,15 +83,30 @@ public sealed class StratumGenerator : IIncrementalGenerator
         }
 
         var resolved = true;
-        if (!spec.HasErrors && spec.Model.Kind == ModelReferenceKind.EnumMember && !names.Contains(spec.Model.Value))
+        if (!spec.HasErrors)
         {
-            resolved = false;
-            var closest = names.Closest(spec.Model.Value);
-            var message = "The model 'Model." + spec.Model.Value + "' is not in the catalog"
-                + (closest is null ? "; add it to a catalog file or use a model id string" : "; did you mean 'Model." + closest + "'?");
-            context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownModelId, spec.Model.Location, message).ToDiagnostic());
+            resolved = CheckEnumMember(context, spec.Model, names);
+            foreach (var fallback in spec.Fallbacks)
+            {
+                resolved &= CheckEnumMember(context, fallback, names);
+            }
         }
 
         context.AddSource(spec.HintName, LlmCallEmitter.Emit(spec, options, resolved));
+    }
+
+    /// <summary>Reports STRAT101 for a <c>Model.X</c> the catalog does not have; true when the reference is usable.</summary>
+    private static bool CheckEnumMember(SourceProductionContext context, ModelReference reference, ModelNameSet names)
+    {
+        if (reference.Kind != ModelReferenceKind.EnumMember || names.Contains(reference.Value))
+        {
+            return true;
+        }
+
+        var closest = names.Closest(reference.Value);
+        var message = "The model 'Model." + reference.Value + "' is not in the catalog"
+            + (closest is null ? "; add it to a catalog file or use a model id string" : "; did you mean 'Model." + closest + "'?");
+        context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownModelId, reference.Location, message).ToDiagnostic());
+        return false;
     }
 }

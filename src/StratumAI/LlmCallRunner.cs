@@ -72,6 +72,81 @@ public static class LlmCallRunner
         return GetTextAsync(client, model, messages, options, cancellationToken);
     }
 
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key under which generated code passes the attribute's
+    /// <see cref="LlmCallAttribute.Tags"/> (a <see cref="string"/> array), for cost grouping by middleware.
+    /// </summary>
+    public const string TagsKey = "stratum.tags";
+
+    /// <summary>
+    /// Calls the first model and, when it fails in a way another model can fix (<see cref="StratumProviderUnavailableException"/>,
+    /// <see cref="StratumRateLimitException"/>, <see cref="StratumContextWindowExceededException"/>), each next model in order;
+    /// returns the text of the first answer.
+    /// </summary>
+    /// <param name="client">The client to call through.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The answer's text, never empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed in a way a fallback may fix; every attempt is listed.</exception>
+    /// <exception cref="StratumModelNotFoundException">A model id string names no model of <see cref="StratumClient.Models"/>.</exception>
+    /// <exception cref="StratumEmptyResponseException">A model answered without text.</exception>
+    /// <exception cref="StratumException">A call failed in a way no fallback can fix (bad key, bad request…).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<string> GetTextAsync(StratumClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("An [LlmCall] method needs at least one model.", nameof(models));
+        }
+
+        List<LlmCallAttempt>? attempts = null;
+        for (var i = 0; i < models.Count; i++)
+        {
+            var model = Resolve(client, models[i]);
+            try
+            {
+                // Each attempt gets its own options copy: a provider client may adjust them.
+                return await GetTextAsync(client, model, messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StratumException ex) when (models.Count > 1 && CanFallBack(ex))
+            {
+                (attempts ??= new List<LlmCallAttempt>(models.Count)).Add(new LlmCallAttempt(model.Id, model.Provider.Id, ex));
+            }
+        }
+
+        throw new LlmCallFallbacksFailedException(attempts!);
+    }
+
+    /// <summary>Whether another model may succeed where this failure happened (the fallback rule until resilience defines more).</summary>
+    /// <param name="exception">The failure.</param>
+    /// <returns>True for provider unavailable, rate limited, and context window exceeded.</returns>
+    public static bool CanFallBack(StratumException exception)
+        => exception is StratumProviderUnavailableException or StratumRateLimitException or StratumContextWindowExceededException;
+
+    private static ModelInfo Resolve(StratumClient client, LlmCallTarget target)
+    {
+        if (target.Model is { } model)
+        {
+            return model;
+        }
+
+        var id = target.ModelId ?? throw new ArgumentException("A model target is empty (default(LlmCallTarget)).", nameof(target));
+        return client.Models.TryGet(id, out var found)
+            ? found
+            : throw new StratumModelNotFoundException(
+                $"The model '{id}' named by an [LlmCall] method is not in the catalog (StratumClient.Models). Check the id, or add the model to a catalog file.")
+            {
+                ModelId = id,
+            };
+    }
+
     private static string DescribeContents(ChatResponse response)
     {
         var kinds = response.Messages.SelectMany(m => m.Contents)

@@ -112,7 +112,7 @@ internal static class LlmCallEmitter
         }
 
         var optionsArgument = "null";
-        if (spec.Temperature is not null || spec.MaxTokens is not null)
+        if (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0)
         {
             writer.StartLine().Write("var __stratumOptions = new ").Write(Ai).Write("ChatOptions");
             writer.Write(" { ");
@@ -126,15 +126,37 @@ internal static class LlmCallEmitter
             if (spec.MaxTokens is { } maxTokens)
             {
                 writer.Write(first ? string.Empty : ", ").Write("MaxOutputTokens = ").Write(Literals.Int(maxTokens));
+                first = false;
+            }
+
+            if (spec.Tags.Count > 0)
+            {
+                writer.Write(first ? string.Empty : ", ").Write("AdditionalProperties = new ").Write(Ai).Write("AdditionalPropertiesDictionary { [global::StratumAI.LlmCallRunner.TagsKey] = new string[] { ");
+                for (var i = 0; i < spec.Tags.Count; i++)
+                {
+                    writer.Write(i > 0 ? ", " : string.Empty).Write(Literals.String(spec.Tags[i]));
+                }
+
+                writer.Write(" } }");
             }
 
             writer.Write(" };").EndLine();
             optionsArgument = "__stratumOptions";
         }
 
-        var model = spec.Model.Kind == ModelReferenceKind.EnumMember
-            ? "global::" + options.Namespace + ".ModelCatalog.Get(global::" + options.Namespace + ".Model." + spec.Model.Value + ")"
-            : Literals.String(spec.Model.Value);
+        var model = ModelExpression(spec.Model, options);
+        if (spec.Fallbacks.Count > 0)
+        {
+            // Primary first, then the fallbacks in the order they are tried.
+            var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);
+            foreach (var fallback in spec.Fallbacks)
+            {
+                targets.Append(", ").Append(ModelExpression(fallback, options));
+            }
+
+            model = targets.Append(" }").ToString();
+        }
+
         var call = "global::StratumAI.LlmCallRunner.GetTextAsync(" + spec.Client.Expression + ", " + model + ", __stratumMessages, "
             + optionsArgument + ", " + (spec.CancellationTokenName ?? "default") + ")";
         writer.StartLine().Write("return ");
@@ -149,6 +171,11 @@ internal static class LlmCallEmitter
 
         writer.EndLine();
     }
+
+    private static string ModelExpression(ModelReference reference, GeneratorOptions options)
+        => reference.Kind == ModelReferenceKind.EnumMember
+            ? "global::" + options.Namespace + ".ModelCatalog.Get(global::" + options.Namespace + ".Model." + reference.Value + ")"
+            : Literals.String(reference.Value);
 
     /// <summary>A string literal, or an invariant-culture interpolation when the template has placeholders.</summary>
     internal static string TemplateExpression(EquatableArray<TemplateSegment> segments)

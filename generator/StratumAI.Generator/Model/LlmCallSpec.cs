@@ -57,6 +57,8 @@ internal sealed record LlmCallSpec(
     EquatableArray<string> ConstraintClauses,
     EquatableArray<ParameterSpec> Parameters,
     ModelReference Model,
+    EquatableArray<ModelReference> Fallbacks,
+    EquatableArray<string> Tags,
     EquatableArray<TemplateSegment>? System,
     EquatableArray<TemplateSegment>? Prompt,
     float? Temperature,

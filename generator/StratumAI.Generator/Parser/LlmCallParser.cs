@@ -166,6 +166,25 @@ internal static class LlmCallParser
             model = new ModelReference(ModelReferenceKind.StringId, string.Empty, null);
         }
 
+        var fallbacks = new List<ModelReference>();
+        foreach (var expression in FallbackExpressions(attribute))
+        {
+            if (ReadModelExpression(expression, context.SemanticModel, cancellationToken) is { } fallback)
+            {
+                fallbacks.Add(fallback);
+            }
+            else
+            {
+                hasErrors = true;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.UnknownModelId,
+                    LocationInfo.From(expression),
+                    "A fallback of [LlmCall] on '" + method.Name + "' must be a Model member (Model.Gpt4o) or a model id string"));
+            }
+        }
+
+        var tags = ReadTags(attribute, context.SemanticModel, cancellationToken);
+
         var systemTemplate = ReadTemplate(attribute, "System", context.SemanticModel, parametersByName, method.Name, diagnostics, cancellationToken, out var systemFailed);
         var promptTemplate = ReadTemplate(attribute, "Prompt", context.SemanticModel, parametersByName, method.Name, diagnostics, cancellationToken, out var promptFailed);
         hasErrors |= systemFailed | promptFailed;
@@ -220,6 +239,8 @@ internal static class LlmCallParser
             ToArray(ConstraintClauses(method)),
             ToArray(parameters),
             model,
+            ToArray(fallbacks),
+            ToArray(tags),
             systemTemplate,
             promptTemplate,
             temperature,
@@ -304,11 +325,48 @@ internal static class LlmCallParser
     private static ModelReference? ReadModel(AttributeSyntax? attribute, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         var expression = FirstPositionalArgument(attribute)?.Expression;
-        if (expression is null)
+        return expression is null ? null : ReadModelExpression(expression, semanticModel, cancellationToken);
+    }
+
+    /// <summary>The expressions of <c>Fallback = X</c>, then of <c>Fallbacks = new object[] { Y, Z }</c> (or <c>[Y, Z]</c>): the order they are tried in.</summary>
+    private static List<ExpressionSyntax> FallbackExpressions(AttributeSyntax? attribute)
+    {
+        var result = new List<ExpressionSyntax>();
+        var single = NamedArgument(attribute, "Fallback")?.Expression;
+        if (single is not null && !single.IsKind(SyntaxKind.NullLiteralExpression))
         {
-            return null;
+            result.Add(single);
         }
 
+        result.AddRange(ArrayElements(NamedArgument(attribute, "Fallbacks")?.Expression));
+        return result;
+    }
+
+    private static IEnumerable<ExpressionSyntax> ArrayElements(ExpressionSyntax? expression) => expression switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression),
+        _ => Enumerable.Empty<ExpressionSyntax>(),
+    };
+
+    private static List<string> ReadTags(AttributeSyntax? attribute, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var tags = new List<string>();
+        foreach (var element in ArrayElements(NamedArgument(attribute, "Tags")?.Expression))
+        {
+            // Attribute arguments are constants (the compiler enforces it); a null element carries nothing.
+            if (semanticModel.GetConstantValue(element, cancellationToken) is { HasValue: true, Value: string tag })
+            {
+                tags.Add(tag);
+            }
+        }
+
+        return tags;
+    }
+
+    private static ModelReference? ReadModelExpression(ExpressionSyntax expression, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
         var constant = semanticModel.GetConstantValue(expression, cancellationToken);
         if (constant.HasValue && constant.Value is string id)
         {

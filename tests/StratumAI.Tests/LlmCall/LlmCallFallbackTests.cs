@@ -1,0 +1,134 @@
+using Microsoft.Extensions.AI;
+using StratumAI.Testing;
+using static StratumAI.Tests.TestCatalog;
+
+namespace StratumAI.Tests.LlmCall;
+
+public sealed class LlmCallFallbackTests
+{
+    private const string Answer = "The capital of France is Paris.";
+
+    private static readonly List<ChatMessage> Messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "What is the capital of France?")];
+
+    /// <summary>Two providers on the same fake server: "openai" (primary) and "backup" (the fallback's).</summary>
+    private static StratumClient TwoProviderClient(FakeProviderServer server)
+        => ClientFor(server, "openai", configure: options =>
+        {
+            var backup = options.Provider("backup");
+            backup.ApiKey = CanaryKey;
+            backup.BaseUrl = server.V1();
+        });
+
+    private static ModelInfo Primary => Model("gpt-4o", Provider("openai"), Gpt4oPricing);
+
+    private static ModelInfo Backup => Model("backup-llama", Provider("backup"), GroqLlama70bPricing);
+
+    private static void EnqueueAnswer(FakeProviderServer server)
+        => server.EnqueueFixture(Fixture("openai/chat__pydantic-ai__test_openai_instructions.yaml"));
+
+    [Fact]
+    public async Task GetTextAsync_PrimaryReturns503_AnswersFromTheFallback()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+
+        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+
+        Assert.Equal(Answer, text);
+        Assert.Equal(["gpt-4o", "backup-llama"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task GetTextAsync_RateLimitedThenContextExceeded_TriesEveryFallbackInOrder()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""", 429));
+        server.Enqueue(FakeResponse.Json("""{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}""", 400));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+        client.Models.Register([Model("gpt-4o-mini", Provider("openai"), Gpt41NanoPricing)]);
+
+        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup, "gpt-4o-mini"], Messages, null, CancellationToken.None);
+
+        Assert.Equal(Answer, text);
+        Assert.Equal(["gpt-4o", "backup-llama", "gpt-4o-mini"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task GetTextAsync_EveryModelUnavailable_ThrowsListingEveryAttempt()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        server.Enqueue(FakeResponse.Status(503));
+        using var client = TwoProviderClient(server);
+
+        var ex = await Assert.ThrowsAsync<LlmCallFallbacksFailedException>(() =>
+            LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+
+        Assert.Equal(["gpt-4o", "backup-llama"], ex.Attempts.Select(a => a.ModelId).ToArray());
+        Assert.Equal(["openai", "backup"], ex.Attempts.Select(a => a.ProviderId ?? "(none)").ToArray());
+        Assert.All(ex.Attempts, a => Assert.IsType<StratumProviderUnavailableException>(a.Error));
+        Assert.Same(ex.Attempts[^1].Error, ex.InnerException);
+        Assert.StartsWith("All 2 models of the [LlmCall] method failed: (1) 'gpt-4o' from 'openai': StratumProviderUnavailableException", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(2) 'backup-llama' from 'backup'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(CanaryKey, ex.ToString(), StringComparison.Ordinal);
+        Assert.True(ex.IsRetryable);
+    }
+
+    [Fact]
+    public async Task GetTextAsync_AuthenticationFailure_DoesNotFallBack()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}""", 401));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+
+        await Assert.ThrowsAsync<StratumAuthenticationException>(() =>
+            LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+
+        Assert.Single(server.ReceivedRequests);
+    }
+
+    [Fact]
+    public async Task GetTextAsync_SingleModelUnavailable_ThrowsTheProvidersErrorItself()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        using var client = TwoProviderClient(server);
+
+        await Assert.ThrowsAsync<StratumProviderUnavailableException>(() =>
+            LlmCallRunner.GetTextAsync(client, [Primary], Messages, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetTextAsync_Fallbacks_EachAttemptGetsTheCallersOptionsUnchanged()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+        var options = new ChatOptions { MaxOutputTokens = 77, AdditionalProperties = new() { [LlmCallRunner.TagsKey] = new[] { "billing" } } };
+
+        await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, options, CancellationToken.None);
+
+        Assert.All(server.ReceivedRequests, r => Assert.Equal(77, (int)Json(r.Body)!["max_tokens"]!));
+        // Tags are for StratumAI's own accounting; they never reach a provider.
+        Assert.All(server.ReceivedRequests, r => Assert.DoesNotContain("billing", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetTextAsync_UnknownFallbackId_ThrowsModelNotFoundBeforeCallingIt()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        using var client = TwoProviderClient(server);
+
+        var ex = await Assert.ThrowsAsync<StratumModelNotFoundException>(() =>
+            LlmCallRunner.GetTextAsync(client, [Primary, "no-such-model"], Messages, null, CancellationToken.None));
+
+        Assert.Equal("no-such-model", ex.ModelId);
+        Assert.Single(server.ReceivedRequests);
+    }
+}
