@@ -31,6 +31,9 @@ namespace StratumAI.Dialects;
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
     // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
+    // How much of a body or event is decoded for an exception message (the message itself shows 200 characters).
+    private const int SnippetBytes = 8192;
+
     private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
     private readonly HttpClient _httpClient;
@@ -114,14 +117,69 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         using var httpRequest = CreateHttpRequest(request);
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
 
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType) is { } html)
+        var completion = await ReadCompletionAsync(response, request.Model, cancellationToken).ConfigureAwait(false);
+        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers));
+    }
+
+    /// <summary>
+    /// Deserializes the buffered body straight from its UTF-8 bytes. The body is decoded to a string only when it
+    /// cannot be used (an HTML page, invalid JSON, no choices), to describe it in the exception.
+    /// </summary>
+    private async Task<ChatCompletionResponse> ReadCompletionAsync(HttpResponseMessage response, string modelId, CancellationToken cancellationToken)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase))
         {
-            throw InvalidResponse(request.Model, html, null);
+            var page = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw InvalidResponse(modelId, ProviderErrorMapper.DescribeHtmlBody(page, mediaType) ?? $"the body is an HTML page. Body starts with: {Snippet(page)}", null);
         }
 
-        var completion = ParseCompletion(body, request.Model);
-        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers));
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+        ChatCompletionResponse? completion;
+        try
+        {
+            completion = await JsonSerializer.DeserializeAsync(stream, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            var body = await ReadBodyForErrorAsync(response, stream, cancellationToken).ConfigureAwait(false);
+            if (ProviderErrorMapper.DescribeHtmlBody(body, mediaType) is { } html)
+            {
+                throw InvalidResponse(modelId, html, null);
+            }
+
+            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+        }
+
+        if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
+        {
+            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {ProviderErrorMapper.Redact(parsed.Message, _apiKey) ?? Snippet(error.GetRawText())}", null);
+        }
+
+        if (completion?.Choices is not { Count: > 0 })
+        {
+            var body = await ReadBodyForErrorAsync(response, stream, cancellationToken).ConfigureAwait(false);
+            throw InvalidResponse(modelId, $"the response has no choices. Body starts with: {Snippet(body)}", null);
+        }
+
+        return completion;
+    }
+
+    /// <summary>The body as text for an error message: the buffered stream rewound, else the content read again.</summary>
+    private static async Task<string> ReadBodyForErrorAsync(HttpResponseMessage response, Stream stream, CancellationToken cancellationToken)
+    {
+        if (!stream.CanSeek)
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        stream.Position = 0;
+        var length = (int)Math.Min(stream.Length, SnippetBytes);
+        var buffer = new byte[length];
+        await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(buffer);
     }
 
     /// <inheritdoc />
@@ -146,11 +204,11 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         var sawFinish = false;
         UsageDetails? usageSoFar = null;
 
-        var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var events = SseParser.Create(stream, ParseStreamEvent).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var eventsScope = events.ConfigureAwait(false);
         while (true)
         {
-            SseItem<string> item;
+            StreamEvent item;
             try
             {
                 if (!await events.MoveNextAsync().ConfigureAwait(false))
@@ -158,25 +216,25 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                     break;
                 }
 
-                item = events.Current;
+                item = events.Current.Data;
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
             {
                 throw StreamCutOff(request.Model, response, usageSoFar, ex);
             }
 
-            if (string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
+            if (item.IsDone)
             {
                 sawDone = true;
                 break;
             }
 
-            if (string.IsNullOrWhiteSpace(item.Data))
+            if (item.IsEmpty)
             {
                 continue;
             }
 
-            var chunk = ParseChunk(item.Data, request.Model, ProviderErrorMapper.GetRequestId(response.Headers), usageSoFar);
+            var chunk = CheckChunk(item, request.Model, ProviderErrorMapper.GetRequestId(response.Headers), usageSoFar);
             responseId ??= chunk.Id;
             modelId ??= chunk.Model;
             createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
@@ -194,7 +252,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
             if (choice?.Delta is { } delta)
             {
-                var reasoning = delta.ReasoningContent ?? delta.Reasoning;
+                var reasoning = delta.ReasoningContent ?? delta.Reasoning ?? delta.Content?.GetReasoning();
                 if (!string.IsNullOrEmpty(reasoning))
                 {
                     update.Contents.Add(new TextReasoningContent(reasoning));
@@ -602,45 +660,41 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         return document.RootElement.Clone();
     }
 
-    private ChatCompletionResponse ParseCompletion(string body, string modelId)
+    /// <summary>
+    /// The SSE item parser: deserializes each event's UTF-8 bytes directly. It never throws; a JSON error is carried
+    /// out with a snippet of the event so that the stream loop can raise it as an invalid response.
+    /// </summary>
+    private static StreamEvent ParseStreamEvent(string eventType, ReadOnlySpan<byte> data)
     {
-        ChatCompletionResponse? completion;
+        var trimmed = data[Ascii.Trim(data)];
+        if (trimmed.IsEmpty)
+        {
+            return StreamEvent.Empty;
+        }
+
+        if (trimmed.SequenceEqual("[DONE]"u8))
+        {
+            return StreamEvent.Done;
+        }
+
         try
         {
-            completion = JsonSerializer.Deserialize(body, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse);
+            return new StreamEvent(JsonSerializer.Deserialize(trimmed, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse), null, null);
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+            return new StreamEvent(null, ex, Encoding.UTF8.GetString(trimmed[..Math.Min(trimmed.Length, SnippetBytes)]));
         }
-
-        if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
-        {
-            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
-            throw InvalidResponse(modelId, $"it reported an error in a successful response: {ProviderErrorMapper.Redact(parsed.Message, _apiKey) ?? Snippet(error.GetRawText())}", null);
-        }
-
-        if (completion?.Choices is not { Count: > 0 })
-        {
-            throw InvalidResponse(modelId, $"the response has no choices. Body starts with: {Snippet(body)}", null);
-        }
-
-        return completion;
     }
 
-    private ChatCompletionResponse ParseChunk(string data, string modelId, string? requestId, UsageDetails? usageSoFar)
+    private ChatCompletionResponse CheckChunk(StreamEvent item, string modelId, string? requestId, UsageDetails? usageSoFar)
     {
-        ChatCompletionResponse? chunk;
-        try
+        if (item.Error is { } ex)
         {
-            chunk = JsonSerializer.Deserialize(data, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({ex.Message}). Event starts with: {Snippet(data)}", ex);
+            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({ex.Message}). Event starts with: {Snippet(item.ErrorText ?? string.Empty)}", ex);
         }
 
-        if (chunk is null)
+        if (item.Chunk is not { } chunk)
         {
             throw InvalidResponse(modelId, "a stream event was JSON null.", null);
         }
@@ -677,7 +731,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         var wire = choice.Message;
         if (wire is not null)
         {
-            var reasoning = wire.ReasoningContent ?? wire.Reasoning;
+            var reasoning = wire.ReasoningContent ?? wire.Reasoning ?? wire.Content?.GetReasoning();
             if (!string.IsNullOrEmpty(reasoning))
             {
                 message.Contents.Add(new TextReasoningContent(reasoning));
@@ -828,6 +882,14 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
 
         return details;
+    }
+
+    /// <summary>One parsed SSE event: a chunk, the <c>[DONE]</c> sentinel, an empty event, or a JSON error with the event's text.</summary>
+    private readonly record struct StreamEvent(ChatCompletionResponse? Chunk, JsonException? Error, string? ErrorText, bool IsDone = false, bool IsEmpty = false)
+    {
+        public static StreamEvent Done => new(null, null, null, IsDone: true);
+
+        public static StreamEvent Empty => new(null, null, null, IsEmpty: true);
     }
 
     private sealed class ToolCallBuilder

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -114,6 +115,26 @@ internal sealed class ChatCompletionContent
         var texts = Parts.Where(p => p.Type == "text" && p.Text is not null).Select(p => p.Text);
         return string.Concat(texts);
     }
+
+    /// <summary>The reasoning carried in the content itself: Mistral Magistral's <c>thinking</c> parts joined, or null.</summary>
+    public string? GetReasoning()
+    {
+        if (Parts is null)
+        {
+            return null;
+        }
+
+        string? result = null;
+        foreach (var part in Parts)
+        {
+            if (part.Type == "thinking" && part.Text is not null)
+            {
+                result = result is null ? part.Text : string.Concat(result, part.Text);
+            }
+        }
+
+        return result;
+    }
 }
 
 internal sealed class ChatCompletionContentPart
@@ -148,6 +169,12 @@ internal sealed class ChatCompletionContentConverter : JsonConverter<ChatComplet
 
                         var type = item.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "text";
                         var text = item.TryGetProperty("text", out var x) && x.ValueKind == JsonValueKind.String ? x.GetString() : null;
+                        if (type == "thinking" && item.TryGetProperty("thinking", out var thinking))
+                        {
+                            // Magistral: {"type":"thinking","thinking":[{"type":"text","text":"..."}]} (or a plain string).
+                            text = ReadThinking(thinking);
+                        }
+
                         parts.Add(new ChatCompletionContentPart { Type = type, Text = text });
                     }
                 }
@@ -156,6 +183,32 @@ internal sealed class ChatCompletionContentConverter : JsonConverter<ChatComplet
             default:
                 throw new JsonException($"Message content must be a string, an array or null, not {reader.TokenType}.");
         }
+    }
+
+    private static string? ReadThinking(JsonElement thinking)
+    {
+        if (thinking.ValueKind == JsonValueKind.String)
+        {
+            return thinking.GetString();
+        }
+
+        if (thinking.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder();
+        foreach (var inner in thinking.EnumerateArray())
+        {
+            if (inner.ValueKind == JsonValueKind.Object
+                && (!inner.TryGetProperty("type", out var innerType) || innerType.ValueEquals("text"u8))
+                && inner.TryGetProperty("text", out var innerText) && innerText.ValueKind == JsonValueKind.String)
+            {
+                builder.Append(innerText.GetString());
+            }
+        }
+
+        return builder.ToString();
     }
 
     public override void Write(Utf8JsonWriter writer, ChatCompletionContent value, JsonSerializerOptions options)
@@ -266,9 +319,6 @@ internal sealed class ChatCompletionResponse
 {
     [JsonPropertyName("id")]
     public string? Id { get; set; }
-
-    [JsonPropertyName("object")]
-    public string? Object { get; set; }
 
     [JsonPropertyName("created")]
     public long? Created { get; set; }

@@ -11,7 +11,7 @@ internal static class ProviderErrorMapper
 {
     private const int MaxBodyChars = 2000;
 
-    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-requestid", "x-amzn-requestid", "x-goog-request-id"];
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-requestid", "x-amzn-requestid", "x-goog-request-id", "mistral-correlation-id"];
 
     public static async Task<StratumException> FromResponseAsync(
         HttpResponseMessage response,

@@ -370,4 +370,103 @@ public sealed class OpenAIChatCompletionsClientTests
             JsonNode.Parse("""[{"type":"text","text":"I'm a pomeranian"},{"type":"text","text":"What kind of mammal am I?"}]"""),
             Json(server.ReceivedRequests.Single().Body)!["messages"]![0]!["content"]);
     }
+
+    [Fact]
+    public async Task Streaming_MalformedEvent_MessageShowsTheEventText()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"id\":\"c1\",\"choices\":[oops]}\n\n", "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.Equal("Hi", update.Text);
+            }
+        });
+
+        Assert.Contains("Event starts with: {\"id\":\"c1\",\"choices\":[oops]}", ex.Message);
+        Assert.IsAssignableFrom<JsonException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task Streaming_DoneWithSurroundingWhitespace_EndsTheStreamCleanly()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\ndata:\n\ndata:  [DONE] \n\n", "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var response = await client.GetStreamingResponseAsync("hi").ToChatResponseAsync();
+
+        Assert.Equal("Hi", response.Text);
+    }
+
+    [Fact]
+    public async Task NonStreaming_InvalidJsonBody_MessageShowsTheStartOfTheBody()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"id":"chatcmpl-x","choices":[oops]}"""));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Contains("""not valid chat completion JSON""", ex.Message);
+        Assert.Contains("""Body starts with: {"id":"chatcmpl-x","choices":[oops]}""", ex.Message);
+        Assert.IsAssignableFrom<JsonException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task NonStreaming_NoChoices_MessageShowsTheBody()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"id":"chatcmpl-empty","choices":[]}"""));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Contains("""no choices. Body starts with: {"id":"chatcmpl-empty","choices":[]}""", ex.Message);
+    }
+
+    [Fact]
+    public async Task NonStreaming_MagistralThinkingParts_BecomeReasoningContentBeforeTheAnswer()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""
+            {"id":"m1","object":"chat.completion","created":1764296393,"model":"magistral-medium-latest",
+             "choices":[{"index":0,"message":{"role":"assistant","content":[
+               {"type":"thinking","thinking":[{"type":"text","text":"Look left, "},{"type":"text","text":"then right."}]},
+               {"type":"text","text":"Look both ways."}]},"finish_reason":"stop"}]}
+            """).WithHeader("mistral-correlation-id", "019ab7c0-corr"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "magistral-medium-latest", providerId: "mistral");
+
+        var response = await client.GetResponseAsync("How do I cross the street?");
+
+        var contents = response.Messages.Single().Contents;
+        Assert.Equal(2, contents.Count);
+        Assert.Equal("Look left, then right.", Assert.IsType<TextReasoningContent>(contents[0]).Text);
+        Assert.Equal("Look both ways.", Assert.IsType<TextContent>(contents[1]).Text);
+        Assert.Equal("Look both ways.", response.Text);
+        Assert.Equal("019ab7c0-corr", response.AdditionalProperties![StratumUsageKeys.RequestId]);
+    }
+
+    [Fact]
+    public async Task HttpError_MistralCorrelationIdHeader_IsTheRequestId()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"object":"error","message":"Unauthorized","type":"unauthorized","param":null,"code":null}""", 401)
+            .WithHeader("mistral-correlation-id", "019ab7c0-err"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "mistral-small-latest", providerId: "mistral");
+
+        var ex = await Assert.ThrowsAnyAsync<StratumException>(() => client.GetResponseAsync("hi"));
+
+        Assert.IsType<StratumAuthenticationException>(ex);
+        Assert.Equal("019ab7c0-err", ex.RequestId);
+    }
 }

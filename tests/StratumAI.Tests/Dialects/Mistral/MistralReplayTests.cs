@@ -180,6 +180,15 @@ public sealed class MistralReplayTests
         Assert.EndsWith("By following these steps, you can ensure a safe crossing.", response.Text);
         Assert.Equal(607, response.Text.Length);
         Assert.DoesNotContain("Okay, the user is asking", response.Text, StringComparison.Ordinal);
+        // The 58 thinking parts (57 with text, one empty "thinking":[] that closes the thinking) come through, in
+        // order, as reasoning (421 characters), ahead of the answer.
+        var reasoning = string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
+        Assert.StartsWith("Okay, the user is asking how to cross the street. I know that crossing the stree", reasoning);
+        Assert.EndsWith("e other side. Let me compile this information into a clear and concise response.", reasoning);
+        Assert.Equal(421, reasoning.Length);
+        Assert.Equal(57, updates.Count(u => u.Contents.OfType<TextReasoningContent>().Any()));
+        var firstAnswer = updates.FindIndex(u => !string.IsNullOrEmpty(u.Text));
+        Assert.True(updates.FindLastIndex(u => u.Contents.OfType<TextReasoningContent>().Any()) < firstAnswer);
         Assert.Equal("9f9d90210f194076abeee223863eaaf0", response.ResponseId);
         Assert.Equal("magistral-medium-latest", response.ModelId);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
