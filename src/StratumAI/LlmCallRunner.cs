@@ -101,6 +101,43 @@ public static class LlmCallRunner
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(messages);
+        return await RunAsync(
+            client,
+            models,
+            options,
+            (model, attemptOptions) => GetTextAsync(client, model, messages, attemptOptions, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Calls the first model and, when it fails in a way another model can fix, each next model in order; returns the
+    /// first whole response (for <c>Task&lt;ChatResponse&gt;</c> methods).
+    /// </summary>
+    /// <param name="client">The client to call through.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response of the first model that answered.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed in a way a fallback may fix; every attempt is listed.</exception>
+    /// <exception cref="StratumModelNotFoundException">A model id string names no model of <see cref="StratumClient.Models"/>.</exception>
+    /// <exception cref="StratumException">A call failed in a way no fallback can fix (bad key, bad request…).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<ChatResponse> GetResponseAsync(StratumClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(messages);
+        return await RunAsync(
+            client,
+            models,
+            options,
+            (model, attemptOptions) => client.GetResponseAsync(model, messages, attemptOptions, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<T> RunAsync<T>(StratumClient client, IReadOnlyList<LlmCallTarget> models, ChatOptions? options, Func<ModelInfo, ChatOptions?, Task<T>> call)
+    {
         if (models.Count == 0)
         {
             throw new ArgumentException("An [LlmCall] method needs at least one model.", nameof(models));
@@ -113,7 +150,7 @@ public static class LlmCallRunner
             try
             {
                 // Each attempt gets its own options copy: a provider client may adjust them.
-                return await GetTextAsync(client, model, messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
+                return await call(model, options?.Clone()).ConfigureAwait(false);
             }
             catch (StratumException ex) when (models.Count > 1 && CanFallBack(ex))
             {

@@ -10,12 +10,19 @@ public class LlmCallFallbackTests
     private const string Resilient = """
         using System.Threading;
         using System.Threading.Tasks;
+        using Microsoft.Extensions.AI;
         using StratumAI;
 
         namespace App;
 
         internal partial class Resilient(StratumClient llm)
         {
+            [LlmCall(Model.Gpt4o, Fallback = Model.Claude35Sonnet, Prompt = "Answer {question}")]
+            public partial Task<ChatResponse> FullAsync(string question, CancellationToken ct = default);
+
+            [LlmCall("gpt-4o")]
+            public partial ValueTask<ChatResponse> RawAsync(string question);
+
             [LlmCall(Model.Gpt4o, Fallback = Model.Claude35Sonnet, Fallbacks = new object[] { "llama3.2:3b", Model.Gpt4oMini }, Tags = new[] { "support", "tier \"1\"" }, Prompt = "Answer {question}")]
             public partial Task<string> AnswerAsync(string question, CancellationToken ct = default);
 
@@ -33,6 +40,8 @@ public class LlmCallFallbackTests
         Assert.Empty(run.GeneratorDiagnostics);
         Baseline.AssertMatches("LlmCall/FallbacksAndTags.g.cs", run.SourceStartingWith("LlmCall.App.Resilient.AnswerAsync."));
         Baseline.AssertMatches("LlmCall/FallbacksCollectionExpression.g.cs", run.SourceStartingWith("LlmCall.App.Resilient.ShortAsync."));
+        Baseline.AssertMatches("LlmCall/ChatResponseWithFallback.g.cs", run.SourceStartingWith("LlmCall.App.Resilient.FullAsync."));
+        Baseline.AssertMatches("LlmCall/ChatResponseValueTask.g.cs", run.SourceStartingWith("LlmCall.App.Resilient.RawAsync."));
         Assert.Empty(run.CompileErrors());
         Assert.Empty(run.GeneratedCodeProblems());
     }
@@ -90,6 +99,33 @@ public class LlmCallFallbackTests
         Assert.Equal("/v1/messages", handler.Requests[1].Path);
         Assert.Contains("\"model\":\"claude-3-5-sonnet\"", handler.Requests[1].Body, StringComparison.Ordinal);
         Assert.All(handler.Requests, r => Assert.DoesNotContain("support", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GeneratedChatResponseMethod_PrimaryReturns503_ReturnsTheFallbacksWholeResponse()
+    {
+        var run = GeneratorHarness.Run(Resilient, TestCatalogs.Defaults);
+        using var stream = new MemoryStream();
+        Assert.True(run.Output.Emit(stream).Success);
+        var assembly = Assembly.Load(stream.ToArray());
+        var handler = new SequenceHandler();
+        var options = new StratumClientOptions();
+        foreach (var provider in new[] { "openai", "anthropic" })
+        {
+            options.Provider(provider).ApiKey = "test-key";
+            options.Provider(provider).BaseUrl = new Uri("http://127.0.0.1:9/v1");
+        }
+
+        using var httpClient = new HttpClient(handler);
+        using var client = new StratumClient(options, httpClient);
+        var resilient = Activator.CreateInstance(assembly.GetType("App.Resilient", throwOnError: true)!, client)!;
+
+        var response = await (Task<Microsoft.Extensions.AI.ChatResponse>)resilient.GetType().GetMethod("FullAsync")!.Invoke(resilient, ["why?", CancellationToken.None])!;
+
+        Assert.Equal("From the fallback.", response.Text);
+        Assert.Equal(10, response.Usage?.InputTokenCount);
+        Assert.Equal(4, response.Usage?.OutputTokenCount);
+        Assert.Equal(2, handler.Requests.Count);
     }
 
     /// <summary>Answers 503 to the first request and an Anthropic Messages answer to the next.</summary>

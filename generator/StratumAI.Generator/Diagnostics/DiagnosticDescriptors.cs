@@ -26,7 +26,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = new(
         UnsupportedReturnTypeId, "Unsupported [LlmCall] signature", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "An [LlmCall] method must return Task<string> or ValueTask<string> and take no out parameters.");
+        description: "An [LlmCall] method must return Task<string>, ValueTask<string>, Task<ChatResponse> or ValueTask<ChatResponse> and take no out parameters.");
 
     public static readonly DiagnosticDescriptor UnknownPlaceholder = new(
         UnknownPlaceholderId, "Template placeholder has no parameter", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -144,8 +144,9 @@ internal static class LlmCallEmitter
             optionsArgument = "__stratumOptions";
         }
 
+        var wholeResponse = spec.ReturnKind is LlmCallReturnKind.ResponseTask or LlmCallReturnKind.ResponseValueTask;
         var model = ModelExpression(spec.Model, options);
-        if (spec.Fallbacks.Count > 0)
+        if (spec.Fallbacks.Count > 0 || wholeResponse)
         {
             // Primary first, then the fallbacks in the order they are tried.
             var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);
@@ -157,12 +158,16 @@ internal static class LlmCallEmitter
             model = targets.Append(" }").ToString();
         }
 
-        var call = "global::StratumAI.LlmCallRunner.GetTextAsync(" + spec.Client.Expression + ", " + model + ", __stratumMessages, "
+        var call = "global::StratumAI.LlmCallRunner." + (wholeResponse ? "GetResponseAsync(" : "GetTextAsync(") + spec.Client.Expression + ", " + model + ", __stratumMessages, "
             + optionsArgument + ", " + (spec.CancellationTokenName ?? "default") + ")";
         writer.StartLine().Write("return ");
         if (spec.ReturnKind == LlmCallReturnKind.ValueTask)
         {
             writer.Write("new global::System.Threading.Tasks.ValueTask<string>(").Write(call).Write(");");
+        }
+        else if (spec.ReturnKind == LlmCallReturnKind.ResponseValueTask)
+        {
+            writer.Write("new global::System.Threading.Tasks.ValueTask<").Write(Ai).Write("ChatResponse>(").Write(call).Write(");");
         }
         else
         {

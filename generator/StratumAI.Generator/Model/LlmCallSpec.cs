@@ -7,6 +7,12 @@ internal enum LlmCallReturnKind
 {
     Task,
     ValueTask,
+
+    /// <summary><c>Task&lt;ChatResponse&gt;</c>: the whole response (usage, finish reason, every content).</summary>
+    ResponseTask,
+
+    /// <summary><c>ValueTask&lt;ChatResponse&gt;</c>.</summary>
+    ResponseValueTask,
 }
 
 /// <summary>How the attribute names its model.</summary>

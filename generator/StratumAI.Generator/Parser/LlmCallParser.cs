@@ -133,6 +133,14 @@ internal static class LlmCallParser
         {
             returnKind = LlmCallReturnKind.ValueTask;
         }
+        else if (returnTypeText == "global::System.Threading.Tasks.Task<global::Microsoft.Extensions.AI.ChatResponse>")
+        {
+            returnKind = LlmCallReturnKind.ResponseTask;
+        }
+        else if (returnTypeText == "global::System.Threading.Tasks.ValueTask<global::Microsoft.Extensions.AI.ChatResponse>")
+        {
+            returnKind = LlmCallReturnKind.ResponseValueTask;
+        }
         else
         {
             returnKind = LlmCallReturnKind.Task;
@@ -140,7 +148,7 @@ internal static class LlmCallParser
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.UnsupportedReturnTypeId,
                 LocationInfo.From(syntax.ReturnType.GetLocation()),
-                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string> or ValueTask<string>"));
+                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string>, ValueTask<string>, Task<ChatResponse> or ValueTask<ChatResponse>"));
         }
 
         foreach (var parameter in method.Parameters)
@@ -151,7 +159,7 @@ internal static class LlmCallParser
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.UnsupportedReturnTypeId,
                     LocationInfo.From(parameter.Locations.FirstOrDefault()),
-                    "The [LlmCall] method '" + method.Name + "' has the out parameter '" + parameter.Name + "'; an [LlmCall] method returns its answer through Task<string> or ValueTask<string> only"));
+                    "The [LlmCall] method '" + method.Name + "' has the out parameter '" + parameter.Name + "'; an [LlmCall] method returns its answer through its Task or ValueTask only"));
             }
         }
 

@@ -131,4 +131,34 @@ public sealed class LlmCallFallbackTests
         Assert.Equal("no-such-model", ex.ModelId);
         Assert.Single(server.ReceivedRequests);
     }
+
+    [Fact]
+    public async Task GetResponseAsync_PrimaryReturns503_ReturnsTheFallbacksWholeResponse()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+
+        var response = await LlmCallRunner.GetResponseAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+
+        Assert.Equal(Answer, response.Text);
+        Assert.NotNull(response.Usage);
+        Assert.Equal("backup-llama", (string)Json(server.ReceivedRequests[1].Body)!["model"]!);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_EveryModelRateLimited_ThrowsListingEveryAttempt()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json("""{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""", 429));
+        server.Enqueue(FakeResponse.Status(503));
+        using var client = TwoProviderClient(server);
+
+        var ex = await Assert.ThrowsAsync<LlmCallFallbacksFailedException>(() =>
+            LlmCallRunner.GetResponseAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+
+        Assert.IsType<StratumRateLimitException>(ex.Attempts[0].Error);
+        Assert.IsType<StratumProviderUnavailableException>(ex.Attempts[1].Error);
+    }
 }
