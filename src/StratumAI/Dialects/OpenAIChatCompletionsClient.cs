@@ -36,6 +36,9 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
     private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
+    // Iterated (never changed) when a stream delta has no tool calls, so no empty list is made per event.
+    private static readonly List<ChatCompletionToolCall> NoToolCalls = [];
+
     private readonly HttpClient _httpClient;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
@@ -234,7 +237,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                 continue;
             }
 
-            var chunk = CheckChunk(item, request.Model, ProviderErrorMapper.GetRequestId(response.Headers), usageSoFar);
+            var chunk = CheckChunk(item, request.Model, response, usageSoFar);
             responseId ??= chunk.Id;
             modelId ??= chunk.Model;
             createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
@@ -252,13 +255,13 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
             if (choice?.Delta is { } delta)
             {
-                var reasoning = delta.ReasoningContent ?? delta.Reasoning ?? delta.Content?.GetReasoning();
+                var reasoning = delta.ReasoningContent ?? delta.Reasoning ?? delta.Content.GetReasoning();
                 if (!string.IsNullOrEmpty(reasoning))
                 {
                     update.Contents.Add(new TextReasoningContent(reasoning));
                 }
 
-                var text = delta.Content?.GetText();
+                var text = delta.Content.GetText();
                 if (!string.IsNullOrEmpty(text))
                 {
                     update.Contents.Add(new TextContent(text));
@@ -269,7 +272,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                     update.Contents.Add(new ErrorContent(delta.Refusal) { ErrorCode = "refusal" });
                 }
 
-                foreach (var call in delta.ToolCalls ?? [])
+                foreach (var call in delta.ToolCalls ?? NoToolCalls)
                 {
                     var index = call.Index ?? toolCalls.Count;
                     if (!toolCalls.TryGetValue(index, out var builder))
@@ -679,7 +682,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
         try
         {
-            return new StreamEvent(JsonSerializer.Deserialize(trimmed, OpenAIChatCompletionsJsonContext.Default.ChatCompletionResponse), null, null);
+            return new StreamEvent(JsonSerializer.Deserialize(trimmed, OpenAIChatCompletionsStreamJsonContext.Default.ChatCompletionChunk), null, null);
         }
         catch (JsonException ex)
         {
@@ -687,7 +690,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
     }
 
-    private ChatCompletionResponse CheckChunk(StreamEvent item, string modelId, string? requestId, UsageDetails? usageSoFar)
+    private ChatCompletionChunk CheckChunk(StreamEvent item, string modelId, HttpResponseMessage response, UsageDetails? usageSoFar)
     {
         if (item.Error is { } ex)
         {
@@ -704,7 +707,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             // OpenRouter and others end a failing stream with an error chunk; classify it like an HTTP error body.
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
             throw ProviderErrorMapper.FromStreamError(
-                _providerId, modelId, parsed.Type, parsed.Code, ProviderErrorMapper.Redact(parsed.Message, _apiKey), parsed.Param, requestId, chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar);
+                _providerId, modelId, parsed.Type, parsed.Code, ProviderErrorMapper.Redact(parsed.Message, _apiKey), parsed.Param, ProviderErrorMapper.GetRequestId(response.Headers), chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar);
         }
 
         return chunk;
@@ -885,7 +888,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     }
 
     /// <summary>One parsed SSE event: a chunk, the <c>[DONE]</c> sentinel, an empty event, or a JSON error with the event's text.</summary>
-    private readonly record struct StreamEvent(ChatCompletionResponse? Chunk, JsonException? Error, string? ErrorText, bool IsDone = false, bool IsEmpty = false)
+    private readonly record struct StreamEvent(ChatCompletionChunk? Chunk, JsonException? Error, string? ErrorText, bool IsDone = false, bool IsEmpty = false)
     {
         public static StreamEvent Done => new(null, null, null, IsDone: true);
 

@@ -242,6 +242,7 @@ internal sealed class ChatCompletionContentConverter : JsonConverter<ChatComplet
     }
 }
 
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionToolCall
 {
     [JsonPropertyName("index")]
@@ -362,6 +363,7 @@ internal sealed class ChatCompletionChoice
     public string? FinishReason { get; set; }
 }
 
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionUsage
 {
     [JsonPropertyName("prompt_tokens")]
@@ -396,6 +398,7 @@ internal sealed class ChatCompletionUsage
     public decimal? Cost { get; set; }
 }
 
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionPromptTokensDetails
 {
     [JsonPropertyName("cached_tokens")]
@@ -409,6 +412,7 @@ internal sealed class ChatCompletionPromptTokensDetails
     public long? CacheWriteTokens { get; set; }
 }
 
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionCompletionTokensDetails
 {
     [JsonPropertyName("reasoning_tokens")]
@@ -423,6 +427,108 @@ internal sealed class ChatCompletionCompletionTokensDetails
     [JsonPropertyName("rejected_prediction_tokens")]
     public long? RejectedPredictionTokens { get; set; }
 }
+
+// Streaming wire types. A stream sends hundreds of chunks per answer, so a chunk declares only what the stream
+// mapping reads (no service_tier, system_fingerprint, provider or choice index), a delta's string content is read
+// without a wrapper object, and the context uses default options (numbers are read as numbers, except where a
+// property or type below asks for strings too, as the non-streaming context does everywhere).
+
+internal sealed class ChatCompletionChunk
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("created")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long? Created { get; set; }
+
+    [JsonPropertyName("model")]
+    public string? Model { get; set; }
+
+    [JsonPropertyName("choices")]
+    public List<ChatCompletionChunkChoice>? Choices { get; set; }
+
+    [JsonPropertyName("usage")]
+    public ChatCompletionUsage? Usage { get; set; }
+
+    /// <summary>Some compatible servers end a failing stream with an error chunk.</summary>
+    [JsonPropertyName("error")]
+    public JsonElement? Error { get; set; }
+}
+
+internal sealed class ChatCompletionChunkChoice
+{
+    [JsonPropertyName("delta")]
+    public ChatCompletionDelta? Delta { get; set; }
+
+    [JsonPropertyName("finish_reason")]
+    public string? FinishReason { get; set; }
+}
+
+internal sealed class ChatCompletionDelta
+{
+    [JsonPropertyName("content")]
+    public ChatCompletionDeltaContent Content { get; set; }
+
+    [JsonPropertyName("tool_calls")]
+    public List<ChatCompletionToolCall>? ToolCalls { get; set; }
+
+    /// <summary>DeepSeek's reasoning text.</summary>
+    [JsonPropertyName("reasoning_content")]
+    public string? ReasoningContent { get; set; }
+
+    /// <summary>Groq's and OpenRouter's reasoning text.</summary>
+    [JsonPropertyName("reasoning")]
+    public string? Reasoning { get; set; }
+
+    [JsonPropertyName("refusal")]
+    public string? Refusal { get; set; }
+}
+
+/// <summary>A delta's content: a plain string (no allocation beyond the string), an array of parts, or nothing.</summary>
+[JsonConverter(typeof(ChatCompletionDeltaContentConverter))]
+internal readonly struct ChatCompletionDeltaContent(string? text, ChatCompletionContent? parts)
+{
+    public string? Text { get; } = text;
+
+    /// <summary>The parsed content when it was an array of parts.</summary>
+    public ChatCompletionContent? Parts { get; } = parts;
+
+    /// <summary>The text of the content: the string, or the text parts joined.</summary>
+    public string? GetText() => Parts is null ? Text : Parts.GetText();
+
+    /// <summary>Mistral Magistral's <c>thinking</c> parts joined, or null.</summary>
+    public string? GetReasoning() => Parts?.GetReasoning();
+}
+
+internal sealed class ChatCompletionDeltaContentConverter : JsonConverter<ChatCompletionDeltaContent>
+{
+    private static readonly ChatCompletionContentConverter PartsConverter = new();
+
+    public override bool HandleNull => true;
+
+    public override ChatCompletionDeltaContent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => new ChatCompletionDeltaContent(reader.GetString(), null),
+        JsonTokenType.Null => default,
+        _ => new ChatCompletionDeltaContent(null, PartsConverter.Read(ref reader, typeof(ChatCompletionContent), options)),
+    };
+
+    public override void Write(Utf8JsonWriter writer, ChatCompletionDeltaContent value, JsonSerializerOptions options)
+    {
+        if (value.Parts is { } parts)
+        {
+            PartsConverter.Write(writer, parts, options);
+        }
+        else
+        {
+            writer.WriteStringValue(value.Text);
+        }
+    }
+}
+
+[JsonSerializable(typeof(ChatCompletionChunk))]
+internal sealed partial class OpenAIChatCompletionsStreamJsonContext : JsonSerializerContext;
 
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

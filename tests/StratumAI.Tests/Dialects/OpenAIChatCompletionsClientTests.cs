@@ -392,6 +392,57 @@ public sealed class OpenAIChatCompletionsClientTests
     }
 
     [Fact]
+    public async Task Streaming_NumbersSentAsStrings_AreStillReadIntoCreatedUsageAndToolCallIndex()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text(
+            "data: {\"id\":\"c1\",\"created\":\"1770933892\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null}}]}\n\n" +
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":\"0\",\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}}]}}]}\n\n" +
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n" +
+            "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":\"9\",\"completion_tokens\":\"2\",\"total_tokens\":\"11\",\"completion_tokens_details\":{\"reasoning_tokens\":\"1\"}}}\n\n" +
+            "data: [DONE]\n\n",
+            "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var response = await client.GetStreamingResponseAsync("hi").ToChatResponseAsync();
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1770933892), response.CreatedAt);
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("call_1", call.CallId);
+        Assert.Equal("f", call.Name);
+        Assert.Equal(9, response.Usage!.InputTokenCount);
+        Assert.Equal(2, response.Usage.OutputTokenCount);
+        Assert.Equal(1, response.Usage.ReasoningTokenCount);
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Streaming_ContentAsTextParts_IsJoinedAndContentOfAnotherKind_ThrowsInvalidResponse()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Text(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"Hel\"},{\"type\":\"text\",\"text\":\"lo\"}]}}]}\n\n" +
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":42}}]}\n\n" +
+            "data: [DONE]\n\n",
+            "text/event-stream"));
+        using var http = new HttpClient();
+        using IChatClient client = new OpenAIChatCompletionsClient(http, server.V1(), CanaryKey, "gpt-4o");
+
+        var texts = new List<string>();
+        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                texts.Add(update.Text);
+            }
+        });
+
+        Assert.Equal(["Hello"], texts);
+        Assert.Contains("Message content must be a string, an array or null", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Streaming_DoneWithSurroundingWhitespace_EndsTheStreamCleanly()
     {
         await using var server = await FakeProviderServer.StartAsync();
