@@ -8,8 +8,11 @@ namespace StratumAI;
 /// </summary>
 /// <remarks>
 /// <para>The model is a <c>Model</c> enum member (generated from the catalog) or a model id string.
-/// The containing type must be <c>partial</c> and expose a <c>StratumClient</c> as a field,
-/// property or primary-constructor parameter.</para>
+/// The containing type must be <c>partial</c> and expose a <c>StratumClient</c> (or an
+/// <c>IChatClient</c>, which then receives each model id in <c>ChatOptions.ModelId</c>) as a field,
+/// property or primary-constructor parameter. <see cref="Fallback"/> and then <see cref="Fallbacks"/> are tried
+/// in order when a model is unavailable, rate limited or its context window is exceeded. The method may return
+/// <c>Task&lt;string&gt;</c>, <c>ValueTask&lt;string&gt;</c>, <c>Task&lt;ChatResponse&gt;</c> or <c>ValueTask&lt;ChatResponse&gt;</c>.</para>
 /// <code>
 /// [LlmCall(Model.Gpt4o, Prompt = "Say hi to {name}")]
 /// public partial Task&lt;string&gt; GreetAsync(string name, CancellationToken ct = default);
@@ -44,6 +47,6 @@ public sealed class LlmCallAttribute : Attribute
     /// <summary>Maximum output tokens; 0 (the default) leaves the provider's default.</summary>
     public int MaxTokens { get; set; }
 
-    /// <summary>Tags recorded with the call's cost, for grouping.</summary>
+    /// <summary>Tags recorded with the call's cost, for grouping; passed in <c>ChatOptions.AdditionalProperties</c> under <see cref="LlmCallRunner.TagsKey"/>, never sent to the provider.</summary>
     public string[]? Tags { get; set; }
 }

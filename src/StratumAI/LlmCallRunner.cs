@@ -28,20 +28,104 @@ public static class LlmCallRunner
         ArgumentNullException.ThrowIfNull(messages);
 
         var response = await client.GetResponseAsync(model, messages, options, cancellationToken).ConfigureAwait(false);
+        return TextOf(response, model.ToString(), model.Id, model.Provider.Id);
+    }
+
+    private static string TextOf(ChatResponse response, string display, string modelId, string? providerId)
+    {
         var text = response.Text;
         if (string.IsNullOrEmpty(text))
         {
             var finish = response.FinishReason?.Value;
             throw new StratumEmptyResponseException(
-                $"Model '{model}' answered without any text (finish reason: {finish ?? "none"}{DescribeContents(response)}). An [LlmCall] method returning string needs a text answer.")
+                $"Model '{display}' answered without any text (finish reason: {finish ?? "none"}{DescribeContents(response)}). An [LlmCall] method returning string needs a text answer.")
             {
-                ProviderId = model.Provider.Id,
-                ModelId = model.Id,
+                ProviderId = providerId,
+                ModelId = modelId,
                 FinishReason = finish,
             };
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// Calls an <see cref="IChatClient"/> with each model in turn (its id in <see cref="ChatOptions.ModelId"/>), moving on when
+    /// a call fails in a way another model can fix; returns the text of the first answer. For a type whose client is an <c>IChatClient</c>.
+    /// </summary>
+    /// <param name="client">The chat client.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The answer's text, never empty.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed in a way a fallback may fix; every attempt is listed.</exception>
+    /// <exception cref="StratumEmptyResponseException">A model answered without text.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<string> GetTextAsync(IChatClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var response = await GetResponseAsync(client, models, messages, options, requireText: true, cancellationToken).ConfigureAwait(false);
+        return response.Text;
+    }
+
+    /// <summary>
+    /// Calls an <see cref="IChatClient"/> with each model in turn (its id in <see cref="ChatOptions.ModelId"/>), moving on when
+    /// a call fails in a way another model can fix; returns the first whole response.
+    /// </summary>
+    /// <param name="client">The chat client.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response of the first model that answered.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed in a way a fallback may fix; every attempt is listed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<ChatResponse> GetResponseAsync(IChatClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        => GetResponseAsync(client, models, messages, options, requireText: false, cancellationToken);
+
+    private static async Task<ChatResponse> GetResponseAsync(IChatClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, bool requireText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("An [LlmCall] method needs at least one model.", nameof(models));
+        }
+
+        List<LlmCallAttempt>? attempts = null;
+        foreach (var target in models)
+        {
+            var id = target.ToString();
+            if (id.Length == 0)
+            {
+                throw new ArgumentException("A model target is empty (default(LlmCallTarget)).", nameof(models));
+            }
+
+            var providerId = target.Model?.Provider.Id;
+            var attemptOptions = options?.Clone() ?? new ChatOptions();
+            attemptOptions.ModelId = id;
+            try
+            {
+                var response = await client.GetResponseAsync(messages, attemptOptions, cancellationToken).ConfigureAwait(false);
+                if (requireText)
+                {
+                    TextOf(response, id, id, providerId);
+                }
+
+                return response;
+            }
+            catch (StratumException ex) when (models.Count > 1 && CanFallBack(ex))
+            {
+                (attempts ??= new List<LlmCallAttempt>(models.Count)).Add(new LlmCallAttempt(id, providerId, ex));
+            }
+        }
+
+        throw new LlmCallFallbacksFailedException(attempts!);
     }
 
     /// <summary>Calls a model named by id or alias (resolved through <see cref="StratumClient.Models"/>) and returns the text of its answer.</summary>

@@ -128,6 +128,66 @@ public class LlmCallFallbackTests
         Assert.Equal(2, handler.Requests.Count);
     }
 
+    private const string PlainChatClient = """
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.AI;
+        using StratumAI;
+
+        namespace App;
+
+        internal partial class Plain(IChatClient chat)
+        {
+            [LlmCall(Model.Gpt4o, Fallback = "claude-3-5-sonnet", Prompt = "Hi {name}")]
+            public partial Task<string> GreetAsync(string name);
+        }
+        """;
+
+    [Fact]
+    public async Task ChatClientOnTheType_IsTheClient_ModelIdsGoInOptionsAndFallbacksApply()
+    {
+        var run = GeneratorHarness.Run(PlainChatClient, TestCatalogs.Defaults);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Baseline.AssertMatches("LlmCall/PlainChatClient.g.cs", run.SourceStartingWith("LlmCall.App.Plain.GreetAsync."));
+        using var stream = new MemoryStream();
+        var emitted = run.Output.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        var assembly = Assembly.Load(stream.ToArray());
+        using var chat = new FlakyChatClient("gpt-4o");
+        var plain = Activator.CreateInstance(assembly.GetType("App.Plain", throwOnError: true)!, chat)!;
+
+        var answer = await (Task<string>)plain.GetType().GetMethod("GreetAsync")!.Invoke(plain, ["Ada"])!;
+
+        Assert.Equal("claude-3-5-sonnet says hi to Ada", answer);
+        Assert.Equal(["gpt-4o", "claude-3-5-sonnet"], chat.ModelIds);
+    }
+
+    /// <summary>An IChatClient that is "down" for one model id and answers for any other.</summary>
+    private sealed class FlakyChatClient(string downModelId) : Microsoft.Extensions.AI.IChatClient
+    {
+        public List<string?> ModelIds { get; } = [];
+
+        public Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            ModelIds.Add(options?.ModelId);
+            if (options?.ModelId == downModelId)
+            {
+                throw new StratumProviderUnavailableException("down") { ModelId = downModelId };
+            }
+
+            var user = messages.Last().Text;
+            return Task.FromResult(new Microsoft.Extensions.AI.ChatResponse(new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, options?.ModelId + " says hi to " + user[3..])));
+        }
+
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new InvalidOperationException("The [LlmCall] text method must not stream.");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>Answers 503 to the first request and an Anthropic Messages answer to the next.</summary>
     private sealed class SequenceHandler : HttpMessageHandler
     {

@@ -146,7 +146,7 @@ internal static class LlmCallEmitter
 
         var wholeResponse = spec.ReturnKind is LlmCallReturnKind.ResponseTask or LlmCallReturnKind.ResponseValueTask;
         var model = ModelExpression(spec.Model, options);
-        if (spec.Fallbacks.Count > 0 || wholeResponse)
+        if (spec.Fallbacks.Count > 0 || wholeResponse || spec.Client.IsChatClient)
         {
             // Primary first, then the fallbacks in the order they are tried.
             var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);

@@ -47,7 +47,9 @@ internal sealed record ParameterSpec(string Modifiers, string Type, string Name,
 internal sealed record TemplateSegment(bool IsPlaceholder, string Text, string? Alignment, string? Format);
 
 /// <summary>Where the model client comes from: a C# expression valid inside the method.</summary>
-internal sealed record ClientAccess(string Expression);
+/// <param name="Expression">The C# expression.</param>
+/// <param name="IsChatClient">True for a plain <c>IChatClient</c> (the model goes in <c>ChatOptions.ModelId</c>), false for a <c>StratumClient</c>.</param>
+internal sealed record ClientAccess(string Expression, bool IsChatClient = false);
 
 /// <summary>Everything needed to emit one <c>[LlmCall]</c> method body; plain values only.</summary>
 /// <remarks>When <c>HasErrors</c> is set the emitter writes a throwing stub, so a reported problem does not also cause CS8795.</remarks>

@@ -13,6 +13,7 @@ internal static class LlmCallParser
 {
     public const string AttributeMetadataName = "StratumAI.LlmCallAttribute";
     private const string StratumClientName = "global::StratumAI.StratumClient";
+    private const string ChatClientName = "global::Microsoft.Extensions.AI.IChatClient";
     private const string CancellationTokenName = "global::System.Threading.CancellationToken";
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -231,8 +232,8 @@ internal static class LlmCallParser
                 DiagnosticDescriptors.NoClientId,
                 methodLocation,
                 method.IsStatic
-                    ? "The static [LlmCall] method '" + method.Name + "' needs a static field or property of type StratumClient on '" + method.ContainingType.Name + "'"
-                    : "The [LlmCall] method '" + method.Name + "' needs a StratumClient: add a field, property or primary-constructor parameter of type StratumClient to '" + method.ContainingType.Name + "'"));
+                    ? "The static [LlmCall] method '" + method.Name + "' needs a static field or property of type StratumClient or IChatClient on '" + method.ContainingType.Name + "'"
+                    : "The [LlmCall] method '" + method.Name + "' needs a client: add a field, property or primary-constructor parameter of type StratumClient or IChatClient to '" + method.ContainingType.Name + "'"));
         }
 
         var spec = new LlmCallSpec(
@@ -492,14 +493,15 @@ internal static class LlmCallParser
                     IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
                     _ => null,
                 };
-                if (memberType is null || memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) != StratumClientName)
+                var clientKind = ClientKind(memberType);
+                if (clientKind is null)
                 {
                     continue;
                 }
 
                 var owner = member.IsStatic ? type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this";
-                var suffix = memberType.NullableAnnotation == NullableAnnotation.Annotated ? "!" : string.Empty;
-                return new ClientAccess(owner + "." + Emitter.Literals.Identifier(member.Name) + suffix);
+                var suffix = memberType!.NullableAnnotation == NullableAnnotation.Annotated ? "!" : string.Empty;
+                return new ClientAccess(owner + "." + Emitter.Literals.Identifier(member.Name) + suffix, clientKind.Value);
             }
 
             if (!method.IsStatic && SymbolEqualityComparer.Default.Equals(type, containingType))
@@ -514,11 +516,10 @@ internal static class LlmCallParser
                     foreach (var parameter in constructor.Parameters)
                     {
                         // A method parameter of the same name would hide the primary-constructor parameter.
-                        if (!parameters.ContainsKey(parameter.Name)
-                            && parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == StratumClientName)
+                        if (!parameters.ContainsKey(parameter.Name) && ClientKind(parameter.Type) is { } isChatClient)
                         {
                             var suffix = parameter.Type.NullableAnnotation == NullableAnnotation.Annotated ? "!" : string.Empty;
-                            return new ClientAccess(Emitter.Literals.Identifier(parameter.Name) + suffix);
+                            return new ClientAccess(Emitter.Literals.Identifier(parameter.Name) + suffix, isChatClient);
                         }
                     }
                 }
@@ -526,6 +527,13 @@ internal static class LlmCallParser
         }
 
         return null;
+    }
+
+    /// <summary>False for a StratumClient, true for an IChatClient, null for anything else.</summary>
+    private static bool? ClientKind(ITypeSymbol? type)
+    {
+        var name = type?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return name == StratumClientName ? false : name == ChatClientName ? true : null;
     }
 
     private static bool IsLaterDuplicate(IMethodSymbol method)
