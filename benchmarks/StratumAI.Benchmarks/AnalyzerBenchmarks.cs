@@ -3,11 +3,9 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 using StratumAI.Analyzers;
 using StratumAI.Catalog;
 using StratumAI.Generator;
@@ -23,8 +21,7 @@ namespace StratumAI.Benchmarks;
 /// Target (issue 4): under 1 s on this machine.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
-[SimpleJob(id: "Warm")]
+[Config(typeof(InProcessColdWarmConfig))]
 public class AnalyzerBenchmarks
 {
     private const int Classes = 50;
@@ -40,12 +37,12 @@ public class AnalyzerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var catalogDir = Path.Combine(RepoRoot(), "catalog");
+        var catalogDir = Path.Combine(CatalogInputs.RepoRoot(), "catalog");
         var texts = Directory.EnumerateFiles(catalogDir, "*.yaml")
             .OrderBy(p => p, StringComparer.Ordinal)
-            .Select(p => (AdditionalText)new MemoryText(p, File.ReadAllText(p)))
+            .Select(p => CatalogInputs.Text(p, File.ReadAllText(p)))
             .ToImmutableArray();
-        var optionsProvider = new CatalogOptions(texts.Select(t => t.Path).ToImmutableHashSet(StringComparer.Ordinal));
+        var optionsProvider = CatalogInputs.DefaultLayer(texts);
         var models = CatalogMerger.Merge(texts.Select(t => CatalogParser.Parse(t.Path, t.GetText()!.ToString())), []).Models
             .Where(m => m.DeprecatedOn is null)
             .ToList();
@@ -144,55 +141,6 @@ public class AnalyzerBenchmarks
         catch (BadImageFormatException)
         {
             return false;
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        var root = typeof(AnalyzerBenchmarks).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "StratumRepoRoot")?.Value;
-        if (root is not null && File.Exists(Path.Combine(root, "StratumAI.Generators.sln")))
-        {
-            return root;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StratumAI.Generators.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
-    }
-
-    private sealed class MemoryText(string path, string text) : AdditionalText
-    {
-        private readonly SourceText _text = SourceText.From(text);
-
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-    }
-
-    /// <summary>Tags the catalog files as the default layer, as the package's buildTransitive targets do.</summary>
-    private sealed class CatalogOptions(ImmutableHashSet<string> catalogPaths) : AnalyzerConfigOptionsProvider
-    {
-        private static readonly AnalyzerConfigOptions Empty = new Options(ImmutableDictionary<string, string>.Empty);
-        private static readonly AnalyzerConfigOptions Default = new Options(
-            ImmutableDictionary<string, string>.Empty.Add("build_metadata.AdditionalFiles.StratumCatalog", "default"));
-
-        public override AnalyzerConfigOptions GlobalOptions => Empty;
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
-            => catalogPaths.Contains(textFile.Path) ? Default : Empty;
-
-        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
         }
     }
 }

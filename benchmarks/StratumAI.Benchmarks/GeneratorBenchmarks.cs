@@ -24,7 +24,7 @@ namespace StratumAI.Benchmarks;
 /// library that the generator project hands over as an analyzer dependency.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(InProcessConfig))]
+[Config(typeof(InProcessColdWarmConfig))]
 public class GeneratorBenchmarks
 {
     private CSharpCompilation _compilation = null!;
@@ -37,14 +37,14 @@ public class GeneratorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var json = File.ReadAllText(Path.Combine(BenchmarkPaths.Shared, "data", "litellm_model_prices_latest_mirror.json"));
+        var json = File.ReadAllText(Path.Combine(CatalogInputs.Shared, "data", "litellm_model_prices_latest_mirror.json"));
         var imported = LiteLlmImporter.Import(json);
         var files = imported.Files.Where(f => f.Provider is not null && f.Models.Count > 0).ToList();
         ModelCount = files.Sum(f => f.Models.Count);
         _texts = files
-            .Select(f => (AdditionalText)new MemoryText("/litellm/" + f.Provider!.Id + ".yaml", CatalogYamlWriter.Write(f)))
+            .Select(f => CatalogInputs.Text("/litellm/" + f.Provider!.Id + ".yaml", CatalogYamlWriter.Write(f)))
             .ToImmutableArray();
-        _options = new LayerOptions(_texts.Select(t => t.Path).ToImmutableHashSet(StringComparer.Ordinal));
+        _options = CatalogInputs.DefaultLayer(_texts);
         _compilation = CSharpCompilation.Create(
             "Bench",
             [CSharpSyntaxTree.ParseText("internal static class Nothing { }")],
@@ -64,16 +64,6 @@ public class GeneratorBenchmarks
         return result.GeneratedTrees.Length + result.Diagnostics.Length;
     }
 
-    private sealed class InProcessConfig : ManualConfig
-    {
-        public InProcessConfig()
-        {
-            AddJob(Job.Default.WithStrategy(RunStrategy.ColdStart).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(1)
-                .WithToolchain(InProcessEmitToolchain.Instance).WithId("ColdStart"));
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithId("Warm"));
-        }
-    }
-
     private static MetadataReference[] References()
     {
         var dir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
@@ -87,58 +77,5 @@ public class GeneratorBenchmarks
             typeof(Microsoft.Extensions.AI.IChatClient).Assembly.Location,
         };
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
-    }
-
-    private sealed class MemoryText(string path, string text) : AdditionalText
-    {
-        private readonly SourceText _text = SourceText.From(text);
-
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-    }
-
-    /// <summary>Tags every catalog file as the default layer, as the package's buildTransitive targets do.</summary>
-    private sealed class LayerOptions(ImmutableHashSet<string> catalogPaths) : AnalyzerConfigOptionsProvider
-    {
-        private static readonly AnalyzerConfigOptions Empty = new Options(ImmutableDictionary<string, string>.Empty);
-        private static readonly AnalyzerConfigOptions Default = new Options(
-            ImmutableDictionary<string, string>.Empty.Add("build_metadata.AdditionalFiles.StratumCatalog", "default"));
-
-        public override AnalyzerConfigOptions GlobalOptions => Empty;
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
-            => catalogPaths.Contains(textFile.Path) ? Default : Empty;
-
-        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
-        }
-    }
-}
-
-internal static class BenchmarkPaths
-{
-    public static string Shared { get; } = Find();
-
-    private static string Find()
-    {
-        var root = typeof(BenchmarkPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "StratumRepoRoot")?.Value;
-        if (root is null || !File.Exists(Path.Combine(root, "StratumAI.Generators.sln")))
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "StratumAI.Generators.sln")))
-                {
-                    root = dir.FullName;
-                    break;
-                }
-            }
-        }
-
-        return Path.GetFullPath(Path.Combine(root ?? throw new InvalidOperationException("Repository root not found."), "..", "shared"));
     }
 }
