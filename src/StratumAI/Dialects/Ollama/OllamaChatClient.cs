@@ -262,45 +262,17 @@ public sealed class OllamaChatClient : IChatClient
         return new Uri(text.EndsWith('/') ? text + "api/chat" : text + "/api/chat", UriKind.Absolute);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new StratumProviderUnavailableException(
-                $"The request to provider '{_providerId}' at {_endpoint} failed before a complete response arrived: {ex.Message}. Is the Ollama server running?", ex)
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-            };
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Not the caller's token: HttpClient.Timeout elapsed.
-            throw new StratumTimeoutException(
-                $"The call to provider '{_providerId}' (model '{modelId}') timed out after {_httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-                Timeout = _httpClient.Timeout,
-            };
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        using (response)
-        {
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
+        DialectHttp.SendAsync(
+            _httpClient,
+            request,
+            completionOption,
+            _providerId,
+            modelId,
+            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex) + ". Is the Ollama server running?",
             // Ollama's error body is {"error": "<text>"}, which the shared mapper reads; 404 is an unknown model.
-            throw await ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
+            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(OllamaChatRequest request)
     {
@@ -314,15 +286,7 @@ public sealed class OllamaChatClient : IChatClient
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         }
 
-        foreach (var header in _headers)
-        {
-            message.Headers.Remove(header.Key);
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
-            {
-                content.Headers.Remove(header.Key);
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
+        DialectHttp.ApplyHeaders(message, content, _headers);
 
         return message;
     }

@@ -374,43 +374,16 @@ public sealed class OpenAIResponsesClient : IChatClient
         return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new StratumProviderUnavailableException(
-                $"The request to provider '{_providerId}' at {_endpoint} failed before a complete response arrived: {ex.Message}", ex)
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-            };
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new StratumTimeoutException(
-                $"The call to provider '{_providerId}' (model '{modelId}') timed out after {_httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-                Timeout = _httpClient.Timeout,
-            };
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            throw await ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
+        DialectHttp.SendAsync(
+            _httpClient,
+            request,
+            completionOption,
+            _providerId,
+            modelId,
+            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
+            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(ResponsesRequest request)
     {
@@ -424,15 +397,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         }
 
-        foreach (var header in _headers)
-        {
-            message.Headers.Remove(header.Key);
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
-            {
-                content.Headers.Remove(header.Key);
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
+        DialectHttp.ApplyHeaders(message, content, _headers);
 
         return message;
     }

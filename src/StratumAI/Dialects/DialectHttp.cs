@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace StratumAI.Dialects;
+
+/// <summary>
+/// The HTTP plumbing the dialect clients share: sending a request and turning transport failures, HttpClient
+/// timeouts and non-success responses into StratumAI exceptions, and applying the caller's extra headers.
+/// </summary>
+internal static class DialectHttp
+{
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the response when its status is a success. A transport failure
+    /// becomes a <see cref="StratumProviderUnavailableException"/> whose message <paramref name="describeUnavailable"/>
+    /// writes; a cancellation that is not the caller's (HttpClient.Timeout) becomes a <see cref="StratumTimeoutException"/>;
+    /// a non-success response is disposed and the exception <paramref name="mapError"/> builds from it is thrown.
+    /// </summary>
+    internal static async Task<HttpResponseMessage> SendAsync(
+        HttpClient httpClient,
+        HttpRequestMessage request,
+        HttpCompletionOption completionOption,
+        string providerId,
+        string modelId,
+        Func<HttpRequestException, string> describeUnavailable,
+        Func<HttpResponseMessage, CancellationToken, Task<StratumException>> mapError,
+        CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StratumProviderUnavailableException(describeUnavailable(ex), ex)
+            {
+                ProviderId = providerId,
+                ModelId = modelId,
+            };
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not the caller's token: HttpClient.Timeout elapsed.
+            throw new StratumTimeoutException(
+                $"The call to provider '{providerId}' (model '{modelId}') timed out after {httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
+            {
+                ProviderId = providerId,
+                ModelId = modelId,
+                Timeout = httpClient.Timeout,
+            };
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await mapError(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The usual transport-failure message: provider, endpoint and the HttpRequestException's text.</summary>
+    internal static string UnavailableMessage(string providerId, Uri endpoint, HttpRequestException exception) =>
+        $"The request to provider '{providerId}' at {endpoint} failed before a complete response arrived: {exception.Message}";
+
+    /// <summary>
+    /// Applies the caller's extra headers, each replacing any header of that name; a name the request headers refuse
+    /// (a content header such as Content-Type) goes on <paramref name="content"/> instead.
+    /// </summary>
+    internal static void ApplyHeaders(HttpRequestMessage message, HttpContent content, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var header = headers[i];
+            message.Headers.Remove(header.Key);
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                content.Headers.Remove(header.Key);
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+    }
+}
