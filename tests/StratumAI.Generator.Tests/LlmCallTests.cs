@@ -66,8 +66,30 @@ public class LlmCallTests
         }
         """;
 
+    private const string Vision = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.Extensions.AI;
+        using StratumAI;
+
+        namespace App.Vision;
+
+        internal partial class Describer(StratumClient llm)
+        {
+            [LlmCall(Model.Gpt4o, System = "You describe images.", Prompt = "Describe the image from {source} in {words} words", Temperature = 0.3, Tags = new[] { "vision" })]
+            public partial Task<string> DescribeAsync(IEnumerable<ChatMessage>? history, DataContent? photo, Uri picture, Uri source, int words, ChatOptions? options, CancellationToken ct = default);
+
+            [LlmCall(Model.Gpt4o, Prompt = "Continue: {text}")]
+            public partial ValueTask<string> ContinueAsync(IReadOnlyList<ChatMessage> history, ChatMessage? last, string text, ChatOptions options, List<DataContent>? scans, Uri[] links);
+        }
+        """;
+
     public static TheoryData<string, string, string> Variants => new()
     {
+        { "VisionHistoryOptions", Vision, "LlmCall.App.Vision.Describer.DescribeAsync." },
+        { "HistoryAndOptionsPassedThrough", Vision, "LlmCall.App.Vision.Describer.ContinueAsync." },
         { "Summarizer", Summarizer, "LlmCall.App.Text.Summarizer.SummarizeAsync." },
         { "NestedGeneric", NestedGeneric, "LlmCall.App.Outer.Inner.DescribeAsync." },
         { "GlobalStatic", GlobalStatic, "LlmCall.Translator.TranslateAsync." },
@@ -152,6 +174,123 @@ public class LlmCallTests
         Assert.Contains("You are a precise editor.", body, StringComparison.Ordinal);
         Assert.Contains("Summarize in at most 12 words (budget 1234.50):\\nThe text.", body, StringComparison.Ordinal);
         Assert.Contains("\"temperature\":0.2", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LlmCall_AtRunTime_SendsHistoryImagesAndCallerOptionsMergedWithTheAttribute()
+    {
+        var run = GeneratorHarness.Run(Vision, TestCatalogs.Defaults);
+        using var stream = new MemoryStream();
+        var emitted = run.Output.Emit(stream);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        var assembly = Assembly.Load(stream.ToArray());
+        var handler = new CapturingHandler("""
+            {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"A cat."},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12}}
+            """);
+        var clientOptions = new StratumClientOptions();
+        clientOptions.Provider("openai").ApiKey = "test-key";
+        clientOptions.Provider("openai").BaseUrl = new Uri("http://127.0.0.1:9/v1");
+        using var httpClient = new HttpClient(handler);
+        using var client = new StratumClient(clientOptions, httpClient);
+        var describer = Activator.CreateInstance(assembly.GetType("App.Vision.Describer", throwOnError: true)!, client)!;
+        var history = new List<Microsoft.Extensions.AI.ChatMessage>
+        {
+            new(Microsoft.Extensions.AI.ChatRole.User, "Earlier question"),
+            new(Microsoft.Extensions.AI.ChatRole.Assistant, "Earlier answer"),
+        };
+        var photo = new Microsoft.Extensions.AI.DataContent(new byte[] { 1, 2, 3 }, "image/png");
+        var callerOptions = new Microsoft.Extensions.AI.ChatOptions { Temperature = 0.9f, MaxOutputTokens = 77 };
+
+        var answer = await (Task<string>)describer.GetType().GetMethod("DescribeAsync")!.Invoke(
+            describer,
+            [history, photo, new Uri("https://img.example/cat.jpg"), new Uri("https://example.org/page"), 5, callerOptions, CancellationToken.None])!;
+
+        Assert.Equal("A cat.", answer);
+        var body = handler.RequestBody!;
+        var messages = System.Text.Json.Nodes.JsonNode.Parse(body)!["messages"]!.AsArray();
+        Assert.Equal(["system", "user", "assistant", "user"], messages.Select(m => (string)m!["role"]!).ToArray());
+        Assert.Equal("Earlier question", (string)messages[1]!["content"]!);
+        Assert.Equal("Earlier answer", (string)messages[2]!["content"]!);
+        var parts = messages[3]!["content"]!.AsArray();
+        Assert.Equal("Describe the image from https://example.org/page in 5 words", (string)parts[0]!["text"]!);
+        Assert.Equal("data:image/png;base64,AQID", (string)parts[1]!["image_url"]!["url"]!);
+        Assert.Equal("https://img.example/cat.jpg", (string)parts[2]!["image_url"]!["url"]!);
+        Assert.Contains("\"temperature\":0.3", body, StringComparison.Ordinal);
+        Assert.Contains("\"max_tokens\":77", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("vision", body, StringComparison.Ordinal);
+        Assert.Equal(0.9f, callerOptions.Temperature);
+        Assert.Null(callerOptions.AdditionalProperties);
+    }
+
+    [Fact]
+    public async Task LlmCall_AtRunTime_NullHistoryImageAndOptions_SendsOnlyTheTemplatedMessages()
+    {
+        var run = GeneratorHarness.Run(Vision, TestCatalogs.Defaults);
+        using var stream = new MemoryStream();
+        Assert.True(run.Output.Emit(stream).Success);
+        var assembly = Assembly.Load(stream.ToArray());
+        var handler = new CapturingHandler("""
+            {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Ok."},"finish_reason":"stop"}]}
+            """);
+        var clientOptions = new StratumClientOptions();
+        clientOptions.Provider("openai").ApiKey = "test-key";
+        clientOptions.Provider("openai").BaseUrl = new Uri("http://127.0.0.1:9/v1");
+        using var httpClient = new HttpClient(handler);
+        using var client = new StratumClient(clientOptions, httpClient);
+        var describer = Activator.CreateInstance(assembly.GetType("App.Vision.Describer", throwOnError: true)!, client)!;
+
+        var answer = await (Task<string>)describer.GetType().GetMethod("DescribeAsync")!.Invoke(
+            describer,
+            [null, null, new Uri("https://img.example/cat.jpg"), new Uri("https://example.org/page"), 5, null, CancellationToken.None])!;
+
+        Assert.Equal("Ok.", answer);
+        var messages = System.Text.Json.Nodes.JsonNode.Parse(handler.RequestBody!)!["messages"]!.AsArray();
+        Assert.Equal(["system", "user"], messages.Select(m => (string)m!["role"]!).ToArray());
+        var parts = messages[1]!["content"]!.AsArray();
+        Assert.Equal(2, parts.Count);
+        Assert.Equal("https://img.example/cat.jpg", (string)parts[1]!["image_url"]!["url"]!);
+        Assert.Contains("\"temperature\":0.3", handler.RequestBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LlmCall_AtRunTime_PassesCallerOptionsThroughAndSendsMessageAndImageSequences()
+    {
+        var run = GeneratorHarness.Run(Vision, TestCatalogs.Defaults);
+        using var stream = new MemoryStream();
+        Assert.True(run.Output.Emit(stream).Success);
+        var assembly = Assembly.Load(stream.ToArray());
+        var handler = new CapturingHandler("""
+            {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Ok."},"finish_reason":"stop"}]}
+            """);
+        var clientOptions = new StratumClientOptions();
+        clientOptions.Provider("openai").ApiKey = "test-key";
+        clientOptions.Provider("openai").BaseUrl = new Uri("http://127.0.0.1:9/v1");
+        using var httpClient = new HttpClient(handler);
+        using var client = new StratumClient(clientOptions, httpClient);
+        var describer = Activator.CreateInstance(assembly.GetType("App.Vision.Describer", throwOnError: true)!, client)!;
+        var history = new[] { new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "First") };
+        var last = new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, "Second");
+        var scans = new List<Microsoft.Extensions.AI.DataContent> { new(new byte[] { 1, 2, 3 }, "image/png") };
+        var links = new[] { new Uri("https://img.example/a.jpg"), new Uri("https://img.example/b.jpg") };
+
+        var answer = await (ValueTask<string>)describer.GetType().GetMethod("ContinueAsync")!.Invoke(
+            describer,
+            [history, last, "third", new Microsoft.Extensions.AI.ChatOptions { Temperature = 0.7f, MaxOutputTokens = 33 }, scans, links])!;
+
+        Assert.Equal("Ok.", answer);
+        var body = handler.RequestBody!;
+        var messages = System.Text.Json.Nodes.JsonNode.Parse(body)!["messages"]!.AsArray();
+        Assert.Equal(["user", "assistant", "user"], messages.Select(m => (string)m!["role"]!).ToArray());
+        var parts = messages[2]!["content"]!.AsArray();
+        Assert.Equal(
+            ["Continue: third", "data:image/png;base64,AQID", "https://img.example/a.jpg", "https://img.example/b.jpg"],
+            parts.Select(p => (string?)p!["text"] ?? (string)p!["image_url"]!["url"]!).ToArray());
+        Assert.Contains("\"temperature\":0.7", body, StringComparison.Ordinal);
+        Assert.Contains("\"max_tokens\":33", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,14 +105,116 @@ internal static class LlmCallEmitter
                 .Write(TemplateExpression(system)).Write("));").EndLine();
         }
 
-        if (spec.Prompt is { } prompt)
+        foreach (var parameter in spec.Parameters)
         {
-            writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
-                .Write(TemplateExpression(prompt)).Write("));").EndLine();
+            if (parameter.Role is ParameterRole.History or ParameterRole.Message)
+            {
+                writer.StartLine().Write("if (").Write(parameter.Name).Write(" is not null)").EndLine();
+                writer.OpenBlock();
+                writer.StartLine().Write(parameter.Role == ParameterRole.History ? "__stratumMessages.AddRange(" : "__stratumMessages.Add(").Write(parameter.Name).Write(");").EndLine();
+                writer.CloseBlock();
+            }
         }
 
-        var optionsArgument = "null";
-        if (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0)
+        if (spec.Prompt is { } prompt)
+        {
+            var hasContents = false;
+            foreach (var parameter in spec.Parameters)
+            {
+                hasContents |= IsContent(parameter.Role);
+            }
+
+            if (!hasContents)
+            {
+                writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
+                    .Write(TemplateExpression(prompt)).Write("));").EndLine();
+            }
+            else
+            {
+                writer.StartLine().Write("var __stratumUser = new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
+                    .Write(TemplateExpression(prompt)).Write(");").EndLine();
+                foreach (var parameter in spec.Parameters)
+                {
+                    if (!IsContent(parameter.Role))
+                    {
+                        continue;
+                    }
+
+                    var isList = parameter.Role is ParameterRole.DataList or ParameterRole.ImageUriList;
+                    var item = isList ? "__stratumItem" : parameter.Name;
+                    if (isList)
+                    {
+                        // A null sequence and null items are skipped, like a null single image.
+                        writer.StartLine().Write("if (").Write(parameter.Name).Write(" is not null)").EndLine();
+                        writer.OpenBlock();
+                        writer.StartLine().Write("foreach (var __stratumItem in ").Write(parameter.Name).Write(')').EndLine();
+                        writer.OpenBlock();
+                    }
+
+                    writer.StartLine().Write("if (").Write(item).Write(" is not null)").EndLine();
+                    writer.OpenBlock();
+                    writer.StartLine().Write("__stratumUser.Contents.Add(");
+                    if (parameter.Role is ParameterRole.Data or ParameterRole.DataList)
+                    {
+                        writer.Write(item);
+                    }
+                    else
+                    {
+                        writer.Write("new ").Write(Ai).Write("UriContent(").Write(item).Write(", \"image/*\")");
+                    }
+
+                    writer.Write(");").EndLine();
+                    writer.CloseBlock();
+                    if (isList)
+                    {
+                        writer.CloseBlock();
+                        writer.CloseBlock();
+                    }
+                }
+
+                writer.WriteLine("__stratumMessages.Add(__stratumUser);");
+            }
+        }
+
+        string? optionsParameter = null;
+        foreach (var parameter in spec.Parameters)
+        {
+            if (parameter.Role == ParameterRole.Options)
+            {
+                optionsParameter = parameter.Name;
+                break;
+            }
+        }
+
+        var optionsArgument = optionsParameter ?? "null";
+        if (optionsParameter is not null && (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0))
+        {
+            // The caller's options are cloned, so the attribute's settings never change the caller's object.
+            writer.StartLine().Write("var __stratumOptions = ").Write(optionsParameter).Write("?.Clone() ?? new ").Write(Ai).Write("ChatOptions();").EndLine();
+            if (spec.Temperature is { } temperature)
+            {
+                writer.StartLine().Write("__stratumOptions.Temperature = ").Write(Literals.Float(temperature)).Write(';').EndLine();
+            }
+
+            if (spec.MaxTokens is { } maxTokens)
+            {
+                writer.StartLine().Write("__stratumOptions.MaxOutputTokens = ").Write(Literals.Int(maxTokens)).Write(';').EndLine();
+            }
+
+            if (spec.Tags.Count > 0)
+            {
+                writer.StartLine().Write("(__stratumOptions.AdditionalProperties ??= new ").Write(Ai).Write("AdditionalPropertiesDictionary())[global::StratumAI.LlmCallRunner.TagsKey] = new string[] { ");
+                for (var i = 0; i < spec.Tags.Count; i++)
+                {
+                    writer.Write(i > 0 ? ", " : string.Empty).Write(Literals.String(spec.Tags[i]));
+                }
+
+                writer.Write(" };").EndLine();
+            }
+
+            optionsArgument = "__stratumOptions";
+        }
+        else if (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0)
         {
             writer.StartLine().Write("var __stratumOptions = new ").Write(Ai).Write("ChatOptions");
             writer.Write(" { ");
@@ -176,6 +278,9 @@ internal static class LlmCallEmitter
 
         writer.EndLine();
     }
+
+    private static bool IsContent(ParameterRole role)
+        => role is ParameterRole.Data or ParameterRole.ImageUri or ParameterRole.DataList or ParameterRole.ImageUriList;
 
     private static string ModelExpression(ModelReference reference, GeneratorOptions options)
         => reference.Kind == ModelReferenceKind.EnumMember

@@ -33,12 +33,41 @@ internal sealed record ModelReference(ModelReferenceKind Kind, string Value, Loc
 /// <param name="Name">The identifier, with its type parameter list when generic.</param>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
+/// <summary>What the generated body does with a parameter besides formatting it into a template.</summary>
+internal enum ParameterRole
+{
+    /// <summary>Only used through template placeholders (or as the client, or the cancellation token).</summary>
+    Plain,
+
+    /// <summary>A <c>ChatOptions</c>: the call's options, merged with the attribute's Temperature, MaxTokens and Tags.</summary>
+    Options,
+
+    /// <summary>Chat history (<c>IEnumerable&lt;ChatMessage&gt;</c> and its list/array forms): sent between the System and the user message.</summary>
+    History,
+
+    /// <summary>A <c>DataContent</c>: added to the user message.</summary>
+    Data,
+
+    /// <summary>A <c>Uri</c> no template refers to: added to the user message as an <c>image/*</c> <c>UriContent</c>.</summary>
+    ImageUri,
+
+    /// <summary>One <c>ChatMessage</c>: sent like history, between the System and the user message.</summary>
+    Message,
+
+    /// <summary>A sequence of <c>DataContent</c>: each added to the user message.</summary>
+    DataList,
+
+    /// <summary>A sequence of <c>Uri</c> no template refers to: each added to the user message as an <c>image/*</c> <c>UriContent</c>.</summary>
+    ImageUriList,
+}
+
 /// <summary>A parameter of the partial method, as the implementation must repeat it.</summary>
 /// <param name="Modifiers">e.g. <c>ref</c>, <c>in</c>, <c>params</c>, <c>this</c>, or empty.</param>
 /// <param name="Type">Fully qualified type, nullable annotations included.</param>
 /// <param name="Name">The name as written in code (escaped with <c>@</c> when it is a keyword).</param>
 /// <param name="RawName">The name as templates refer to it.</param>
-internal sealed record ParameterSpec(string Modifiers, string Type, string Name, string RawName);
+/// <param name="Role">What the body does with it besides template formatting.</param>
+internal sealed record ParameterSpec(string Modifiers, string Type, string Name, string RawName, ParameterRole Role = ParameterRole.Plain);
 
 /// <summary>A piece of a prompt template: literal text, or a placeholder bound to a parameter.</summary>
 /// <param name="Text">Literal text, or the parameter's code name for a placeholder.</param>

@@ -215,6 +215,8 @@ internal static class LlmCallParser
             }
         }
 
+        AssignRoles(method, parameters, systemTemplate, promptTemplate);
+
         var temperature = ReadConstant(attribute, "Temperature", context.SemanticModel, cancellationToken) switch
         {
             double d when !double.IsNaN(d) => (float?)d,
@@ -411,6 +413,94 @@ internal static class LlmCallParser
 
         var constant = semanticModel.GetConstantValue(argument.Expression, cancellationToken);
         return constant.HasValue ? constant.Value : null;
+    }
+
+    private const string Ai = "global::Microsoft.Extensions.AI.";
+
+    /// <summary>Marks the parameters the body sends besides template text: options, history, images.</summary>
+    /// <remarks>
+    /// A <c>Uri</c> a template refers to stays text; only an unreferenced one becomes an image. The kinds match what the
+    /// analyzers treat as travelling without a template (STRAT114), so no parameter they accept is silently dropped.
+    /// </remarks>
+    private static void AssignRoles(IMethodSymbol method, List<ParameterSpec> parameters, EquatableArray<TemplateSegment>? system, EquatableArray<TemplateSegment>? prompt)
+    {
+        var hasOptions = false;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var symbol = method.Parameters[i];
+            if (symbol.RefKind != RefKind.None && symbol.RefKind != RefKind.In)
+            {
+                continue;
+            }
+
+            var element = ElementType(symbol.Type);
+            var isSequence = element is not null;
+            var type = (element ?? symbol.Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var role = ParameterRole.Plain;
+            if (type == Ai + "ChatOptions" && !isSequence && !hasOptions)
+            {
+                // The first ChatOptions parameter is the call's options.
+                role = ParameterRole.Options;
+                hasOptions = true;
+            }
+            else if (type == Ai + "ChatMessage")
+            {
+                role = isSequence ? ParameterRole.History : ParameterRole.Message;
+            }
+            else if (type == Ai + "DataContent")
+            {
+                role = isSequence ? ParameterRole.DataList : ParameterRole.Data;
+            }
+            else if (type == "global::System.Uri" && !Mentions(system, parameters[i].Name) && !Mentions(prompt, parameters[i].Name))
+            {
+                role = isSequence ? ParameterRole.ImageUriList : ParameterRole.ImageUri;
+            }
+
+            if (role != ParameterRole.Plain)
+            {
+                parameters[i] = parameters[i] with { Role = role };
+            }
+        }
+    }
+
+    /// <summary>The element type of an array, <c>List&lt;T&gt;</c> or a generic collection interface; null for anything else.</summary>
+    private static ITypeSymbol? ElementType(ITypeSymbol type)
+    {
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            return array.ElementType;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+            && (named.OriginalDefinition.SpecialType is SpecialType.System_Collections_Generic_IEnumerable_T
+                    or SpecialType.System_Collections_Generic_IList_T
+                    or SpecialType.System_Collections_Generic_IReadOnlyList_T
+                    or SpecialType.System_Collections_Generic_ICollection_T
+                    or SpecialType.System_Collections_Generic_IReadOnlyCollection_T
+                || named.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>"))
+        {
+            return named.TypeArguments[0];
+        }
+
+        return null;
+    }
+
+    private static bool Mentions(EquatableArray<TemplateSegment>? template, string name)
+    {
+        if (template is not { } segments)
+        {
+            return false;
+        }
+
+        foreach (var segment in segments)
+        {
+            if (segment.IsPlaceholder && string.Equals(segment.Text, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static EquatableArray<TemplateSegment>? ReadTemplate(
