@@ -30,6 +30,26 @@ public static class ChatResponseStratumExtensions
         return Find(response, StratumUsageKeys.ModelInfo) as ModelInfo;
     }
 
+    /// <summary>The provider's request id, stored under <see cref="StratumUsageKeys.RequestId"/>.</summary>
+    /// <param name="response">A response from a <see cref="StratumClient"/> chat client.</param>
+    /// <returns>The request id, or null when the provider sent none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
+    public static string? GetRequestId(this ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return Find(response, StratumUsageKeys.RequestId) as string;
+    }
+
+    /// <summary>True when a response cache served the response (<see cref="StratumUsageKeys.CacheHit"/>).</summary>
+    /// <param name="response">A response.</param>
+    /// <returns>True for a cache hit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
+    public static bool IsCacheHit(this ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return Find(response, StratumUsageKeys.CacheHit) is true;
+    }
+
     private static object? Find(ChatResponse response, string key)
     {
         if (response.AdditionalProperties?.TryGetValue(key, out var value) == true)

@@ -29,4 +29,10 @@ public static class StratumUsageKeys
 
     /// <summary><see cref="Microsoft.Extensions.AI.ChatResponse.AdditionalProperties"/> key: the provider's request id header, a <see cref="string"/>.</summary>
     public const string RequestId = "stratum.request_id";
+
+    /// <summary>
+    /// <see cref="Microsoft.Extensions.AI.ChatResponse.AdditionalProperties"/> key: <see langword="true"/> (a <see cref="bool"/>)
+    /// when a response cache served the response; cost tracking then records $0 and what the hit saved.
+    /// </summary>
+    public const string CacheHit = "stratum.cache_hit";
 }

@@ -1,0 +1,279 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI;
+
+/// <summary>Middleware that records every billed attempt of the calls going through it in a <see cref="CostTracker"/>.</summary>
+/// <remarks>
+/// <para>What is recorded, exactly once per call:</para>
+/// <list type="bullet">
+/// <item>A response: its cost from <see cref="ChatResponseStratumExtensions.GetCost"/>, or computed with <see cref="CostCalculator"/>
+/// from its usage and the <see cref="ModelInfo"/> of the response or of the inner client (<c>GetService&lt;ModelInfo&gt;()</c>).
+/// A cache hit (<see cref="StratumUsageKeys.CacheHit"/>) records $0 and what it saved.</item>
+/// <item>A failure whose <see cref="StratumException.UsageSoFar"/> is set: the partial cost; the exception is rethrown unchanged.
+/// A non-streaming failure without usage billed nothing and is not recorded.</item>
+/// <item>A stream: at its end, the cost of the usage it reported; cut short by an exception, what was billed
+/// (<see cref="StratumException.UsageSoFar"/>, else the usage seen), when the provider had started answering or reported usage;
+/// disposed early by the caller, the usage seen so far (or none), as <see cref="CostOutcome.Abandoned"/>.</item>
+/// </list>
+/// <para>Tags come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> (any
+/// <see cref="IEnumerable{T}"/> of strings), the caller under <see cref="CallerKey"/>, else <see cref="DefaultCaller"/>.</para>
+/// <para>Thread-safe: one instance serves concurrent calls; per-call state lives in the call. Set the properties before use.</para>
+/// </remarks>
+public sealed class CostTrackingChatClient : DelegatingChatClient
+{
+    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: who made the call, a <see cref="string"/> (a user or service key).</summary>
+    public const string CallerKey = "stratum.caller";
+
+    private readonly CostTracker _tracker;
+
+    /// <summary>Wraps a chat client.</summary>
+    /// <param name="innerClient">The client to record calls of.</param>
+    /// <param name="tracker">Where records go.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="tracker"/> is null.</exception>
+    public CostTrackingChatClient(IChatClient innerClient, CostTracker tracker)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        _tracker = tracker;
+    }
+
+    /// <summary>The caller recorded when a call's options name none; null by default.</summary>
+    public string? DefaultCaller { get; set; }
+
+    /// <summary>The tracker records go to.</summary>
+    public CostTracker Tracker => _tracker;
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StratumException ex) when (ex.UsageSoFar is not null)
+        {
+            _tracker.Record(FailureRecord(ex, ex.UsageSoFar, options));
+            throw;
+        }
+
+        var model = response.GetModelInfo() ?? InnerModel();
+        var usage = response.Usage;
+        var cost = response.GetCost() ?? Price(model, usage);
+        var record = NewRecord(options, model, response.ModelId ?? options?.ModelId) with
+        {
+            RequestId = response.GetRequestId(),
+            Outcome = CostOutcome.Succeeded,
+        };
+        _tracker.Record(Priced(record.WithUsage(usage), cost, response.IsCacheHit()));
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var stream = new StreamState();
+        var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception ex)
+                {
+                    // Recorded here, once; the finally below sees Recorded and does nothing more.
+                    stream.Recorded = true;
+                    var billed = (ex as StratumException)?.UsageSoFar;
+                    if (billed is not null || stream.Updates > 0 || stream.Usage is not null)
+                    {
+                        _tracker.Record(StreamRecord(stream, options, CostOutcome.Failed, ex, billed));
+                    }
+
+                    throw;
+                }
+
+                stream.Observe(update);
+                yield return update;
+            }
+
+            stream.Recorded = true;
+            _tracker.Record(StreamRecord(stream, options, CostOutcome.Succeeded, null, null));
+        }
+        finally
+        {
+            // Reached without a record only when the caller disposed the stream before its end.
+            if (!stream.Recorded)
+            {
+                stream.Recorded = true;
+                _tracker.Record(StreamRecord(stream, options, CostOutcome.Abandoned, null, null));
+            }
+
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static CallCost? Price(ModelInfo? model, UsageDetails? usage) =>
+        model is not null && usage is not null ? CostCalculator.Calculate(model.Pricing, usage) : null;
+
+    private static CostRecord Priced(CostRecord record, CallCost? cost, bool cacheHit)
+    {
+        if (cacheHit)
+        {
+            return record with { IsCacheHit = true, Cost = CallCost.Zero, Saved = cost?.Total ?? 0m, IsPriced = true };
+        }
+
+        // Usage without a price is recorded as unpriced rather than silently free; no usage at all costs nothing.
+        return record with { Cost = cost ?? CallCost.Zero, IsPriced = cost is not null || !record.HasUsage };
+    }
+
+    private static string[] ReadTags(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(LlmCallRunner.TagsKey, out var value) == true && value is IEnumerable<string> tags
+            ? tags.Where(tag => tag is not null).ToArray()
+            : [];
+
+    private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
+
+    private CostRecord NewRecord(ChatOptions? options, ModelInfo? model, string? modelId, string? providerId = null)
+    {
+        var caller = options?.AdditionalProperties?.TryGetValue(CallerKey, out var value) == true && value is string named ? named : DefaultCaller;
+        return new CostRecord
+        {
+            Timestamp = _tracker.TimeProvider.GetUtcNow(),
+            ProviderId = model?.Provider.Id ?? providerId,
+            ModelId = model?.Id ?? modelId,
+            Tags = ReadTags(options),
+            Caller = caller,
+        };
+    }
+
+    private CostRecord FailureRecord(StratumException ex, UsageDetails usage, ChatOptions? options)
+    {
+        var model = InnerModel();
+        var record = NewRecord(options, model, ex.ModelId ?? options?.ModelId, ex.ProviderId) with
+        {
+            Outcome = CostOutcome.Failed,
+            ErrorType = ex.GetType().FullName,
+            RequestId = ex.RequestId,
+        };
+        return Priced(record.WithUsage(usage), Price(model, usage), cacheHit: false);
+    }
+
+    private CostRecord StreamRecord(StreamState stream, ChatOptions? options, CostOutcome outcome, Exception? error, UsageDetails? billed)
+    {
+        var model = stream.Model ?? InnerModel();
+        var usage = billed ?? stream.Usage;
+
+        // The cost attached to the usage updates when nothing superseded them; else priced from the catalog.
+        var cost = billed is null && stream.Cost is not null ? stream.Cost : Price(model, usage);
+        var record = NewRecord(options, model, stream.ModelId ?? (error as StratumException)?.ModelId ?? options?.ModelId, (error as StratumException)?.ProviderId) with
+        {
+            Outcome = outcome,
+            ErrorType = error?.GetType().FullName,
+            RequestId = stream.RequestId ?? (error as StratumException)?.RequestId,
+        };
+        return Priced(record.WithUsage(usage), cost, stream.CacheHit);
+    }
+
+    /// <summary>What one stream has shown so far; used by one enumeration only.</summary>
+    private sealed class StreamState
+    {
+        public bool Recorded { get; set; }
+
+        public int Updates { get; private set; }
+
+        public UsageDetails? Usage { get; private set; }
+
+        public CallCost? Cost { get; private set; }
+
+        public ModelInfo? Model { get; private set; }
+
+        public string? ModelId { get; private set; }
+
+        public string? RequestId { get; private set; }
+
+        public bool CacheHit { get; private set; }
+
+        public void Observe(ChatResponseUpdate update)
+        {
+            Updates++;
+            ModelId ??= update.ModelId;
+            if (update.AdditionalProperties is { } properties)
+            {
+                if (properties.TryGetValue(StratumUsageKeys.ModelInfo, out var model) && model is ModelInfo info)
+                {
+                    Model = info;
+                }
+
+                if (properties.TryGetValue(StratumUsageKeys.RequestId, out var id) && id is string requestId)
+                {
+                    RequestId = requestId;
+                }
+
+                if (properties.TryGetValue(StratumUsageKeys.CacheHit, out var hit) && hit is true)
+                {
+                    CacheHit = true;
+                }
+
+                if (properties.TryGetValue(StratumUsageKeys.Cost, out var cost) && cost is CallCost callCost)
+                {
+                    // Usage updates add up (as ToChatResponse sums them), so their costs do too.
+                    Cost = Cost is null ? callCost : new CallCost(
+                        Cost.Input + callCost.Input,
+                        Cost.CachedInput + callCost.CachedInput,
+                        Cost.CacheWrite + callCost.CacheWrite,
+                        Cost.Output + callCost.Output,
+                        Cost.Reasoning + callCost.Reasoning);
+                }
+            }
+
+            foreach (var content in update.Contents)
+            {
+                if (content is UsageContent usage)
+                {
+                    if (Usage is null)
+                    {
+                        Usage = new UsageDetails();
+                    }
+
+                    Usage.Add(usage.Details);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Adds <see cref="CostTrackingChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>
+public static class CostTrackingChatClientBuilderExtensions
+{
+    /// <summary>Records the cost of every billed attempt of the pipeline's calls in <paramref name="tracker"/>.</summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="tracker">Where records go; may be shared by many pipelines.</param>
+    /// <param name="configure">Sets options of the middleware, e.g. <see cref="CostTrackingChatClient.DefaultCaller"/>.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="tracker"/> is null.</exception>
+    /// <remarks>Place it outside retry and fallback middleware to record one entry per call, inside them to record every attempt.</remarks>
+    public static ChatClientBuilder UseCostTracking(this ChatClientBuilder builder, CostTracker tracker, Action<CostTrackingChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(tracker);
+        return builder.Use(inner =>
+        {
+            var client = new CostTrackingChatClient(inner, tracker);
+            configure?.Invoke(client);
+            return client;
+        });
+    }
+}
