@@ -80,6 +80,37 @@ public sealed class CostTrackingTests
     }
 
     [Fact]
+    public async Task RecordedAnthropicStreamCutAfterItsFirstEvent_IsRecordedOnceWithTheBilledUsage()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load(Fixture("anthropic/stream__vercel-ai-anthropic__anthropic-text.chunks.txt"))[0];
+        var firstEventEnd = exchange.Response.BodyText.IndexOf("\n\n", StringComparison.Ordinal) + 2;
+        server.Enqueue(FakeResponse.FromExchange(exchange) with { AbortAfterBodyBytes = firstEventEnd + 40 });
+        using var stratum = ClientFor(server, "anthropic");
+        var model = Model("claude-sonnet-4-5", Provider("anthropic", server.V1(), dialect: "anthropic"), ClaudeSonnetPricing);
+        var tracker = new CostTracker(new FixedTime(Now));
+        using var client = stratum.GetChatClient(model).AsBuilder().UseCostTracking(tracker).Build();
+
+        var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.NotNull(update);
+            }
+        });
+
+        // message_start billed 12 input tokens and 1 output token: 12 × $3/1M + 1 × $15/1M.
+        Assert.Equal(12, ex.UsageSoFar!.InputTokenCount);
+        var record = Assert.Single(tracker.History);
+        Assert.Equal(CostOutcome.Failed, record.Outcome);
+        Assert.Equal(12, record.InputTokens);
+        Assert.Equal(1, record.OutputTokens);
+        Assert.Equal(0.000051m, record.Total);
+        Assert.Equal("anthropic", record.ProviderId);
+        Assert.Equal(0.000051m, tracker.GetTotal().Cost);
+    }
+
+    [Fact]
     public async Task StreamCutShortAfterUsage_RecordsTheUsageSoFarOnce()
     {
         var usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 200 };
