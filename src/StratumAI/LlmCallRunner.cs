@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI;
@@ -240,6 +241,157 @@ public static class LlmCallRunner
             {
                 (attempts ??= new List<LlmCallAttempt>(models.Count)).Add(new LlmCallAttempt(model.Id, model.Provider.Id, ex));
             }
+        }
+
+        throw new LlmCallFallbacksFailedException(attempts!);
+    }
+
+    /// <summary>
+    /// Streams the text of the first model's answer (for <c>IAsyncEnumerable&lt;string&gt;</c> methods). When a model fails
+    /// in a way another model can fix before any text reached the caller, the next model is tried; once text has been
+    /// yielded, a failure is thrown as it is (the caller already holds part of that model's answer).
+    /// </summary>
+    /// <param name="client">The client to call through.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call (combined with the token given to the enumerator).</param>
+    /// <returns>The text updates, in order; updates without text are skipped.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed before its first text, in a way a fallback may fix.</exception>
+    /// <exception cref="StratumModelNotFoundException">A model id string names no model of <see cref="StratumClient.Models"/>.</exception>
+    /// <exception cref="StratumException">A call failed in a way no fallback can fix, or after text was yielded.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    public static IAsyncEnumerable<string> StreamTextAsync(StratumClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("An [LlmCall] method needs at least one model.", nameof(models));
+        }
+
+        return StreamAsync(
+            models,
+            options,
+            (target, attemptOptions, token) =>
+            {
+                var model = Resolve(client, target);
+                return (client.GetStreamingResponseAsync(model, messages, attemptOptions, token), model.Id, model.Provider.Id);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the text of the first model's answer through a plain <see cref="IChatClient"/>, each model id set in
+    /// <see cref="ChatOptions.ModelId"/>; falls back like the <see cref="StratumClient"/> overload.
+    /// </summary>
+    /// <param name="client">The chat client to call through.</param>
+    /// <param name="models">The primary model, then the fallbacks, in the order to try them.</param>
+    /// <param name="messages">The formatted system and user messages.</param>
+    /// <param name="options">Per-call options from the attribute, or null.</param>
+    /// <param name="cancellationToken">Cancels the call (combined with the token given to the enumerator).</param>
+    /// <returns>The text updates, in order; updates without text are skipped.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/>, <paramref name="models"/> or <paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="models"/> is empty or holds an empty target.</exception>
+    /// <exception cref="LlmCallFallbacksFailedException">Every model failed before its first text, in a way a fallback may fix.</exception>
+    /// <exception cref="StratumException">A call failed in a way no fallback can fix, or after text was yielded.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    public static IAsyncEnumerable<string> StreamTextAsync(IChatClient client, IReadOnlyList<LlmCallTarget> models, IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("An [LlmCall] method needs at least one model.", nameof(models));
+        }
+
+        return StreamAsync(
+            models,
+            options,
+            (target, attemptOptions, token) =>
+            {
+                var id = target.ToString();
+                if (id.Length == 0)
+                {
+                    throw new ArgumentException("A model target is empty (default(LlmCallTarget)).", nameof(models));
+                }
+
+                var withModel = attemptOptions ?? new ChatOptions();
+                withModel.ModelId = id;
+                return (client.GetStreamingResponseAsync(messages, withModel, token), id, target.Model?.Provider.Id);
+            },
+            cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<string> StreamAsync(
+        IReadOnlyList<LlmCallTarget> models,
+        ChatOptions? options,
+        Func<LlmCallTarget, ChatOptions?, CancellationToken, (IAsyncEnumerable<ChatResponseUpdate> Stream, string Id, string? ProviderId)> start,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<LlmCallAttempt>? attempts = null;
+        for (var i = 0; i < models.Count; i++)
+        {
+            IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+            var started = false;
+            StratumException? failure = null;
+            string? id = null;
+            string? providerId = null;
+            try
+            {
+                while (true)
+                {
+                    bool moved;
+                    try
+                    {
+                        if (enumerator is null)
+                        {
+                            // Each attempt gets its own options copy: a provider client may adjust them.
+                            var attempt = start(models[i], options?.Clone(), cancellationToken);
+                            (id, providerId) = (attempt.Id, attempt.ProviderId);
+                            enumerator = attempt.Stream.GetAsyncEnumerator(cancellationToken);
+                        }
+
+                        moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    catch (StratumException ex) when (!started && models.Count > 1 && CanFallBack(ex))
+                    {
+                        failure = ex;
+                        break;
+                    }
+
+                    if (!moved)
+                    {
+                        break;
+                    }
+
+                    var text = enumerator.Current.Text;
+                    if (text.Length > 0)
+                    {
+                        // From here on the caller holds part of this answer, so no fallback may replace it.
+                        started = true;
+                        yield return text;
+                    }
+                }
+            }
+            finally
+            {
+                if (enumerator is not null)
+                {
+                    await enumerator.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            if (failure is null)
+            {
+                yield break;
+            }
+
+            (attempts ??= new List<LlmCallAttempt>(models.Count)).Add(new LlmCallAttempt(id ?? models[i].ToString(), providerId, failure));
         }
 
         throw new LlmCallFallbacksFailedException(attempts!);

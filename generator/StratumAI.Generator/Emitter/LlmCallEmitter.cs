@@ -28,7 +28,8 @@ internal static class LlmCallEmitter
             writer.OpenBlock();
         }
 
-        WriteSignature(writer, spec);
+        var iterator = spec.ReturnKind == LlmCallReturnKind.Stream && !spec.HasErrors && modelResolved;
+        WriteSignature(writer, spec, iterator);
         writer.OpenBlock();
         if (spec.HasErrors || !modelResolved)
         {
@@ -56,12 +57,18 @@ internal static class LlmCallEmitter
         return writer.ToString();
     }
 
-    private static void WriteSignature(SourceWriter writer, LlmCallSpec spec)
+    /// <param name="iterator">True when the body is the streaming async iterator (not a stub): marks it <c>async</c> and its token <c>[EnumeratorCancellation]</c>.</param>
+    private static void WriteSignature(SourceWriter writer, LlmCallSpec spec, bool iterator)
     {
         writer.StartLine();
         if (spec.Modifiers.Length > 0)
         {
             writer.Write(spec.Modifiers).Write(' ');
+        }
+
+        if (iterator)
+        {
+            writer.Write("async ");
         }
 
         writer.Write("partial ").Write(spec.ReturnType).Write(' ').Write(spec.MethodName).Write(spec.TypeParameters).Write('(');
@@ -76,6 +83,11 @@ internal static class LlmCallEmitter
             if (parameter.Modifiers.Length > 0)
             {
                 writer.Write(parameter.Modifiers).Write(' ');
+            }
+
+            if (iterator && spec.AddEnumeratorCancellation && parameter.Name == spec.CancellationTokenName)
+            {
+                writer.Write("[global::System.Runtime.CompilerServices.EnumeratorCancellation] ");
             }
 
             writer.Write(parameter.Type).Write(' ').Write(parameter.Name);
@@ -248,7 +260,8 @@ internal static class LlmCallEmitter
 
         var wholeResponse = spec.ReturnKind is LlmCallReturnKind.ResponseTask or LlmCallReturnKind.ResponseValueTask;
         var model = ModelExpression(spec.Model, options);
-        if (spec.Fallbacks.Count > 0 || wholeResponse || spec.Client.IsChatClient)
+        var stream = spec.ReturnKind == LlmCallReturnKind.Stream;
+        if (spec.Fallbacks.Count > 0 || wholeResponse || stream || spec.Client.IsChatClient)
         {
             // Primary first, then the fallbacks in the order they are tried.
             var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);
@@ -260,8 +273,19 @@ internal static class LlmCallEmitter
             model = targets.Append(" }").ToString();
         }
 
-        var call = "global::StratumAI.LlmCallRunner." + (wholeResponse ? "GetResponseAsync(" : "GetTextAsync(") + spec.Client.Expression + ", " + model + ", __stratumMessages, "
+        var call = "global::StratumAI.LlmCallRunner." + (stream ? "StreamTextAsync(" : wholeResponse ? "GetResponseAsync(" : "GetTextAsync(") + spec.Client.Expression + ", " + model + ", __stratumMessages, "
             + optionsArgument + ", " + (spec.CancellationTokenName ?? "default") + ")";
+        if (stream)
+        {
+            // An async iterator: nothing is sent before the caller enumerates, and the caller's WithCancellation token reaches the call.
+            writer.StartLine().Write("await foreach (var __stratumText in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(")
+                .Write(call).Write(", false))").EndLine();
+            writer.OpenBlock();
+            writer.WriteLine("yield return __stratumText;");
+            writer.CloseBlock();
+            return;
+        }
+
         writer.StartLine().Write("return ");
         if (spec.ReturnKind == LlmCallReturnKind.ValueTask)
         {

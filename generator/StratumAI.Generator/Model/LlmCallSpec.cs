@@ -13,6 +13,9 @@ internal enum LlmCallReturnKind
 
     /// <summary><c>ValueTask&lt;ChatResponse&gt;</c>.</summary>
     ResponseValueTask,
+
+    /// <summary><c>IAsyncEnumerable&lt;string&gt;</c>: an async iterator over the streamed text updates.</summary>
+    Stream,
 }
 
 /// <summary>How the attribute names its model.</summary>
@@ -81,7 +84,11 @@ internal sealed record TemplateSegment(bool IsPlaceholder, string Text, string? 
 internal sealed record ClientAccess(string Expression, bool IsChatClient = false);
 
 /// <summary>Everything needed to emit one <c>[LlmCall]</c> method body; plain values only.</summary>
-/// <remarks>When <c>HasErrors</c> is set the emitter writes a throwing stub, so a reported problem does not also cause CS8795.</remarks>
+/// <remarks>
+/// When <c>HasErrors</c> is set the emitter writes a throwing stub, so a reported problem does not also cause CS8795.
+/// <c>AddEnumeratorCancellation</c>: a streaming method whose cancellation token the declaration does not already mark
+/// <c>[EnumeratorCancellation]</c>; the implementation marks it (attributes of both parts merge).
+/// </remarks>
 internal sealed record LlmCallSpec(
     string HintName,
     string? Namespace,
@@ -102,7 +109,8 @@ internal sealed record LlmCallSpec(
     int? MaxTokens,
     ClientAccess Client,
     string? CancellationTokenName,
-    bool HasErrors);
+    bool HasErrors,
+    bool AddEnumeratorCancellation = false);
 
 /// <summary>The outcome of reading one <c>[LlmCall]</c> method: a spec when it can be generated, and its problems.</summary>
 internal sealed record LlmCallParseResult(LlmCallSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

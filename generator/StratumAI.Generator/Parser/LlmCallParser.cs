@@ -142,6 +142,10 @@ internal static class LlmCallParser
         {
             returnKind = LlmCallReturnKind.ResponseValueTask;
         }
+        else if (returnTypeText == "global::System.Collections.Generic.IAsyncEnumerable<string>")
+        {
+            returnKind = LlmCallReturnKind.Stream;
+        }
         else
         {
             returnKind = LlmCallReturnKind.Task;
@@ -149,7 +153,7 @@ internal static class LlmCallParser
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.UnsupportedReturnTypeId,
                 LocationInfo.From(syntax.ReturnType.GetLocation()),
-                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string>, ValueTask<string>, Task<ChatResponse> or ValueTask<ChatResponse>"));
+                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string>, ValueTask<string>, Task<ChatResponse>, ValueTask<ChatResponse> or IAsyncEnumerable<string>"));
         }
 
         foreach (var parameter in method.Parameters)
@@ -162,6 +166,27 @@ internal static class LlmCallParser
                     LocationInfo.From(parameter.Locations.FirstOrDefault()),
                     "The [LlmCall] method '" + method.Name + "' has the out parameter '" + parameter.Name + "'; an [LlmCall] method returns its answer through its Task or ValueTask only"));
             }
+        }
+
+        var addEnumeratorCancellation = false;
+        if (returnKind == LlmCallReturnKind.Stream)
+        {
+            // The body is an async iterator, which cannot take ref, in or out parameters.
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.RefKind is RefKind.Ref or RefKind.In or RefKind.RefReadOnlyParameter)
+                {
+                    hasErrors = true;
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UnsupportedReturnTypeId,
+                        LocationInfo.From(parameter.Locations.FirstOrDefault()),
+                        "The streaming [LlmCall] method '" + method.Name + "' has the by-reference parameter '" + parameter.Name + "'; an IAsyncEnumerable<string> method takes its parameters by value"));
+                }
+            }
+
+            addEnumeratorCancellation = cancellationTokenName is not null
+                && !method.Parameters.Any(p => p.Name == cancellationTokenName.TrimStart('@')
+                    && p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.EnumeratorCancellationAttribute"));
         }
 
         var model = ReadModel(attribute, context.SemanticModel, cancellationToken);
@@ -258,7 +283,8 @@ internal static class LlmCallParser
             maxTokens,
             client ?? new ClientAccess(string.Empty),
             cancellationTokenName,
-            hasErrors);
+            hasErrors,
+            addEnumeratorCancellation);
         return new LlmCallParseResult(spec, ToArray(diagnostics));
     }
 
