@@ -126,10 +126,21 @@ internal static class LlmCallShape
     /// <summary>Parameters the generated body passes without a template: cancellation, options, history and images.</summary>
     public static bool TravelsWithoutTemplate(IParameterSymbol parameter, ISet<string> templateNames)
     {
+        // The generator sends only the first ChatOptions parameter, and only a single instance (not a list of them).
+        if (IsChatOptions(ElementType(parameter.Type)))
+        {
+            return IsChatOptions(parameter.Type)
+                   && parameter.ContainingSymbol is IMethodSymbol method
+                   && method.Parameters.First(p => IsChatOptions(p.Type)).Ordinal == parameter.Ordinal;
+        }
+
         var type = ElementType(parameter.Type).ToDisplayString();
-        return type is "System.Threading.CancellationToken" or "Microsoft.Extensions.AI.ChatOptions" or "Microsoft.Extensions.AI.ChatMessage"
+        return type is "System.Threading.CancellationToken" or "Microsoft.Extensions.AI.ChatMessage"
                || IsImage(parameter, templateNames);
     }
+
+    private static bool IsChatOptions(ITypeSymbol type)
+        => type is INamedTypeSymbol { Name: "ChatOptions", ContainingNamespace: { } ns } && ns.ToDisplayString() == "Microsoft.Extensions.AI";
 
     private static ITypeSymbol ElementType(ITypeSymbol type)
     {

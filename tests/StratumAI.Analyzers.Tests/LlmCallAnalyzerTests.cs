@@ -255,6 +255,13 @@ public class LlmCallAnalyzerTests
             """);
 
     [Fact]
+    public Task SecondChatOptionsOrAListOfThem_ReportsStrat114()
+        => VerifyAsync("""
+                [LlmCall(Model.Gpt4o, Fallback = Model.Claude35Sonnet, Prompt = "Hi {name}")]
+                public partial Task<string> GreetAsync(string name, ChatOptions? options, ChatOptions {|STRAT114:other|}, ChatOptions[] {|STRAT114:many|}, CancellationToken ct = default);
+            """);
+
+    [Fact]
     public Task SingleStringParameterWithoutPrompt_IsThePrompt()
         => VerifyAsync("""
                 [LlmCall(Model.Gpt4o, Fallback = Model.Claude35Sonnet, System = "Be brief.")]
