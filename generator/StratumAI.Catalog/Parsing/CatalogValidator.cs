@@ -175,31 +175,14 @@ internal sealed class CatalogValidator
         var name = ReadText(nameNode, "name", mapping, "a provider definition", required: true);
         var dialect = ReadDialect(dialectNode, mapping, required: true);
 
-        string? typeName = null;
-        var explicitTypeName = ReadText(typeNameNode, "type_name", mapping, "a provider definition", required: false);
-        if (explicitTypeName is not null)
-        {
-            if (CatalogNames.IsValidIdentifier(explicitTypeName))
-            {
-                typeName = explicitTypeName;
-            }
-            else
-            {
-                Error(CatalogDiagnosticIds.InvalidEnumName, $"type_name '{explicitTypeName}' is not a valid C# identifier.", typeNameNode!);
-            }
-        }
-        else if (name is not null)
-        {
-            var derived = CatalogNames.DeriveTypeName(name);
-            if (CatalogNames.IsValidIdentifier(derived))
-            {
-                typeName = derived;
-            }
-            else
-            {
-                Error(CatalogDiagnosticIds.InvalidEnumName, $"The type name derived from provider name '{name}' is '{derived}', which is not a valid C# identifier; add a 'type_name'.", nameNode!);
-            }
-        }
+        var typeName = ResolveIdentifier(
+            ReadText(typeNameNode, "type_name", mapping, "a provider definition", required: false),
+            typeNameNode,
+            static value => $"type_name '{value}' is not a valid C# identifier.",
+            name,
+            nameNode,
+            CatalogNames.DeriveTypeName,
+            static (source, derived) => $"The type name derived from provider name '{source}' is '{derived}', which is not a valid C# identifier; add a 'type_name'.");
 
         var baseUrl = ReadText(baseUrlNode, "base_url", mapping, "a provider definition", required: true);
         if (baseUrl is not null
@@ -308,31 +291,14 @@ internal sealed class CatalogValidator
         }
 
         var id = ReadModelId(idNode, "id", mapping, required: true);
-        string? enumName = null;
-        var explicitName = ReadText(nameNode, "name", mapping, "a model", required: false);
-        if (explicitName is not null)
-        {
-            if (CatalogNames.IsValidIdentifier(explicitName))
-            {
-                enumName = explicitName;
-            }
-            else
-            {
-                Error(CatalogDiagnosticIds.InvalidEnumName, $"name '{explicitName}' is not a valid C# identifier for a Model enum member.", nameNode!);
-            }
-        }
-        else if (id is not null)
-        {
-            var derived = CatalogNames.DeriveEnumName(id);
-            if (CatalogNames.IsValidIdentifier(derived))
-            {
-                enumName = derived;
-            }
-            else
-            {
-                Error(CatalogDiagnosticIds.InvalidEnumName, $"The enum name derived from model id '{id}' is '{derived}', which is not a valid C# identifier; add a 'name'.", idNode!);
-            }
-        }
+        var enumName = ResolveIdentifier(
+            ReadText(nameNode, "name", mapping, "a model", required: false),
+            nameNode,
+            static value => $"name '{value}' is not a valid C# identifier for a Model enum member.",
+            id,
+            idNode,
+            CatalogNames.DeriveEnumName,
+            static (source, derived) => $"The enum name derived from model id '{source}' is '{derived}', which is not a valid C# identifier; add a 'name'.");
 
         var dialect = ReadDialect(dialectNode, mapping, required: false);
         var contextWindow = ReadInteger(contextNode, "context_window", mapping, required: true, int.MaxValue);
@@ -823,6 +789,45 @@ internal sealed class CatalogValidator
 
     private void Missing(string key, MappingNode owner, string context)
         => Error(CatalogDiagnosticIds.MissingField, $"Missing required key '{key}' in {context}.", owner);
+
+    /// <summary>
+    /// A generated identifier: the explicit value when given (STRAT010 at it when invalid), else one derived from
+    /// <paramref name="source"/> (STRAT010 at the source when the derivation is invalid); null after an error.
+    /// </summary>
+    private string? ResolveIdentifier(
+        string? explicitValue,
+        CatalogNode? explicitNode,
+        Func<string, string> invalidExplicit,
+        string? source,
+        CatalogNode? sourceNode,
+        Func<string, string> derive,
+        Func<string, string, string> invalidDerived)
+    {
+        if (explicitValue is not null)
+        {
+            if (CatalogNames.IsValidIdentifier(explicitValue))
+            {
+                return explicitValue;
+            }
+
+            Error(CatalogDiagnosticIds.InvalidEnumName, invalidExplicit(explicitValue), explicitNode!);
+            return null;
+        }
+
+        if (source is null)
+        {
+            return null;
+        }
+
+        var derived = derive(source);
+        if (CatalogNames.IsValidIdentifier(derived))
+        {
+            return derived;
+        }
+
+        Error(CatalogDiagnosticIds.InvalidEnumName, invalidDerived(source, derived), sourceNode!);
+        return null;
+    }
 
     private void Error(string id, string message, CatalogNode node) => Error(id, message, node.Start, node.End);
 
