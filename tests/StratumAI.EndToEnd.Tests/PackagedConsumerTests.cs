@@ -97,6 +97,8 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         var dir = package.CreateConsumer("GoodConsumer");
         var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
         Assert.True(build.ExitCode == 0, "consumer build failed:\n" + build);
+        // Its [LlmCall] has no fallback: reported, as a warning by default.
+        Assert.Matches(@"Program\.cs\(23,\d+\): warning STRAT108", build.Output);
 
         await using var server = await FakeProviderServer.StartAsync();
         server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
@@ -150,5 +152,23 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         // A diagnostic, not a generator crash.
         Assert.DoesNotContain("CS8785", build.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("CS8784", build.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EditorConfigSeverityError_TurnsMissingFallbackWarningIntoABuildError()
+    {
+        // The consumer's [LlmCall] has no fallback: STRAT108 is a warning by default (the good consumer builds),
+        // and a user who wants every call to have one raises it to an error in .editorconfig.
+        var dir = package.CreateConsumer("StrictConsumer");
+        File.WriteAllText(Path.Combine(dir, ".editorconfig"), """
+            root = true
+
+            [*.cs]
+            dotnet_diagnostic.STRAT108.severity = error
+            """);
+        var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Matches(@"Program\.cs\(23,\d+\): error STRAT108", build.Output);
     }
 }
