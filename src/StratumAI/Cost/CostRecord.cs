@@ -25,6 +25,12 @@ public sealed record CostRecord
 {
     private readonly IReadOnlyList<string> _tags = [];
 
+    /// <summary>
+    /// The record's stable identity: a new <see cref="Guid"/> for each new record, kept by <c>with</c> copies.
+    /// An <see cref="ICostLedger"/> stores each id once, so appending the same record again is harmless.
+    /// </summary>
+    public Guid Id { get; init; } = Guid.NewGuid();
+
     /// <summary>When the attempt was recorded, from the tracker's <see cref="TimeProvider"/>.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 

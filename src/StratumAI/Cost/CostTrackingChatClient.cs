@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI;
@@ -18,6 +19,12 @@ namespace StratumAI;
 /// </list>
 /// <para>Tags come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> (any
 /// <see cref="IEnumerable{T}"/> of strings), the caller under <see cref="CallerKey"/>, else <see cref="DefaultCaller"/>.</para>
+/// <para>Ledger: when <see cref="Ledger"/> is set, every record is also appended to it (after the tracker got it) and the append is
+/// awaited before the call returns, before a stream reports its end, and before an exception is rethrown, so a billed call is in the
+/// ledger by the time the caller sees its outcome. The append is not canceled by the call's token: the provider has billed, so the
+/// record must be written. If the append fails, the call throws <see cref="CostLedgerException"/> (never retryable) carrying the
+/// record, the response of a successful call and the exception of a failed one; the record stays in the tracker. A disposed
+/// stream's append failure surfaces from its <c>DisposeAsync</c>.</para>
 /// <para>Thread-safe: one instance serves concurrent calls; per-call state lives in the call. Set the properties before use.</para>
 /// </remarks>
 public sealed class CostTrackingChatClient : DelegatingChatClient
@@ -38,11 +45,29 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         _tracker = tracker;
     }
 
+    /// <summary>Wraps a chat client and appends every record to a ledger too.</summary>
+    /// <param name="innerClient">The client to record calls of.</param>
+    /// <param name="tracker">Where records go.</param>
+    /// <param name="ledger">Where records are appended as well (see <see cref="Ledger"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/>, <paramref name="tracker"/> or <paramref name="ledger"/> is null.</exception>
+    public CostTrackingChatClient(IChatClient innerClient, CostTracker tracker, ICostLedger ledger)
+        : this(innerClient, tracker)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        Ledger = ledger;
+    }
+
     /// <summary>The caller recorded when a call's options name none; null by default.</summary>
     public string? DefaultCaller { get; set; }
 
     /// <summary>The tracker records go to.</summary>
     public CostTracker Tracker => _tracker;
+
+    /// <summary>
+    /// The ledger every record is appended to after the tracker got it, awaited before the call returns; null (the default) for none.
+    /// See the remarks of <see cref="CostTrackingChatClient"/> for what happens when an append fails.
+    /// </summary>
+    public ICostLedger? Ledger { get; set; }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -54,7 +79,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
         catch (StratumException ex) when (ex.UsageSoFar is not null)
         {
-            _tracker.Record(FailureRecord(ex, ex.UsageSoFar, options));
+            await RecordAsync(FailureRecord(ex, ex.UsageSoFar, options), response: null, callException: ex).ConfigureAwait(false);
             throw;
         }
 
@@ -66,7 +91,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             RequestId = response.GetRequestId(),
             Outcome = CostOutcome.Succeeded,
         };
-        _tracker.Record(Priced(record.WithUsage(usage), cost, response.IsCacheHit()));
+        await RecordAsync(Priced(record.WithUsage(usage), cost, response.IsCacheHit()), response, callException: null).ConfigureAwait(false);
         return response;
     }
 
@@ -99,7 +124,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                     var billed = (ex as StratumException)?.UsageSoFar;
                     if (billed is not null || stream.Updates > 0 || stream.Usage is not null)
                     {
-                        _tracker.Record(StreamRecord(stream, options, CostOutcome.Failed, ex, billed));
+                        await RecordAsync(StreamRecord(stream, options, CostOutcome.Failed, ex, billed), response: null, callException: ex).ConfigureAwait(false);
                     }
 
                     throw;
@@ -110,19 +135,53 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             }
 
             stream.Recorded = true;
-            _tracker.Record(StreamRecord(stream, options, CostOutcome.Succeeded, null, null));
+            await RecordAsync(StreamRecord(stream, options, CostOutcome.Succeeded, null, null), response: null, callException: null).ConfigureAwait(false);
         }
         finally
         {
-            // Reached without a record only when the caller disposed the stream before its end.
-            if (!stream.Recorded)
+            try
             {
-                stream.Recorded = true;
-                _tracker.Record(StreamRecord(stream, options, CostOutcome.Abandoned, null, null));
+                // Reached without a record only when the caller disposed the stream before its end.
+                if (!stream.Recorded)
+                {
+                    stream.Recorded = true;
+                    await RecordAsync(StreamRecord(stream, options, CostOutcome.Abandoned, null, null), response: null, callException: null).ConfigureAwait(false);
+                }
             }
-
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            finally
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
         }
+    }
+
+    private async ValueTask RecordAsync(CostRecord record, ChatResponse? response, Exception? callException)
+    {
+        // A Recorded handler that throws must not keep the record out of the ledger: the tracker already has it.
+        ExceptionDispatchInfo? handlerError = null;
+        try
+        {
+            _tracker.Record(record);
+        }
+        catch (Exception ex)
+        {
+            handlerError = ExceptionDispatchInfo.Capture(ex);
+        }
+
+        if (Ledger is { } ledger)
+        {
+            try
+            {
+                // Not the call's token: the provider has billed, so a late cancellation must not drop the record.
+                await ledger.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw new CostLedgerException(record, ex, response, callException);
+            }
+        }
+
+        handlerError?.Throw();
     }
 
     private static CallCost? Price(ModelInfo? model, UsageDetails? usage) =>
@@ -272,6 +331,33 @@ public static class CostTrackingChatClientBuilderExtensions
         return builder.Use(inner =>
         {
             var client = new CostTrackingChatClient(inner, tracker);
+            configure?.Invoke(client);
+            return client;
+        });
+    }
+
+    /// <summary>
+    /// Records the cost of every billed attempt of the pipeline's calls in <paramref name="tracker"/> and appends each record to
+    /// <paramref name="ledger"/>, awaited before the call returns (see <see cref="CostTrackingChatClient.Ledger"/>).
+    /// </summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="tracker">Where records go; may be shared by many pipelines.</param>
+    /// <param name="ledger">Where records are appended as well; may be shared by many pipelines.</param>
+    /// <param name="configure">Sets options of the middleware, e.g. <see cref="CostTrackingChatClient.DefaultCaller"/>.</param>
+    /// <returns><paramref name="builder"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="tracker"/> or <paramref name="ledger"/> is null.</exception>
+    /// <remarks>
+    /// Place it outside retry and fallback middleware to record one entry per call, inside them to record every attempt.
+    /// A failed append throws <see cref="CostLedgerException"/>, which is not retryable, so retries never repeat a billed call because of it.
+    /// </remarks>
+    public static ChatClientBuilder UseCostTracking(this ChatClientBuilder builder, CostTracker tracker, ICostLedger ledger, Action<CostTrackingChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(ledger);
+        return builder.Use(inner =>
+        {
+            var client = new CostTrackingChatClient(inner, tracker, ledger);
             configure?.Invoke(client);
             return client;
         });
