@@ -23,6 +23,7 @@ public sealed class StratumClient : IDisposable
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly ConcurrentDictionary<ModelInfo, IChatClient> _clients = new(ReferenceEqualityComparer.Instance);
+    private readonly IChatClient? _pipeline;
     private volatile bool _disposed;
 
     /// <summary>Creates a client.</summary>
@@ -41,6 +42,13 @@ public sealed class StratumClient : IDisposable
         {
             _httpClient = httpClient;
         }
+
+        if (_options.Pipeline is { } configure)
+        {
+            var builder = new ChatClientBuilder(new Routing.ModelIdChatClient(this));
+            configure(builder);
+            _pipeline = builder.Build();
+        }
     }
 
     /// <summary>The catalog models are resolved in (<see cref="StratumClientOptions.Models"/>).</summary>
@@ -49,9 +57,12 @@ public sealed class StratumClient : IDisposable
     /// <summary>The settings this client was created with.</summary>
     public StratumClientOptions Options => _options;
 
-    /// <summary>Gets the chat client for a model: its dialect's client, with cost accounting and the timeout applied.</summary>
+    /// <summary>
+    /// Gets the chat client for a model: its dialect's client, with cost accounting and the timeout applied, behind the
+    /// middleware of <see cref="StratumClientOptions.Pipeline"/> when one is configured.
+    /// </summary>
     /// <param name="model">The catalog model.</param>
-    /// <returns>A thread-safe chat client, cached per model. Do not dispose it; disposing the <see cref="StratumClient"/> does.</returns>
+    /// <returns>A thread-safe chat client. Do not dispose it; disposing the <see cref="StratumClient"/> does.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
     /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
@@ -60,6 +71,13 @@ public sealed class StratumClient : IDisposable
     public IChatClient GetChatClient(ModelInfo model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _pipeline is null ? GetDirectChatClient(model) : new PinnedModelChatClient(_pipeline, model);
+    }
+
+    /// <summary>The dialect client of a model with cost and timeout applied, without <see cref="StratumClientOptions.Pipeline"/>.</summary>
+    internal IChatClient GetDirectChatClient(ModelInfo model)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_clients.TryGetValue(model, out var existing))
         {
@@ -181,6 +199,7 @@ public sealed class StratumClient : IDisposable
         }
 
         _clients.Clear();
+        _pipeline?.Dispose();
         if (_ownsHttpClient)
         {
             _httpClient.Dispose();
@@ -244,7 +263,7 @@ public sealed class StratumClient : IDisposable
             $"Provider '{provider.Id}' has no base URL: the catalog gives {(string.IsNullOrEmpty(provider.BaseUrl) ? "none" : $"'{provider.BaseUrl}', which is not an absolute URL")}. Set StratumClientOptions.Providers[\"{provider.Id}\"].BaseUrl (configuration key StratumAI:Providers:{provider.Id}:BaseUrl).");
     }
 
-    private ModelInfo ResolveModel(string modelIdOrAlias)
+    internal ModelInfo ResolveModel(string modelIdOrAlias)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelIdOrAlias);
         if (_options.Models.TryGet(modelIdOrAlias, out var model))

@@ -41,6 +41,20 @@ public sealed class StratumClientOptions
     /// </summary>
     public string? DefaultModel { get; set; }
 
+    /// <summary>
+    /// Middleware that every call made through the <see cref="StratumClient"/> goes through — its
+    /// <c>GetResponseAsync</c>/<c>GetStreamingResponseAsync</c> methods, the clients from <see cref="StratumClient.GetChatClient(ModelInfo)"/>,
+    /// the generated typed provider clients and the <c>[LlmCall]</c> methods that use the client — or null for none.
+    /// </summary>
+    /// <remarks>
+    /// Called once, when the <see cref="StratumClient"/> is created, with a builder whose inner client sends each request to the
+    /// catalog model named by <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/> (the client sets it to the model of the call).
+    /// Add middleware in the usual order, outermost first, e.g.
+    /// <c>options.Pipeline = b =&gt; b.UseCostTracking(tracker);</c>. Middleware may change the model of a call (fallbacks, routing)
+    /// by setting <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/> to another catalog id.
+    /// </remarks>
+    public Action<Microsoft.Extensions.AI.ChatClientBuilder>? Pipeline { get; set; }
+
     /// <summary>Gets the settings of a provider, creating empty ones when absent.</summary>
     /// <param name="providerId">The catalog provider id, e.g. <c>openai</c>.</param>
     /// <returns>The provider's settings, which the caller may change.</returns>
@@ -61,7 +75,7 @@ public sealed class StratumClientOptions
     public override string ToString()
     {
         var builder = new StringBuilder("StratumClientOptions { ");
-        builder.Append(CultureInfo.InvariantCulture, $"Timeout = {Timeout}, DefaultModel = {DefaultModel ?? "(none)"}, Providers = [");
+        builder.Append(CultureInfo.InvariantCulture, $"Timeout = {Timeout}, DefaultModel = {DefaultModel ?? "(none)"}, Pipeline = {(Pipeline is null ? "none" : "configured")}, Providers = [");
         var first = true;
         foreach (var pair in Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

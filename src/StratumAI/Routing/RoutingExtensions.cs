@@ -172,11 +172,18 @@ public static class RoutingResponseExtensions
 /// <summary>Dispatches each request to the catalog model named by <see cref="ChatOptions.ModelId"/>.</summary>
 internal sealed class ModelIdChatClient(StratumClient client) : IChatClient
 {
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        client.GetResponseAsync(RequireModel(options), messages, options, cancellationToken);
+    // Straight to the model's dialect client: this is the innermost client of StratumClientOptions.Pipeline too.
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return client.GetDirectChatClient(client.ResolveModel(RequireModel(options))).GetResponseAsync(messages, options, cancellationToken);
+    }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        client.GetStreamingResponseAsync(RequireModel(options), messages, options, cancellationToken);
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return client.GetDirectChatClient(client.ResolveModel(RequireModel(options))).GetStreamingResponseAsync(messages, options, cancellationToken);
+    }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
