@@ -30,6 +30,18 @@ public sealed class StratumClient : IDisposable
     /// <param name="options">Settings; null uses the defaults (keys from environment variables, the default catalog).</param>
     /// <param name="httpClient">The HTTP client to send requests with, or null to create (and own) one. A client passed in is not disposed.</param>
     public StratumClient(StratumClientOptions? options = null, HttpClient? httpClient = null)
+        : this(options, httpClient, services: null)
+    {
+    }
+
+    /// <summary>Creates a client whose <see cref="StratumClientOptions.Pipeline"/> is built with a service provider.</summary>
+    /// <param name="options">Settings; null uses the defaults (keys from environment variables, the default catalog).</param>
+    /// <param name="httpClient">The HTTP client to send requests with, or null to create (and own) one. A client passed in is not disposed.</param>
+    /// <param name="services">
+    /// The services middleware of the pipeline may resolve (a cache, a logger factory, …) through
+    /// <see cref="ChatClientBuilder.Build(IServiceProvider?)"/>; null for none. <c>AddStratumAI</c> passes the container's.
+    /// </param>
+    public StratumClient(StratumClientOptions? options, HttpClient? httpClient, IServiceProvider? services)
     {
         _options = options ?? new StratumClientOptions();
         if (httpClient is null)
@@ -47,7 +59,7 @@ public sealed class StratumClient : IDisposable
         {
             var builder = new ChatClientBuilder(new Routing.ModelIdChatClient(this));
             configure(builder);
-            _pipeline = builder.Build();
+            _pipeline = builder.Build(services);
         }
     }
 

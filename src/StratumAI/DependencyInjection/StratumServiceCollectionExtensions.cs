@@ -68,7 +68,7 @@ public static class StratumServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<StratumClientOptions>>().Value;
             var httpClient = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
-            return new StratumClient(options, httpClient);
+            return new StratumClient(options, httpClient, provider);
         });
 
         if (registerChatClient)

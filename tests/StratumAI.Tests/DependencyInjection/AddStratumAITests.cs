@@ -118,4 +118,30 @@ public sealed class AddStratumAITests
         Assert.Null(provider.GetService<IChatClient>());
         Assert.NotNull(provider.GetService<StratumClient>());
     }
+
+    [Fact]
+    public async Task Pipeline_IsBuiltWithTheContainersServices()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture("openai/chat__pydantic-ai__test_openai_instructions.yaml"));
+        var registry = new ModelRegistry();
+        registry.Register([Model("gpt-4o", Provider("openai"), Gpt4oPricing)]);
+        var services = new ServiceCollection();
+        services.AddSingleton(new CostTracker());
+        services.AddStratumAI(options =>
+        {
+            options.Models = registry;
+            options.DefaultModel = "gpt-4o";
+            options.Provider("openai").ApiKey = CanaryKey;
+            options.Provider("openai").BaseUrl = server.V1();
+            options.Pipeline = builder => builder.Use((inner, container) => new CostTrackingChatClient(inner, container.GetRequiredService<CostTracker>()));
+        });
+
+        using var provider = services.BuildServiceProvider();
+        var response = await provider.GetRequiredService<IChatClient>().GetResponseAsync("What is the capital of France?");
+
+        var record = Assert.Single(provider.GetRequiredService<CostTracker>().History);
+        Assert.Equal(response.GetCost()!.Total, record.Total);
+        Assert.Equal("gpt-4o", record.ModelId);
+    }
 }
