@@ -246,71 +246,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         return Priced(record.WithUsage(usage), cost, stream.CacheHit);
     }
 
-    /// <summary>What one stream has shown so far; used by one enumeration only.</summary>
-    private sealed class StreamState
+    /// <summary>What one stream has shown so far, and whether it was recorded; used by one enumeration only.</summary>
+    private sealed class StreamState : StreamTally
     {
         public bool Recorded { get; set; }
-
-        public int Updates { get; private set; }
-
-        public UsageDetails? Usage { get; private set; }
-
-        public CallCost? Cost { get; private set; }
-
-        public ModelInfo? Model { get; private set; }
-
-        public string? ModelId { get; private set; }
-
-        public string? RequestId { get; private set; }
-
-        public bool CacheHit { get; private set; }
-
-        public void Observe(ChatResponseUpdate update)
-        {
-            Updates++;
-            ModelId ??= update.ModelId;
-            if (update.AdditionalProperties is { } properties)
-            {
-                if (properties.TryGetValue(StratumUsageKeys.ModelInfo, out var model) && model is ModelInfo info)
-                {
-                    Model = info;
-                }
-
-                if (properties.TryGetValue(StratumUsageKeys.RequestId, out var id) && id is string requestId)
-                {
-                    RequestId = requestId;
-                }
-
-                if (properties.TryGetValue(StratumUsageKeys.CacheHit, out var hit) && hit is true)
-                {
-                    CacheHit = true;
-                }
-
-                if (properties.TryGetValue(StratumUsageKeys.Cost, out var cost) && cost is CallCost callCost)
-                {
-                    // Usage updates add up (as ToChatResponse sums them), so their costs do too.
-                    Cost = Cost is null ? callCost : new CallCost(
-                        Cost.Input + callCost.Input,
-                        Cost.CachedInput + callCost.CachedInput,
-                        Cost.CacheWrite + callCost.CacheWrite,
-                        Cost.Output + callCost.Output,
-                        Cost.Reasoning + callCost.Reasoning);
-                }
-            }
-
-            foreach (var content in update.Contents)
-            {
-                if (content is UsageContent usage)
-                {
-                    if (Usage is null)
-                    {
-                        Usage = new UsageDetails();
-                    }
-
-                    Usage.Add(usage.Details);
-                }
-            }
-        }
     }
 }
 

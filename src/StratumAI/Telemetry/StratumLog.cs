@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+
+namespace StratumAI;
+
+/// <summary>
+/// Every log line StratumAI writes, as <see cref="LoggerMessageAttribute"/> source-generated methods (no boxing, no
+/// formatting when the level is off). Middleware of any feature logs through here so event ids stay unique.
+/// </summary>
+/// <remarks>
+/// Nothing here takes an API key, a header value or a URL with a query: only model and provider ids, counts, money,
+/// durations and exception types. Prompt and response text goes only through <see cref="RequestContent"/> and
+/// <see cref="ResponseContent"/>, which callers invoke only when the user opted in
+/// (<see cref="StratumTelemetryOptions.EnableSensitiveData"/>).
+/// </remarks>
+internal static partial class StratumLog
+{
+    [LoggerMessage(EventId = 1001, EventName = "ChatRequestStarted", Level = LogLevel.Debug,
+        Message = "Chat request to model {Model} of provider {Provider} started (streaming: {Streaming}).")]
+    public static partial void RequestStarted(ILogger logger, string? model, string? provider, bool streaming);
+
+    [LoggerMessage(EventId = 1002, EventName = "ChatRequestCompleted", Level = LogLevel.Information,
+        Message = "Chat request to model {Model} of provider {Provider} completed in {DurationSeconds} s: {InputTokens} input tokens, {OutputTokens} output tokens, cost {CostUsd} USD.")]
+    public static partial void RequestCompleted(ILogger logger, string? model, string? provider, double durationSeconds, long? inputTokens, long? outputTokens, decimal? costUsd);
+
+    [LoggerMessage(EventId = 1003, EventName = "ChatRequestFailed", Level = LogLevel.Warning,
+        Message = "Chat request to model {Model} of provider {Provider} failed after {DurationSeconds} s with {ErrorType}.")]
+    public static partial void RequestFailed(ILogger logger, string? model, string? provider, double durationSeconds, string errorType, Exception exception);
+
+    [LoggerMessage(EventId = 1004, EventName = "ChatRequestCanceled", Level = LogLevel.Debug,
+        Message = "Chat request to model {Model} of provider {Provider} was canceled after {DurationSeconds} s.")]
+    public static partial void RequestCanceled(ILogger logger, string? model, string? provider, double durationSeconds);
+
+    [LoggerMessage(EventId = 1005, EventName = "ChatStreamAbandoned", Level = LogLevel.Debug,
+        Message = "Chat stream from model {Model} of provider {Provider} was disposed by the caller before its end after {DurationSeconds} s.")]
+    public static partial void StreamAbandoned(ILogger logger, string? model, string? provider, double durationSeconds);
+
+    [LoggerMessage(EventId = 1006, EventName = "ChatRequestContent", Level = LogLevel.Debug,
+        Message = "Chat request to model {Model}: {Messages}")]
+    public static partial void RequestContent(ILogger logger, string? model, string messages);
+
+    [LoggerMessage(EventId = 1007, EventName = "ChatResponseContent", Level = LogLevel.Debug,
+        Message = "Chat response from model {Model}: {Messages}")]
+    public static partial void ResponseContent(ILogger logger, string? model, string messages);
+
+    [LoggerMessage(EventId = 1010, EventName = "ChatRetry", Level = LogLevel.Warning,
+        Message = "Retrying the call to model {Model} of provider {Provider}: attempt {Attempt} in {Delay} after {ErrorType}.")]
+    public static partial void Retrying(ILogger logger, string? model, string? provider, int attempt, TimeSpan delay, string errorType);
+
+    [LoggerMessage(EventId = 1011, EventName = "ChatFallback", Level = LogLevel.Warning,
+        Message = "Model {FromModel} failed with {ErrorType}; falling back to model {ToModel}.")]
+    public static partial void FallingBack(ILogger logger, string? fromModel, string toModel, string errorType);
+
+    [LoggerMessage(EventId = 1012, EventName = "ChatCacheHit", Level = LogLevel.Debug,
+        Message = "Response cache hit for model {Model}: no provider call, {SavedUsd} USD saved.")]
+    public static partial void CacheHit(ILogger logger, string? model, decimal savedUsd);
+
+    [LoggerMessage(EventId = 1013, EventName = "ChatBudgetRejected", Level = LogLevel.Warning,
+        Message = "Budget {Scope} rejected a call to model {Model}: {SpentUsd} USD spent or reserved of {LimitUsd} USD, the call may cost up to {RequestedUsd} USD. No request was sent.")]
+    public static partial void BudgetRejected(ILogger logger, string scope, string? model, decimal spentUsd, decimal limitUsd, decimal requestedUsd);
+
+    [LoggerMessage(EventId = 1014, EventName = "ChatBudgetThreshold", Level = LogLevel.Warning,
+        Message = "Budget {Scope} reached {Percent} % of its {LimitUsd} USD limit ({SpentUsd} USD spent).")]
+    public static partial void BudgetThresholdReached(ILogger logger, string scope, int percent, decimal limitUsd, decimal spentUsd);
+
+    [LoggerMessage(EventId = 1015, EventName = "ChatCircuitOpened", Level = LogLevel.Warning,
+        Message = "Circuit for provider {Provider} opened for {BreakDuration} after {ErrorType}; calls to it fail fast until then.")]
+    public static partial void CircuitOpened(ILogger logger, string provider, TimeSpan breakDuration, string errorType);
+}
