@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace StratumAI.Caching;
+
+/// <summary>
+/// Middleware that answers a repeated request from a cache instead of the model: on <see cref="HybridCache"/> or a plain
+/// <see cref="IDistributedCache"/>, keyed by <see cref="ResponseCacheKey"/> (model, messages and the options that change the answer).
+/// </summary>
+/// <remarks>
+/// <para><b>Which calls are cached.</b> Opt-in: a call whose <see cref="ChatOptions.AdditionalProperties"/> holds
+/// <see cref="TtlKey"/> (a <see cref="TimeSpan"/>) is cached for that long; <see cref="EnabledKey"/> = <see langword="true"/>
+/// caches it for <see cref="ResponseCacheOptions.DefaultTtl"/>; with <see cref="ResponseCacheOptions.CacheEveryCall"/> every call is.
+/// <see cref="EnabledKey"/> = <see langword="false"/> always bypasses the cache. Calls that depend on state outside the request
+/// (<see cref="ChatOptions.ConversationId"/>, <see cref="ChatOptions.ContinuationToken"/>, background responses, a
+/// <see cref="ChatOptions.RawRepresentationFactory"/>), whose model cannot be named, or whose content cannot be serialised, are
+/// never cached.</para>
+/// <para><b>Which responses are stored.</b> Only a complete answer: finish reason <see cref="ChatFinishReason.Stop"/> or
+/// <see cref="ChatFinishReason.ToolCalls"/>, at least one non-empty content, no <see cref="ErrorContent"/>. Failures (exceptions),
+/// empty answers and answers cut by <see cref="ChatFinishReason.Length"/> or <see cref="ChatFinishReason.ContentFilter"/> are
+/// returned to the caller and not stored. A stream is stored when it ran to its end; one that failed or that the caller disposed early is not.</para>
+/// <para><b>A hit</b> never reaches the inner client. It carries <see cref="StratumUsageKeys.CacheHit"/> = <see langword="true"/>,
+/// the original usage and finish reason, the cost the original call had under <see cref="StratumUsageKeys.Cost"/> and its
+/// <see cref="ModelInfo"/>, so a <see cref="CostTrackingChatClient"/> placed outside this client records $0 and that cost as
+/// saved. A streamed hit is replayed as the same updates. Streaming and non-streaming calls are stored apart.</para>
+/// <para><b>Expiry</b> is stamped into each entry from <see cref="ResponseCacheOptions.TimeProvider"/> and checked on read, besides
+/// the store's own expiration, so it follows the configured clock.</para>
+/// <para><b>Thread-safety.</b> One instance serves concurrent calls. Identical non-streaming calls that overlap in this process
+/// share one model call: the others wait for it and are served as hits when it produced a cacheable answer (else they make
+/// their own call). Concurrent identical streams are not coalesced.</para>
+/// </remarks>
+public sealed class ResponseCacheChatClient : DelegatingChatClient
+{
+    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: a <see cref="TimeSpan"/>; cache this call's response for that long.</summary>
+    public const string TtlKey = "stratum.cache.ttl";
+
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> key: a <see cref="bool"/>; <see langword="false"/> bypasses the cache for this
+    /// call (no read, no write); <see langword="true"/> caches it for <see cref="ResponseCacheOptions.DefaultTtl"/> unless
+    /// <see cref="TtlKey"/> gives a TTL.
+    /// </summary>
+    public const string EnabledKey = "stratum.cache";
+
+    private readonly ResponseCacheStore _store;
+    private readonly ResponseCacheOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ModelRegistry _models;
+    private readonly ConcurrentDictionary<string, Task<byte[]?>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ModelInfo> _seenModels = new(StringComparer.Ordinal);
+
+    /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
+    /// <param name="innerClient">The client whose responses are cached.</param>
+    /// <param name="cache">The cache; its local and distributed tiers both serve hits.</param>
+    /// <param name="options">Settings, or null for the defaults. The instance is kept; do not change it while calls run.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="cache"/> is null.</exception>
+    public ResponseCacheChatClient(IChatClient innerClient, HybridCache cache, ResponseCacheOptions? options = null)
+        : this(innerClient, new HybridResponseCacheStore(cache ?? throw new ArgumentNullException(nameof(cache))), options)
+    {
+    }
+
+    /// <summary>Caches responses of <paramref name="innerClient"/> in a plain <see cref="IDistributedCache"/> (Redis, SQL Server, memory, ...).</summary>
+    /// <param name="innerClient">The client whose responses are cached.</param>
+    /// <param name="cache">The cache. Its exceptions surface to the caller (<see cref="HybridCache"/> tolerates a failing distributed tier instead).</param>
+    /// <param name="options">Settings, or null for the defaults. The instance is kept; do not change it while calls run.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="cache"/> is null.</exception>
+    public ResponseCacheChatClient(IChatClient innerClient, IDistributedCache cache, ResponseCacheOptions? options = null)
+        : this(innerClient, new DistributedResponseCacheStore(cache ?? throw new ArgumentNullException(nameof(cache))), options)
+    {
+    }
+
+    private ResponseCacheChatClient(IChatClient innerClient, ResponseCacheStore store, ResponseCacheOptions? options)
+        : base(innerClient)
+    {
+        _store = store;
+        _options = options ?? new ResponseCacheOptions();
+        _time = _options.TimeProvider ?? TimeProvider.System;
+        _models = _options.Models ?? (innerClient.GetService(typeof(StratumClient)) as StratumClient)?.Models ?? ModelRegistry.Default;
+    }
+
+    /// <summary>The settings this client uses.</summary>
+    public ResponseCacheOptions Options => _options;
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!TryPlan(messages, options, streaming: false, out var key, out var ttl))
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Response: not null } entry)
+        {
+            return Hit(entry);
+        }
+
+        var mine = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(key, mine.Task))
+        {
+            if (_inFlight.TryGetValue(key, out var running))
+            {
+                // Someone is asking the model the same question right now: share their answer when it can be cached.
+                var bytes = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (bytes is not null && ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { Response: not null } shared)
+                {
+                    return Hit(shared);
+                }
+            }
+
+            return (await ProduceAsync(messages, options, key, ttl, cancellationToken).ConfigureAwait(false)).Response;
+        }
+
+        try
+        {
+            var (response, stored) = await ProduceAsync(messages, options, key, ttl, cancellationToken).ConfigureAwait(false);
+            mine.TrySetResult(stored);
+            return response;
+        }
+        finally
+        {
+            // Failed or cancelled: waiters make their own call.
+            mine.TrySetResult(null);
+            _inFlight.TryRemove(new KeyValuePair<string, Task<byte[]?>>(key, mine.Task));
+        }
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!TryPlan(messages, options, streaming: true, out var key, out var ttl))
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Updates.Count: > 0 } entry)
+        {
+            foreach (var update in Replay(entry))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var seen = new List<ChatResponseUpdate>();
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            seen.Add(update);
+            yield return update;
+        }
+
+        // Reached only when the stream ran to its end and the caller read all of it.
+        await StoreStreamAsync(key, ttl, seen, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the response is a complete answer worth replaying (see the class remarks).</summary>
+    internal static bool IsCacheable(ChatResponse response)
+    {
+        if (response.FinishReason != ChatFinishReason.Stop && response.FinishReason != ChatFinishReason.ToolCalls)
+        {
+            return false;
+        }
+
+        var answered = false;
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                switch (content)
+                {
+                    case ErrorContent:
+                        return false;
+                    case UsageContent:
+                    case TextContent { Text.Length: 0 }:
+                        break;
+                    default:
+                        answered = true;
+                        break;
+                }
+            }
+        }
+
+        return answered;
+    }
+
+    private static CallCost? Price(ModelInfo? model, UsageDetails? usage) =>
+        model is not null && usage is not null ? CostCalculator.Calculate(model.Pricing, usage) : null;
+
+    private static CallCost Add(CallCost a, CallCost b) =>
+        new(a.Input + b.Input, a.CachedInput + b.CachedInput, a.CacheWrite + b.CacheWrite, a.Output + b.Output, a.Reasoning + b.Reasoning);
+
+    private static bool DependsOnOutsideState(ChatOptions? options) =>
+        options is not null
+        && (options.ConversationId is not null || options.ContinuationToken is not null || options.AllowBackgroundResponses == true || options.RawRepresentationFactory is not null);
+
+    private TimeSpan? ResolveTtl(ChatOptions? options)
+    {
+        var properties = options?.AdditionalProperties;
+        bool? enabled = null;
+        if (properties is not null && properties.TryGetValue(EnabledKey, out var flag))
+        {
+            enabled = flag as bool? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{EnabledKey}\"] must be a bool, not {flag?.GetType().Name ?? "null"}.", nameof(options));
+        }
+
+        if (enabled == false)
+        {
+            return null;
+        }
+
+        if (properties is not null && properties.TryGetValue(TtlKey, out var value))
+        {
+            var ttl = value as TimeSpan? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{TtlKey}\"] must be a TimeSpan, not {value?.GetType().Name ?? "null"}.", nameof(options));
+            return ttl > TimeSpan.Zero ? ttl : null;
+        }
+
+        return enabled == true || _options.CacheEveryCall ? _options.DefaultTtl : null;
+    }
+
+    private bool TryPlan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out string key, out TimeSpan ttl)
+    {
+        key = string.Empty;
+        ttl = default;
+        if (ResolveTtl(options) is not { } resolved || DependsOnOutsideState(options) || ModelKey(options) is not { } model)
+        {
+            return false;
+        }
+
+        try
+        {
+            key = _options.KeyPrefix + ResponseCacheKey.Compute(model, messages, options, streaming, _options.JsonSerializerOptions);
+        }
+        catch (NotSupportedException)
+        {
+            // A value the serializer does not know cannot be hashed soundly: the call goes through uncached.
+            return false;
+        }
+
+        ttl = resolved;
+        return true;
+    }
+
+    /// <summary>The model part of the key: <c>provider/id</c> of the catalog model (so an alias shares entries with its id), else the id as given.</summary>
+    private string? ModelKey(ChatOptions? options)
+    {
+        var id = options?.ModelId;
+        if (!string.IsNullOrEmpty(id))
+        {
+            return _models.TryGet(id, out var model) ? model.Provider.Id + "/" + model.Id : id;
+        }
+
+        if (InnerModel() is { } fixedModel)
+        {
+            return fixedModel.Provider.Id + "/" + fixedModel.Id;
+        }
+
+        return (InnerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata)?.DefaultModelId;
+    }
+
+    private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
+
+    private async ValueTask<ResponseCacheEntry?> ReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null || ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is not { } entry)
+        {
+            return null;
+        }
+
+        if (_time.GetUtcNow() >= entry.ExpiresAt)
+        {
+            await _store.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return entry;
+    }
+
+    private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string key, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (!IsCacheable(response))
+        {
+            return (response, null);
+        }
+
+        var model = response.GetModelInfo() ?? InnerModel();
+        var entry = NewEntry(ttl, model, response.GetCost() ?? Price(model, response.Usage)) with { Response = ResponseCacheEntry.Portable(response) };
+        return (response, await WriteAsync(key, ttl, entry, model, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task StoreStreamAsync(string key, TimeSpan ttl, List<ChatResponseUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (!IsCacheable(updates.ToChatResponse()))
+        {
+            return;
+        }
+
+        ModelInfo? model = null;
+        CallCost? attachedCost = null;
+        foreach (var update in updates)
+        {
+            if (update.AdditionalProperties is not { } properties)
+            {
+                continue;
+            }
+
+            if (model is null && properties.TryGetValue(StratumUsageKeys.ModelInfo, out var info))
+            {
+                model = info as ModelInfo;
+            }
+
+            if (properties.TryGetValue(StratumUsageKeys.Cost, out var cost) && cost is CallCost callCost)
+            {
+                // Usage updates add up (as ToChatResponse sums them), so their costs do too.
+                attachedCost = attachedCost is null ? callCost : Add(attachedCost, callCost);
+            }
+        }
+
+        model ??= InnerModel();
+        var entry = NewEntry(ttl, model, attachedCost ?? Price(model, updates.ToChatResponse().Usage)) with
+        {
+            Updates = updates.Select(ResponseCacheEntry.Portable).ToList(),
+        };
+        await WriteAsync(key, ttl, entry, model, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ResponseCacheEntry NewEntry(TimeSpan ttl, ModelInfo? model, CallCost? cost) => new()
+    {
+        ExpiresAt = _time.GetUtcNow() + ttl,
+        ProviderId = model?.Provider.Id,
+        ModelId = model?.Id,
+        Cost = cost,
+    };
+
+    private async Task<byte[]?> WriteAsync(string key, TimeSpan ttl, ResponseCacheEntry entry, ModelInfo? model, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = entry.Serialize(_options.JsonSerializerOptions);
+        }
+        catch (NotSupportedException)
+        {
+            // Content the serializer does not know (a custom AIContent without registered metadata): answered, not stored.
+            return null;
+        }
+
+        await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
+        if (model is not null)
+        {
+            _seenModels.TryAdd(model.Provider.Id + "/" + model.Id, model);
+        }
+
+        return bytes;
+    }
+
+    private ModelInfo? FindModel(ResponseCacheEntry entry)
+    {
+        if (entry.ModelId is null || entry.ProviderId is null)
+        {
+            return null;
+        }
+
+        if (_seenModels.TryGetValue(entry.ProviderId + "/" + entry.ModelId, out var seen))
+        {
+            return seen;
+        }
+
+        return _models.TryGet(entry.ModelId, out var model) && string.Equals(model.Provider.Id, entry.ProviderId, StringComparison.Ordinal) ? model : null;
+    }
+
+    private ChatResponse Hit(ResponseCacheEntry entry)
+    {
+        var response = entry.Response!;
+        var properties = response.AdditionalProperties ??= [];
+        properties[StratumUsageKeys.CacheHit] = true;
+        if (entry.Cost is { } cost)
+        {
+            properties[StratumUsageKeys.Cost] = cost;
+        }
+
+        if (FindModel(entry) is { } model)
+        {
+            properties[StratumUsageKeys.ModelInfo] = model;
+        }
+
+        return response;
+    }
+
+    private List<ChatResponseUpdate> Replay(ResponseCacheEntry entry)
+    {
+        var updates = entry.Updates!;
+
+        // The cost rides on the last usage update, as the provider client attached it; the model on the first update.
+        var costAt = updates.Count - 1;
+        for (var i = updates.Count - 1; i >= 0; i--)
+        {
+            if (updates[i].Contents.Any(static c => c is UsageContent))
+            {
+                costAt = i;
+                break;
+            }
+        }
+
+        var model = FindModel(entry);
+        var replayed = new List<ChatResponseUpdate>(updates.Count);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i];
+            var properties = update.AdditionalProperties ??= [];
+            properties[StratumUsageKeys.CacheHit] = true;
+            if (i == 0 && model is not null)
+            {
+                properties[StratumUsageKeys.ModelInfo] = model;
+            }
+
+            if (i == costAt && entry.Cost is { } cost)
+            {
+                properties[StratumUsageKeys.Cost] = cost;
+            }
+
+            replayed.Add(update);
+        }
+
+        return replayed;
+    }
+}

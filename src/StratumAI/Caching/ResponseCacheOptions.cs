@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Caching;
+
+/// <summary>Settings of a <see cref="ResponseCacheChatClient"/>.</summary>
+/// <remarks>Set the properties before the client serves its first call; they are read on every call and not synchronised.</remarks>
+public sealed class ResponseCacheOptions
+{
+    private TimeSpan _defaultTtl = TimeSpan.FromHours(1);
+    private string _keyPrefix = "stratum:chat:";
+    private JsonSerializerOptions _serializerOptions = AIJsonUtilities.DefaultOptions;
+
+    /// <summary>Whether every call is cached for <see cref="DefaultTtl"/> without asking.</summary>
+    /// <value>False by default: only calls that opt in through <see cref="ResponseCacheChatClient.TtlKey"/> or
+    /// <see cref="ResponseCacheChatClient.EnabledKey"/> are cached. <see cref="ResponseCacheChatClient.EnabledKey"/> = false
+    /// still bypasses the cache for one call.</value>
+    public bool CacheEveryCall { get; set; }
+
+    /// <summary>How long a response is kept when the call asked for caching without a TTL of its own.</summary>
+    /// <value>One hour by default.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan DefaultTtl
+    {
+        get => _defaultTtl;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _defaultTtl = value;
+        }
+    }
+
+    /// <summary>Prefix of every key written to the cache, so StratumAI's entries can share a cache with others.</summary>
+    /// <value><c>stratum:chat:</c> by default.</value>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public string KeyPrefix
+    {
+        get => _keyPrefix;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _keyPrefix = value;
+        }
+    }
+
+    /// <summary>The clock that stamps an entry's expiry and checks it on read.</summary>
+    /// <value>Null by default: the <see cref="TimeProvider"/> of the pipeline's services, else <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// The catalog used to name the model in the key (an alias and its model id share entries) and to attach the
+    /// <see cref="ModelInfo"/> to a hit.
+    /// </summary>
+    /// <value>Null by default: the <see cref="StratumClient.Models"/> of the inner <see cref="StratumClient"/> when there is one,
+    /// else <see cref="ModelRegistry.Default"/>.</value>
+    public ModelRegistry? Models { get; set; }
+
+    /// <summary>Serialises cached responses and the values hashed into keys.</summary>
+    /// <value><see cref="AIJsonUtilities.DefaultOptions"/> by default (source-generated, AOT-safe); set options that also
+    /// know your own <see cref="AIContent"/> types when you use them.</value>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public JsonSerializerOptions JsonSerializerOptions
+    {
+        get => _serializerOptions;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _serializerOptions = value;
+        }
+    }
+}
