@@ -4,8 +4,8 @@ namespace StratumAI;
 /// <param name="AboveInputTokens">Prompt size (input tokens, cached included) above which this tier applies.</param>
 /// <param name="InputPerMillion">USD per 1M uncached input tokens.</param>
 /// <param name="OutputPerMillion">USD per 1M output tokens.</param>
-/// <param name="CachedInputPerMillion">USD per 1M cached input tokens, or null to use the input price.</param>
-/// <param name="CacheWritePerMillion">USD per 1M cache-write tokens, or null to use the input price.</param>
+/// <param name="CachedInputPerMillion">USD per 1M cached input tokens, or null to keep the base cached-input price (the tier's input price when there is none).</param>
+/// <param name="CacheWritePerMillion">USD per 1M cache-write tokens, or null to keep the base cache-write price (the tier's input price when there is none).</param>
 public sealed record PriceTier(
     long AboveInputTokens,
     decimal InputPerMillion,

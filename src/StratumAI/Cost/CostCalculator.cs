@@ -7,7 +7,8 @@ namespace StratumAI;
 /// <para>The rules, per million tokens:</para>
 /// <list type="bullet">
 /// <item>The price tier is the last tier (tiers are ordered by threshold) whose <see cref="PriceTier.AboveInputTokens"/>
-/// is below the prompt size (<see cref="UsageDetails.InputTokenCount"/>, cached tokens included); with none, the base prices.</item>
+/// is below the prompt size (<see cref="UsageDetails.InputTokenCount"/>, cached tokens included); with none, the base prices.
+/// A tier without a cached-input or cache-write price keeps the base one.</item>
 /// <item>Uncached input = input − cached − cache-write tokens, at the input price.</item>
 /// <item>Cached input (<see cref="UsageDetails.CachedInputTokenCount"/>) at the cached-input price, or the input price when the catalog has none.</item>
 /// <item>Cache-write tokens (<see cref="StratumUsageKeys.CacheWriteInputTokens"/> in <see cref="UsageDetails.AdditionalCounts"/>) at the cache-write price, or the input price.</item>
@@ -55,8 +56,10 @@ public static class CostCalculator
         {
             inputPrice = tier.InputPerMillion;
             outputPrice = tier.OutputPerMillion;
-            cachedPrice = tier.CachedInputPerMillion ?? tier.InputPerMillion;
-            cacheWritePrice = tier.CacheWritePerMillion ?? tier.InputPerMillion;
+            // A tier that does not price cache reads or writes keeps the base price for them (as LiteLLM does);
+            // only a model with no such price at all bills them at the (tier's) input price.
+            cachedPrice = tier.CachedInputPerMillion ?? pricing.CachedInputPerMillion ?? tier.InputPerMillion;
+            cacheWritePrice = tier.CacheWritePerMillion ?? pricing.CacheWritePerMillion ?? tier.InputPerMillion;
         }
 
         var uncached = Math.Max(0, input - cached - cacheWrite);

@@ -103,11 +103,21 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
-    public void TierWithoutCachedPrice_BillsCachedTokensAtTheTierInputPrice()
+    public void TierWithoutCachedPrice_KeepsTheBaseCachedPrice()
     {
+        // As LiteLLM prices xai/grok-4-1-fast-reasoning: its 128k tier lists input and output only.
         var pricing = new ModelPricing(1m, 2m, CachedInputPerMillion: 0.1m, Tiers: [new PriceTier(1_000, 3m, 4m)]);
 
-        // (2,000 − 1,000) × 3 / 1M = 0.003; 1,000 × 3 / 1M = 0.003 (tier input price); 0 output.
+        // (2,000 − 1,000) × 3 / 1M = 0.003; 1,000 × 0.1 / 1M = 0.0001 (base cached price); 0 output.
+        Assert.Equal(new CallCost(0.003m, 0.0001m, 0m, 0m, 0m), CostCalculator.Calculate(pricing, Usage(2_000, 0, cached: 1_000)));
+    }
+
+    [Fact]
+    public void TierWithoutCachedPrice_OnAModelWithNoCachedPrice_BillsCachedTokensAtTheTierInputPrice()
+    {
+        var pricing = new ModelPricing(1m, 2m, Tiers: [new PriceTier(1_000, 3m, 4m)]);
+
+        // (2,000 − 1,000) × 3 / 1M = 0.003; 1,000 × 3 / 1M = 0.003 (no cached price anywhere: tier input price).
         Assert.Equal(new CallCost(0.003m, 0.003m, 0m, 0m, 0m), CostCalculator.Calculate(pricing, Usage(2_000, 0, cached: 1_000)));
     }
 

@@ -1,0 +1,312 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using StratumAI.Catalog.LiteLlm;
+using StratumAI.Testing;
+using CatalogMerger = StratumAI.Catalog.CatalogMerger;
+using CatalogModel = StratumAI.Catalog.CatalogModel;
+using CatalogParser = StratumAI.Catalog.CatalogParser;
+
+namespace StratumAI.Tests.Cost;
+
+/// <summary>
+/// Same usage in, same cost out as LiteLLM: for every default catalog model LiteLLM lists, <see cref="CostCalculator"/>
+/// (with the catalog's prices) is compared with LiteLLM's pricing formula re-implemented here from the raw JSON keys, over
+/// plain, cached, cache-write, reasoning and above-a-tier usages, to $0.000001.
+/// </summary>
+/// <remarks>
+/// <para>LiteLLM's formula (<c>generic_cost_per_token</c>), as implemented below:</para>
+/// <list type="bullet">
+/// <item>Tier: the <c>input_cost_per_token_above_{N}k_tokens</c> keys, highest threshold first; the first with
+/// prompt tokens &gt; N replaces the input price, and its <c>output_</c>, <c>cache_read_</c>, <c>cache_creation_</c>
+/// <c>…_above_{N}k_tokens</c> keys replace those prices where present (otherwise the base price stays).</item>
+/// <item>Input: (prompt − cached − cache-write) × input + cached × <c>cache_read_input_token_cost</c> +
+/// cache-write × <c>cache_creation_input_token_cost</c>; a missing cache price counts as 0.</item>
+/// <item>Output: (completion − reasoning) × output + reasoning × <c>output_cost_per_reasoning_token</c> (the output price
+/// when missing), with the reasoning split given as providers report it (text and reasoning tokens apart).</item>
+/// </list>
+/// <para>Documented difference (all models): where LiteLLM has no cache-read or cache-write price for a model, it bills those
+/// tokens at $0; StratumAI bills them at the input price, as a provider without a cache discount does. The difference is
+/// asserted to be exactly tokens × input price.</para>
+/// </remarks>
+public sealed class LiteLlmParityTests
+{
+    private const decimal Tolerance = 0.000001m;
+
+    /// <summary>
+    /// Models whose price changed upstream between the older list (LiteLLM 1.79.1, 2025-11-01) and the newer list (LiteLLM main,
+    /// 2026-07 mirror). The catalog follows the newer list (docs/catalog.md), so against the older list these models differ by
+    /// exactly these keys; against the newer list they must match. The test checks this table is complete and accurate.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> PriceChangedSinceOlderList = new(StringComparer.Ordinal)
+    {
+        ["deepseek/deepseek-chat"] = ["cache_read_input_token_cost", "input_cost_per_token", "output_cost_per_token"],
+        ["deepseek/deepseek-reasoner"] = ["cache_read_input_token_cost", "input_cost_per_token", "output_cost_per_token"],
+        ["gemini/gemini-2.5-pro"] = ["cache_read_input_token_cost", "cache_read_input_token_cost_above_200k_tokens"],
+        ["gemini/gemini-2.5-flash"] = ["cache_read_input_token_cost"],
+        ["gemini/gemini-2.5-flash-lite"] = ["cache_read_input_token_cost"],
+        ["groq/openai/gpt-oss-120b"] = ["cache_read_input_token_cost", "output_cost_per_token"],
+        ["groq/openai/gpt-oss-20b"] = ["cache_read_input_token_cost", "input_cost_per_token", "output_cost_per_token"],
+        ["mistral/mistral-large-latest"] = ["input_cost_per_token", "output_cost_per_token"],
+        ["mistral/mistral-medium-latest"] = ["input_cost_per_token", "output_cost_per_token"],
+        ["mistral/mistral-small-latest"] = ["input_cost_per_token", "output_cost_per_token"],
+        ["xai/grok-3"] = ["cache_read_input_token_cost"],
+        ["xai/grok-3-mini"] = ["cache_read_input_token_cost"],
+    };
+
+    private static readonly Regex InputTierKey = new(@"^input_cost_per_token_above_(\d+)(k?)_tokens$", RegexOptions.CultureInvariant);
+
+    private static readonly Lazy<IReadOnlyList<CatalogModel>> DefaultModels = new(LoadDefaultCatalog);
+    private static readonly Lazy<PriceList> OlderList = new(() => PriceList.Load("litellm_model_prices.json"));
+    private static readonly Lazy<PriceList> NewerList = new(() => PriceList.Load("litellm_model_prices_latest_mirror.json"));
+
+    [Fact]
+    public void EveryDefaultModelInTheOlderList_CostsWhatLiteLlmsFormulaGives_OrDiffersExactlyAsDocumented()
+    {
+        var failures = new List<string>();
+        var compared = 0;
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in DefaultModels.Value)
+        {
+            var older = OlderList.Value.Find(model);
+            if (older.Count == 0)
+            {
+                continue;
+            }
+
+            compared++;
+            var key = model.ProviderId + "/" + model.Id;
+            if (!PriceChangedSinceOlderList.TryGetValue(key, out var changedKeys))
+            {
+                failures.AddRange(Compare(model, older));
+                continue;
+            }
+
+            changed.Add(key);
+
+            // The documented keys are exactly the price keys that differ between the lists…
+            var newer = NewerList.Value.Find(model);
+            Assert.True(newer.Count > 0, $"{key} is documented as repriced but is not in the newer list.");
+            var differing = PriceKeys(older[0].Entry).Union(PriceKeys(newer[0].Entry))
+                .Where(name => Price(older[0].Entry, name) != Price(newer[0].Entry, name))
+                .Order(StringComparer.Ordinal);
+            Assert.Equal(changedKeys.Order(StringComparer.Ordinal), differing);
+
+            // …our cost follows the newer list exactly, and really differs from the older one.
+            failures.AddRange(Compare(model, newer));
+            Assert.Contains(Grid(model), usage => older.All(e => Math.Abs(Ours(model, usage) - Expected(e.Entry, usage) - DocumentedDifference(e.Entry, usage)) > Tolerance));
+        }
+
+        Assert.True(compared >= 40, $"Only {compared} default models were found in the older LiteLLM list.");
+        Assert.Equal(PriceChangedSinceOlderList.Keys.Order(StringComparer.Ordinal), changed.Order(StringComparer.Ordinal));
+        Assert.True(failures.Count == 0, "Costs differ from LiteLLM's formula:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void EveryDefaultModelInTheNewerList_CostsWhatLiteLlmsFormulaGives()
+    {
+        var failures = new List<string>();
+        var compared = 0;
+        var tiered = 0;
+        foreach (var model in DefaultModels.Value)
+        {
+            var entries = NewerList.Value.Find(model);
+            if (entries.Count == 0)
+            {
+                continue;
+            }
+
+            compared++;
+            tiered += model.Price.Tiers.Count > 0 ? 1 : 0;
+            failures.AddRange(Compare(model, entries));
+        }
+
+        Assert.True(compared >= 80, $"Only {compared} default models were found in the newer LiteLLM list.");
+        Assert.True(tiered >= 10, $"Only {tiered} tiered models were compared.");
+        Assert.True(failures.Count == 0, "Costs differ from LiteLLM's formula:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void TieredModelWithoutATierCachePrice_BillsCachedTokensAboveTheThresholdAtTheBaseCachedPrice()
+    {
+        // xai/grok-4-1-fast-reasoning lists input and output above 128k but no cache-read price there: LiteLLM keeps $0.05/1M.
+        var model = DefaultModels.Value.Single(m => m.ProviderId == "xai" && m.Id == "grok-4-1-fast-reasoning");
+        var usage = Usage(prompt: 200_000, cached: 100_000, write: 0, output: 1_000, reasoning: 0);
+
+        // 100,000 × 0.40 + 100,000 × 0.05 + 1,000 × 1.00, per 1M = 0.04 + 0.005 + 0.001.
+        Assert.Equal(0.046m, Ours(model, usage));
+        Assert.Equal(0.046m, Expected(NewerList.Value.Find(model).Single().Entry, usage));
+    }
+
+    private static IEnumerable<string> Compare(CatalogModel model, IReadOnlyList<(string Key, JsonElement Entry)> entries)
+    {
+        // LiteLLM sometimes lists a model twice for one provider (deepseek/deepseek-chat and deepseek-chat); one must match.
+        var best = new List<string>();
+        foreach (var (key, entry) in entries)
+        {
+            var mismatches = new List<string>();
+            foreach (var usage in Grid(model))
+            {
+                var ours = Ours(model, usage);
+                var expected = Expected(entry, usage) + DocumentedDifference(entry, usage);
+                if (Math.Abs(ours - expected) > Tolerance)
+                {
+                    mismatches.Add(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{model.ProviderId}/{model.Id} ({key}) {Describe(usage)}: ours {ours}, LiteLLM {expected}"));
+                }
+            }
+
+            if (mismatches.Count == 0)
+            {
+                return [];
+            }
+
+            if (best.Count == 0 || mismatches.Count < best.Count)
+            {
+                best = mismatches;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Plain, cached, cache-write and reasoning usages, and for each tier one at and one just above its threshold.</summary>
+    private static IEnumerable<UsageDetails> Grid(CatalogModel model)
+    {
+        yield return Usage(prompt: 1_234, cached: 0, write: 0, output: 567, reasoning: 0);
+        yield return Usage(prompt: 10_000, cached: 6_000, write: 0, output: 300, reasoning: 0);
+        yield return Usage(prompt: 5_000, cached: 1_000, write: 3_000, output: 200, reasoning: 0);
+        yield return Usage(prompt: 800, cached: 0, write: 0, output: 2_500, reasoning: 2_000);
+        yield return Usage(prompt: 300_000, cached: 50_000, write: 10_000, output: 4_000, reasoning: 1_000);
+        foreach (var tier in model.Price.Tiers)
+        {
+            var threshold = tier.AboveInputTokens;
+            yield return Usage(prompt: threshold, cached: threshold / 4, write: threshold / 8, output: 1_000, reasoning: 300);
+            yield return Usage(prompt: threshold + 1, cached: threshold / 4, write: threshold / 8, output: 1_000, reasoning: 300);
+        }
+    }
+
+    private static UsageDetails Usage(long prompt, long cached, long write, long output, long reasoning) => new()
+    {
+        InputTokenCount = prompt,
+        CachedInputTokenCount = cached,
+        OutputTokenCount = output,
+        ReasoningTokenCount = reasoning,
+        AdditionalCounts = new() { [StratumUsageKeys.CacheWriteInputTokens] = write },
+    };
+
+    private static string Describe(UsageDetails usage) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"[in {usage.InputTokenCount}, cached {usage.CachedInputTokenCount}, write {usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens]}, out {usage.OutputTokenCount}, reasoning {usage.ReasoningTokenCount}]");
+
+    private static decimal Ours(CatalogModel model, UsageDetails usage)
+    {
+        var price = model.Price;
+        var pricing = new ModelPricing(
+            price.Input,
+            price.Output,
+            price.CachedInput,
+            price.CacheWrite,
+            price.Reasoning,
+            price.Tiers.Select(t => new PriceTier(t.AboveInputTokens, t.Input, t.Output, t.CachedInput, t.CacheWrite)).ToArray());
+        return CostCalculator.Calculate(pricing, usage).Total;
+    }
+
+    /// <summary>LiteLLM's formula over the raw JSON entry, per-token prices as exact decimals.</summary>
+    private static decimal Expected(JsonElement entry, UsageDetails usage)
+    {
+        var (input, output, cacheRead, cacheWrite) = Rates(entry, usage.InputTokenCount!.Value);
+        long prompt = usage.InputTokenCount!.Value, cached = usage.CachedInputTokenCount!.Value;
+        long written = usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens];
+        long completion = usage.OutputTokenCount!.Value, reasoning = usage.ReasoningTokenCount!.Value;
+        var text = Math.Max(prompt - cached - written, 0);
+        var promptCost = (text * input) + (cached * (cacheRead ?? 0m)) + (written * (cacheWrite ?? 0m));
+        var reasoningRate = Price(entry, "output_cost_per_reasoning_token") ?? output;
+        var completionCost = ((completion - reasoning) * output) + (reasoning * reasoningRate);
+        return promptCost + completionCost;
+    }
+
+    /// <summary>Where LiteLLM has no cache price it bills $0; StratumAI bills the input price. Exactly that much more.</summary>
+    private static decimal DocumentedDifference(JsonElement entry, UsageDetails usage)
+    {
+        var (input, _, cacheRead, cacheWrite) = Rates(entry, usage.InputTokenCount!.Value);
+        var difference = 0m;
+        if (cacheRead is null)
+        {
+            difference += usage.CachedInputTokenCount!.Value * input;
+        }
+
+        if (cacheWrite is null)
+        {
+            difference += usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens] * input;
+        }
+
+        return difference;
+    }
+
+    private static (decimal Input, decimal Output, decimal? CacheRead, decimal? CacheWrite) Rates(JsonElement entry, long prompt)
+    {
+        var input = Price(entry, "input_cost_per_token") ?? 0m;
+        var output = Price(entry, "output_cost_per_token") ?? 0m;
+        var cacheRead = Price(entry, "cache_read_input_token_cost");
+        var cacheWrite = Price(entry, "cache_creation_input_token_cost");
+        var tiers = entry.EnumerateObject()
+            .Select(p => (p.Name, Match: InputTierKey.Match(p.Name)))
+            .Where(t => t.Match.Success && Price(entry, t.Name) is not null)
+            .Select(t => (Suffix: t.Name["input_cost_per_token".Length..], Threshold: long.Parse(t.Match.Groups[1].Value, CultureInfo.InvariantCulture) * (t.Match.Groups[2].Value == "k" ? 1000 : 1)))
+            .OrderByDescending(t => t.Threshold);
+        foreach (var (suffix, threshold) in tiers)
+        {
+            if (prompt > threshold)
+            {
+                input = Price(entry, "input_cost_per_token" + suffix)!.Value;
+                output = Price(entry, "output_cost_per_token" + suffix) ?? output;
+                cacheRead = Price(entry, "cache_read_input_token_cost" + suffix) ?? cacheRead;
+                cacheWrite = Price(entry, "cache_creation_input_token_cost" + suffix) ?? cacheWrite;
+                break;
+            }
+        }
+
+        return (input, output, cacheRead, cacheWrite);
+    }
+
+    private static decimal? Price(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : null;
+
+    /// <summary>The per-token price keys the catalog imports: base, cache, reasoning and prompt-size tiers.</summary>
+    private static IEnumerable<string> PriceKeys(JsonElement entry) => entry.EnumerateObject()
+        .Select(p => p.Name)
+        .Where(name => name is "input_cost_per_token" or "output_cost_per_token" or "cache_read_input_token_cost"
+            or "cache_creation_input_token_cost" or "output_cost_per_reasoning_token"
+            || Regex.IsMatch(name, @"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)_above_\d+k?_tokens$", RegexOptions.CultureInvariant));
+
+    private static IReadOnlyList<CatalogModel> LoadDefaultCatalog()
+    {
+        var root = typeof(LiteLlmParityTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == FixtureLoader.RepoRootMetadataKey).Value!;
+        var files = Directory.GetFiles(Path.Combine(root, "catalog"), "*.yaml")
+            .Select(path => CatalogParser.Parse(path, File.ReadAllText(path)));
+        var spec = CatalogMerger.Merge(files, []);
+        Assert.Empty(spec.Diagnostics);
+        return spec.Models;
+    }
+
+    /// <summary>One LiteLLM file: the parsed chat entries (for LiteLLM's lookup) and the raw JSON (for the formula).</summary>
+    private sealed class PriceList(LiteLlmPriceList list, JsonElement root)
+    {
+        public static PriceList Load(string fileName)
+        {
+            var shared = Path.GetDirectoryName(FixtureLoader.SharedFixturesDirectory(typeof(LiteLlmParityTests).Assembly))!;
+            var text = File.ReadAllText(Path.Combine(shared, "data", fileName));
+            using var document = JsonDocument.Parse(text);
+            return new PriceList(LiteLlmPriceList.Parse(text), document.RootElement.Clone());
+        }
+
+        /// <summary>The entries LiteLLM prices the model with: the provider-prefixed key first, then the bare id.</summary>
+        public IReadOnlyList<(string Key, JsonElement Entry)> Find(CatalogModel model) =>
+            list.FindAll(model.ProviderId, model.Id).Select(e => (e.Key, root.GetProperty(e.Key))).ToArray();
+    }
+}
