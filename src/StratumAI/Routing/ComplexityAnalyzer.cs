@@ -26,7 +26,7 @@ public sealed class ComplexityAnalyzer
 
     internal const int FeatureCount = 12;
 
-    private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"), LazyThreadSafetyMode.ExecutionAndPublication);
+    internal static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<ComplexityAnalyzer> DefaultInstance = new(() => new ComplexityAnalyzer(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Tokenizer? _tokenizer;

@@ -1,0 +1,148 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace StratumAI.Budgets;
+
+/// <summary>
+/// The worst-case cost a <see cref="BudgetChatClient"/> reserves for a call: every input token at the highest input price
+/// the model can charge, plus the maximum output at the highest output price. Immutable.
+/// </summary>
+/// <param name="Model">The model the call is for.</param>
+/// <param name="InputTokens">The counted or estimated prompt tokens (see <see cref="TokenizerCounted"/>).</param>
+/// <param name="OutputTokens"><see cref="ChatOptions.MaxOutputTokens"/>, else the model's maximum output, else its context window.</param>
+/// <param name="InputPricePerMillion">The highest of the input, cache-write and tier input and cache-write prices, USD per 1M tokens.</param>
+/// <param name="OutputPricePerMillion">The highest of the output, tier output and reasoning prices, USD per 1M tokens.</param>
+/// <param name="TokenizerCounted">True when text was counted with the o200k_base tokenizer (OpenAI models); false for the byte estimate.</param>
+public sealed record BudgetEstimate(
+    ModelInfo Model,
+    long InputTokens,
+    long OutputTokens,
+    decimal InputPricePerMillion,
+    decimal OutputPricePerMillion,
+    bool TokenizerCounted)
+{
+    /// <summary>The reserved amount in USD.</summary>
+    public decimal Cost => (InputTokens * InputPricePerMillion / 1_000_000m) + (OutputTokens * OutputPricePerMillion / 1_000_000m);
+}
+
+/// <summary>Counts a request's prompt tokens for a budget reservation, on the high side.</summary>
+/// <remarks>
+/// OpenAI models whose tokenizer is o200k_base (GPT-4o, GPT-4.1, GPT-4.5, GPT-5, o1, o3, o4, gpt-oss) are counted with it;
+/// every other model gets one token per two UTF-8 bytes, more than real tokenizers produce for ordinary text. On top:
+/// <see cref="MessageOverhead"/> tokens per message and <see cref="RequestOverhead"/> per request for the framing providers
+/// add; tools count their name, description and JSON schema plus <see cref="ToolOverhead"/>; images and other attachments
+/// count a fixed number of tokens each (non-image data at least one token per two bytes).
+/// </remarks>
+internal static class PromptTokenEstimator
+{
+    public const int MessageOverhead = 8;
+    public const int RequestOverhead = 16;
+    public const int ToolOverhead = 16;
+
+    private static readonly string[] O200kPrefixes = ["gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "chatgpt-4o", "o1", "o3", "o4", "gpt-oss", "codex-"];
+
+    /// <summary>True when the model's tokenizer is o200k_base; a provider prefix such as <c>openai/</c> is ignored.</summary>
+    public static bool UsesO200k(ModelInfo model)
+    {
+        var id = model.Id;
+        var slash = id.LastIndexOf('/');
+        if (slash >= 0)
+        {
+            id = id[(slash + 1)..];
+        }
+
+        foreach (var prefix in O200kPrefixes)
+        {
+            if (id.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static long Count(IEnumerable<ChatMessage> messages, ChatOptions? options, bool o200k, int attachmentTokens)
+    {
+        var tokenizer = o200k ? Routing.ComplexityAnalyzer.O200k.Value : null;
+        long tokens = RequestOverhead + Text(tokenizer, options?.Instructions);
+        foreach (var message in messages)
+        {
+            if (message is null)
+            {
+                continue;
+            }
+
+            tokens += MessageOverhead + Text(tokenizer, message.AuthorName);
+            foreach (var content in message.Contents)
+            {
+                tokens += content switch
+                {
+                    TextContent text => Text(tokenizer, text.Text),
+                    TextReasoningContent reasoning => Text(tokenizer, reasoning.Text),
+                    FunctionCallContent call => Text(tokenizer, call.Name) + Text(tokenizer, Json(call.Arguments)),
+                    FunctionResultContent result => Text(tokenizer, ResultText(result.Result)),
+                    DataContent data when data.HasTopLevelMediaType("image") => attachmentTokens,
+                    DataContent data => Math.Max(attachmentTokens, (data.Data.Length + 1L) / 2),
+                    UriContent or HostedFileContent => attachmentTokens,
+                    _ => 0,
+                };
+            }
+        }
+
+        if (options?.Tools is { } tools)
+        {
+            foreach (var tool in tools)
+            {
+                tokens += ToolOverhead + Text(tokenizer, tool.Name) + Text(tokenizer, tool.Description);
+                if (tool is AIFunctionDeclaration function)
+                {
+                    tokens += Text(tokenizer, function.JsonSchema.GetRawText());
+                }
+            }
+        }
+
+        if (options?.ResponseFormat is ChatResponseFormatJson { Schema: { } schema } json)
+        {
+            tokens += Text(tokenizer, json.SchemaName) + Text(tokenizer, json.SchemaDescription) + Text(tokenizer, schema.GetRawText());
+        }
+
+        return tokens;
+    }
+
+    private static long Text(Tokenizer? tokenizer, string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        return tokenizer is not null ? tokenizer.CountTokens(text) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
+    }
+
+    private static string? ResultText(object? result) => result switch
+    {
+        null => null,
+        string text => text,
+        JsonElement element => element.GetRawText(),
+        _ => result.ToString(),
+    };
+
+    private static string? Json(IDictionary<string, object?>? arguments)
+    {
+        if (arguments is null || arguments.Count == 0)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder();
+        foreach (var (name, value) in arguments)
+        {
+            builder.Append(name).Append(':').Append(ResultText(value)).Append(',');
+        }
+
+        return builder.ToString();
+    }
+}
