@@ -14,7 +14,7 @@ public sealed class BudgetConcurrencyTests
     private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task ThousandConcurrentCalls_AgainstARecordedOpenAIServer_NeverSpendMoreThanTheLimit_AndTheTrackerMatchesExactly()
+    public async Task ThousandConcurrentCalls_AgainstARecordedOpenAIServer_NeverSpendMoreThanTheLimit_AndTrackerAndLedgerMatchExactly()
     {
         await using var server = await FakeProviderServer.StartAsync();
         var exchange = FixtureLoader.Load(Fixture("openai/chat__vercel-ai-openai__openai-text.json"))[0];
@@ -28,7 +28,8 @@ public sealed class BudgetConcurrencyTests
         var policy = BudgetPolicy.Daily(0.002m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        var ledger = new InMemoryCostLedger();
+        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
         var options = new ChatOptions { MaxOutputTokens = 500 };
         var worstCase = client.GetService<BudgetChatClient>()!.Estimate([new ChatMessage(ChatRole.User, "hi")], options).Cost;
 
@@ -53,8 +54,10 @@ public sealed class BudgetConcurrencyTests
         Assert.Equal(0m, status.Reserved);
         Assert.Equal(admitted * 0.0001468m, status.Spent);
 
-        // The tracker's total is exactly the settled spend; refused calls never reached the server or the tracker.
+        // The tracker's and the ledger's totals are exactly the settled spend; refused calls never reached the server or the tracker.
         Assert.Equal(status.Spent, tracker.GetTotal().Cost);
+        Assert.Equal(tracker.GetTotal().Cost, (await ledger.GetTotalAsync()).Cost);
+        Assert.Equal(admitted, ledger.Count);
         Assert.Equal(admitted, tracker.GetTotal().Calls);
         Assert.Equal(admitted, server.ReceivedRequests.Count);
 
@@ -64,7 +67,7 @@ public sealed class BudgetConcurrencyTests
     }
 
     [Fact]
-    public async Task ThousandConcurrentMixedCalls_WithBilledAndUnbilledFailuresAndStreams_SpendExactlyWhatTheTrackerRecords()
+    public async Task ThousandConcurrentMixedCalls_WithBilledAndUnbilledFailuresAndStreams_SpendExactlyWhatTrackerAndLedgerRecord()
     {
         var model = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
         var inner = new ScriptedChatClient(model) { Script = Outcome };
@@ -72,7 +75,8 @@ public sealed class BudgetConcurrencyTests
         var perUser = new BudgetPolicy(BudgetScope.EachCaller, BudgetPeriod.Day, 0.05m);
         var budgets = new BudgetManager([daily, perUser], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        var ledger = new InMemoryCostLedger();
+        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
         var refused = 0;
 
         await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => Task.Run(async () =>
@@ -110,6 +114,8 @@ public sealed class BudgetConcurrencyTests
         Assert.True(total.Spent <= daily.Limit, $"Spent {total.Spent} > limit {daily.Limit}.");
         Assert.Equal(0m, total.Reserved);
         Assert.Equal(total.Spent, tracker.GetTotal().Cost);
+        Assert.Equal(tracker.GetTotal().Cost, (await ledger.GetTotalAsync()).Cost);
+        Assert.Equal(tracker.History.Count, ledger.Count);
         Assert.True(refused > 0);
         Assert.Equal(Calls - refused, inner.Calls);
         foreach (var (caller, totals) in tracker.GetTotalsByCaller())
