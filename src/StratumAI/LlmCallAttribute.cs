@@ -12,7 +12,10 @@ namespace StratumAI;
 /// <c>IChatClient</c>, which then receives each model id in <c>ChatOptions.ModelId</c>) as a field,
 /// property or primary-constructor parameter. <see cref="Fallback"/> and then <see cref="Fallbacks"/> are tried
 /// in order when a model is unavailable, rate limited or its context window is exceeded. The method may return
-/// <c>Task&lt;string&gt;</c>, <c>ValueTask&lt;string&gt;</c>, <c>Task&lt;ChatResponse&gt;</c> or <c>ValueTask&lt;ChatResponse&gt;</c>.</para>
+/// <c>Task&lt;string&gt;</c> or <c>ValueTask&lt;string&gt;</c> (the text), <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c> for a class,
+/// record or struct <c>T</c> (structured output: the JSON schema of <c>T</c> is produced at compile time and the answer is read
+/// through generated, reflection-free System.Text.Json metadata), <c>Task&lt;LlmResult&lt;T&gt;&gt;</c> (the value with the model
+/// that answered, usage, cost and every attempt), <c>Task&lt;ChatResponse&gt;</c> or <c>IAsyncEnumerable&lt;string&gt;</c> (streaming).</para>
 /// <code>
 /// [LlmCall(Model.Gpt4o, Prompt = "Say hi to {name}")]
 /// public partial Task&lt;string&gt; GreetAsync(string name, CancellationToken ct = default);
@@ -49,4 +52,10 @@ public sealed class LlmCallAttribute : Attribute
 
     /// <summary>Tags recorded with the call's cost, for grouping; passed in <c>ChatOptions.AdditionalProperties</c> under <see cref="LlmCallRunner.TagsKey"/>, never sent to the provider.</summary>
     public string[]? Tags { get; set; }
+
+    /// <summary>
+    /// How long, in seconds, a response cache may keep this method's answers; 0 (the default) leaves the cache's own rule.
+    /// Passed as a <see cref="TimeSpan"/> in <c>ChatOptions.AdditionalProperties</c> under <see cref="LlmCallRunner.CacheTtlKey"/>.
+    /// </summary>
+    public int CacheSeconds { get; set; }
 }

@@ -9,7 +9,7 @@ namespace StratumAI;
 /// and its signatures are a contract with the generator.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class LlmCallRunner
+public static partial class LlmCallRunner
 {
     /// <summary>Calls a model and returns the text of its answer.</summary>
     /// <param name="client">The client to call through.</param>

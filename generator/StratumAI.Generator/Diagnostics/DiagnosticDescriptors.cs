@@ -15,6 +15,7 @@ internal static class DiagnosticDescriptors
     public const string UnknownPlaceholderId = "STRAT104";
     public const string NotPartialId = "STRAT105";
     public const string InvalidTemplateId = "STRAT106";
+    public const string UnsupportedJsonTypeId = "STRAT115";
 
     public static readonly DiagnosticDescriptor UnknownModel = new(
         UnknownModelId, "Unknown model", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -26,7 +27,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = new(
         UnsupportedReturnTypeId, "Unsupported [LlmCall] signature", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "An [LlmCall] method must return Task<string>, ValueTask<string>, Task<ChatResponse> or ValueTask<ChatResponse> and take no out parameters.");
+        description: "An [LlmCall] method must return Task or ValueTask of string, a structured class, record or struct, LlmResult<T> or ChatResponse, or IAsyncEnumerable<string>, and take no out parameters.");
 
     public static readonly DiagnosticDescriptor UnknownPlaceholder = new(
         UnknownPlaceholderId, "Template placeholder has no parameter", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -39,6 +40,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidTemplate = new(
         InvalidTemplateId, "Malformed [LlmCall] template", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "A template has an unmatched brace or an invalid placeholder, or the method has no prompt.");
+
+    public static readonly DiagnosticDescriptor UnsupportedJsonType = new(
+        UnsupportedJsonTypeId, "Type has no JSON form for [LlmCall]", "{0}", LlmCallCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        helpLinkUri: "https://github.com/stratum-ai/stratumai/blob/main/docs/diagnostics/STRAT115.md",
+        description: "A structured result type, or an object parameter formatted into a template as JSON, reaches a type the generated System.Text.Json code cannot read or write (an interface, abstract or recursive type, a dictionary, a type parameter…).");
 
     private static readonly DiagnosticDescriptor[] CatalogDescriptors =
     {
@@ -105,7 +111,7 @@ internal static class DiagnosticDescriptors
             index[descriptor.Id] = descriptor;
         }
 
-        foreach (var descriptor in new[] { UnknownModel, NoClient, UnsupportedReturnType, UnknownPlaceholder, NotPartial, InvalidTemplate })
+        foreach (var descriptor in new[] { UnknownModel, NoClient, UnsupportedReturnType, UnknownPlaceholder, NotPartial, InvalidTemplate, UnsupportedJsonType })
         {
             index[descriptor.Id] = descriptor;
         }

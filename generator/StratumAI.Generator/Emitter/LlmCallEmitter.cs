@@ -44,6 +44,12 @@ internal static class LlmCallEmitter
         }
 
         writer.CloseBlock();
+        if (!spec.HasErrors && modelResolved && spec.Json is { } json)
+        {
+            writer.WriteLine();
+            JsonEmitter.Emit(writer, json);
+        }
+
         for (var i = 0; i < spec.ContainingTypes.Count; i++)
         {
             writer.CloseBlock();
@@ -114,7 +120,7 @@ internal static class LlmCallEmitter
         if (spec.System is { } system)
         {
             writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.System, ")
-                .Write(TemplateExpression(system)).Write("));").EndLine();
+                .Write(TemplateExpression(system, spec)).Write("));").EndLine();
         }
 
         foreach (var parameter in spec.Parameters)
@@ -139,12 +145,12 @@ internal static class LlmCallEmitter
             if (!hasContents)
             {
                 writer.StartLine().Write("__stratumMessages.Add(new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
-                    .Write(TemplateExpression(prompt)).Write("));").EndLine();
+                    .Write(TemplateExpression(prompt, spec)).Write("));").EndLine();
             }
             else
             {
                 writer.StartLine().Write("var __stratumUser = new ").Write(Ai).Write("ChatMessage(").Write(Ai).Write("ChatRole.User, ")
-                    .Write(TemplateExpression(prompt)).Write(");").EndLine();
+                    .Write(TemplateExpression(prompt, spec)).Write(");").EndLine();
                 foreach (var parameter in spec.Parameters)
                 {
                     if (!IsContent(parameter.Role))
@@ -199,59 +205,72 @@ internal static class LlmCallEmitter
         }
 
         var optionsArgument = optionsParameter ?? "null";
-        if (optionsParameter is not null && (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0))
+        var settings = new List<KeyValuePair<string, string>>();
+        if (spec.Temperature is { } temperature)
+        {
+            settings.Add(new KeyValuePair<string, string>("Temperature", Literals.Float(temperature)));
+        }
+
+        if (spec.MaxTokens is { } maxTokens)
+        {
+            settings.Add(new KeyValuePair<string, string>("MaxOutputTokens", Literals.Int(maxTokens)));
+        }
+
+        // Values for the middleware, never sent to the provider.
+        var properties = new List<KeyValuePair<string, string>>();
+        if (spec.Tags.Count > 0)
+        {
+            var tags = new StringBuilder("new string[] { ");
+            for (var i = 0; i < spec.Tags.Count; i++)
+            {
+                tags.Append(i > 0 ? ", " : string.Empty).Append(Literals.String(spec.Tags[i]));
+            }
+
+            properties.Add(new KeyValuePair<string, string>("global::StratumAI.LlmCallRunner.TagsKey", tags.Append(" }").ToString()));
+        }
+
+        if (spec.CacheSeconds is { } cacheSeconds)
+        {
+            properties.Add(new KeyValuePair<string, string>("global::StratumAI.LlmCallRunner.CacheTtlKey", "global::System.TimeSpan.FromSeconds(" + Literals.Int(cacheSeconds) + ")"));
+        }
+
+        if (optionsParameter is not null && settings.Count + properties.Count > 0)
         {
             // The caller's options are cloned, so the attribute's settings never change the caller's object.
             writer.StartLine().Write("var __stratumOptions = ").Write(optionsParameter).Write("?.Clone() ?? new ").Write(Ai).Write("ChatOptions();").EndLine();
-            if (spec.Temperature is { } temperature)
+            foreach (var setting in settings)
             {
-                writer.StartLine().Write("__stratumOptions.Temperature = ").Write(Literals.Float(temperature)).Write(';').EndLine();
+                writer.StartLine().Write("__stratumOptions.").Write(setting.Key).Write(" = ").Write(setting.Value).Write(';').EndLine();
             }
 
-            if (spec.MaxTokens is { } maxTokens)
+            foreach (var property in properties)
             {
-                writer.StartLine().Write("__stratumOptions.MaxOutputTokens = ").Write(Literals.Int(maxTokens)).Write(';').EndLine();
-            }
-
-            if (spec.Tags.Count > 0)
-            {
-                writer.StartLine().Write("(__stratumOptions.AdditionalProperties ??= new ").Write(Ai).Write("AdditionalPropertiesDictionary())[global::StratumAI.LlmCallRunner.TagsKey] = new string[] { ");
-                for (var i = 0; i < spec.Tags.Count; i++)
-                {
-                    writer.Write(i > 0 ? ", " : string.Empty).Write(Literals.String(spec.Tags[i]));
-                }
-
-                writer.Write(" };").EndLine();
+                writer.StartLine().Write("(__stratumOptions.AdditionalProperties ??= new ").Write(Ai).Write("AdditionalPropertiesDictionary())[")
+                    .Write(property.Key).Write("] = ").Write(property.Value).Write(';').EndLine();
             }
 
             optionsArgument = "__stratumOptions";
         }
-        else if (spec.Temperature is not null || spec.MaxTokens is not null || spec.Tags.Count > 0)
+        else if (settings.Count + properties.Count > 0)
         {
             writer.StartLine().Write("var __stratumOptions = new ").Write(Ai).Write("ChatOptions");
             writer.Write(" { ");
             var first = true;
-            if (spec.Temperature is { } temperature)
+            foreach (var setting in settings)
             {
-                writer.Write("Temperature = ").Write(Literals.Float(temperature));
+                writer.Write(first ? string.Empty : ", ").Write(setting.Key).Write(" = ").Write(setting.Value);
                 first = false;
             }
 
-            if (spec.MaxTokens is { } maxTokens)
+            if (properties.Count > 0)
             {
-                writer.Write(first ? string.Empty : ", ").Write("MaxOutputTokens = ").Write(Literals.Int(maxTokens));
-                first = false;
-            }
-
-            if (spec.Tags.Count > 0)
-            {
-                writer.Write(first ? string.Empty : ", ").Write("AdditionalProperties = new ").Write(Ai).Write("AdditionalPropertiesDictionary { [global::StratumAI.LlmCallRunner.TagsKey] = new string[] { ");
-                for (var i = 0; i < spec.Tags.Count; i++)
+                writer.Write(first ? string.Empty : ", ").Write("AdditionalProperties = new ").Write(Ai).Write("AdditionalPropertiesDictionary { ");
+                for (var i = 0; i < properties.Count; i++)
                 {
-                    writer.Write(i > 0 ? ", " : string.Empty).Write(Literals.String(spec.Tags[i]));
+                    writer.Write(i > 0 ? ", " : string.Empty).Write("[").Write(properties[i].Key).Write("] = ").Write(properties[i].Value);
                 }
 
-                writer.Write(" } }");
+                writer.Write(" }");
             }
 
             writer.Write(" };").EndLine();
@@ -259,9 +278,11 @@ internal static class LlmCallEmitter
         }
 
         var wholeResponse = spec.ReturnKind is LlmCallReturnKind.ResponseTask or LlmCallReturnKind.ResponseValueTask;
+        var structured = spec.ReturnKind is LlmCallReturnKind.ObjectTask or LlmCallReturnKind.ObjectValueTask;
+        var result = spec.ReturnKind is LlmCallReturnKind.ResultTask or LlmCallReturnKind.ResultValueTask;
         var model = ModelExpression(spec.Model, options);
         var stream = spec.ReturnKind == LlmCallReturnKind.Stream;
-        if (spec.Fallbacks.Count > 0 || wholeResponse || stream || spec.Client.IsChatClient)
+        if (spec.Fallbacks.Count > 0 || wholeResponse || stream || structured || result || spec.Client.IsChatClient)
         {
             // Primary first, then the fallbacks in the order they are tried.
             var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);
@@ -273,8 +294,10 @@ internal static class LlmCallEmitter
             model = targets.Append(" }").ToString();
         }
 
-        var call = "global::StratumAI.LlmCallRunner." + (stream ? "StreamTextAsync(" : wholeResponse ? "GetResponseAsync(" : "GetTextAsync(") + spec.Client.Expression + ", " + model + ", __stratumMessages, "
-            + optionsArgument + ", " + (spec.CancellationTokenName ?? "default") + ")";
+        var method = stream ? "StreamTextAsync(" : wholeResponse ? "GetResponseAsync(" : structured ? "GetObjectAsync(" : result ? "GetResultAsync(" : "GetTextAsync(";
+        var output = spec.Json is { Output: >= 0 } json ? json.ClassName + ".Output, " : string.Empty;
+        var call = "global::StratumAI.LlmCallRunner." + method + spec.Client.Expression + ", " + model + ", __stratumMessages, "
+            + optionsArgument + ", " + output + (spec.CancellationTokenName ?? "default") + ")";
         if (stream)
         {
             // An async iterator: nothing is sent before the caller enumerates, and the caller's WithCancellation token reaches the call.
@@ -295,6 +318,10 @@ internal static class LlmCallEmitter
         {
             writer.Write("new global::System.Threading.Tasks.ValueTask<").Write(Ai).Write("ChatResponse>(").Write(call).Write(");");
         }
+        else if (spec.ReturnKind is LlmCallReturnKind.ObjectValueTask or LlmCallReturnKind.ResultValueTask)
+        {
+            writer.Write("new ").Write(spec.ReturnType).Write('(').Write(call).Write(");");
+        }
         else
         {
             writer.Write(call).Write(';');
@@ -312,7 +339,9 @@ internal static class LlmCallEmitter
             : Literals.String(reference.Value);
 
     /// <summary>A string literal, or an invariant-culture interpolation when the template has placeholders.</summary>
-    internal static string TemplateExpression(EquatableArray<TemplateSegment> segments)
+    /// <param name="segments">The parsed template.</param>
+    /// <param name="spec">The method, whose object parameters are formatted as JSON; null formats every placeholder with its invariant text.</param>
+    internal static string TemplateExpression(EquatableArray<TemplateSegment> segments, LlmCallSpec? spec = null)
     {
         var hasPlaceholders = false;
         foreach (var segment in segments)
@@ -341,13 +370,26 @@ internal static class LlmCallEmitter
                 continue;
             }
 
-            builder.Append('{').Append(segment.Text);
+            var jsonType = JsonTypeOf(spec, segment.Text);
+            builder.Append('{');
+            if (jsonType >= 0)
+            {
+                // An object parameter: its JSON, through the generated writer (a format string has no meaning for it).
+                // Parenthesised: a bare "global::" in a hole would start a format string.
+                builder.Append("(global::StratumAI.LlmCallJson.Serialize(").Append(segment.Text).Append(", ")
+                    .Append(spec!.Json!.ClassName).Append(".Write").Append(Literals.Int(jsonType)).Append("))");
+            }
+            else
+            {
+                builder.Append(segment.Text);
+            }
+
             if (segment.Alignment is not null)
             {
                 builder.Append(',').Append(segment.Alignment);
             }
 
-            if (segment.Format is not null)
+            if (segment.Format is not null && jsonType < 0)
             {
                 builder.Append(':').Append(segment.Format);
             }
@@ -356,5 +398,23 @@ internal static class LlmCallEmitter
         }
 
         return builder.Append("\")").ToString();
+    }
+
+    private static int JsonTypeOf(LlmCallSpec? spec, string name)
+    {
+        if (spec?.Json is null)
+        {
+            return -1;
+        }
+
+        foreach (var parameter in spec.Parameters)
+        {
+            if (string.Equals(parameter.Name, name, StringComparison.Ordinal))
+            {
+                return parameter.JsonType;
+            }
+        }
+
+        return -1;
     }
 }

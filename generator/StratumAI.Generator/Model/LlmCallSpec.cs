@@ -16,6 +16,18 @@ internal enum LlmCallReturnKind
 
     /// <summary><c>IAsyncEnumerable&lt;string&gt;</c>: an async iterator over the streamed text updates.</summary>
     Stream,
+
+    /// <summary><c>Task&lt;T&gt;</c> for a structured <c>T</c>: JSON that follows <c>T</c>'s schema, read into <c>T</c>.</summary>
+    ObjectTask,
+
+    /// <summary><c>ValueTask&lt;T&gt;</c> for a structured <c>T</c>.</summary>
+    ObjectValueTask,
+
+    /// <summary><c>Task&lt;LlmResult&lt;T&gt;&gt;</c>: the value (text, or structured when <see cref="JsonModelSpec.Output"/> is set) with the model, usage, cost and attempts.</summary>
+    ResultTask,
+
+    /// <summary><c>ValueTask&lt;LlmResult&lt;T&gt;&gt;</c>.</summary>
+    ResultValueTask,
 }
 
 /// <summary>How the attribute names its model.</summary>
@@ -70,7 +82,8 @@ internal enum ParameterRole
 /// <param name="Name">The name as written in code (escaped with <c>@</c> when it is a keyword).</param>
 /// <param name="RawName">The name as templates refer to it.</param>
 /// <param name="Role">What the body does with it besides template formatting.</param>
-internal sealed record ParameterSpec(string Modifiers, string Type, string Name, string RawName, ParameterRole Role = ParameterRole.Plain);
+/// <param name="JsonType">When a template formats it as JSON: the index of its type in <see cref="LlmCallSpec.Json"/>; otherwise -1.</param>
+internal sealed record ParameterSpec(string Modifiers, string Type, string Name, string RawName, ParameterRole Role = ParameterRole.Plain, int JsonType = -1);
 
 /// <summary>A piece of a prompt template: literal text, or a placeholder bound to a parameter.</summary>
 /// <param name="Text">Literal text, or the parameter's code name for a placeholder.</param>
@@ -88,6 +101,8 @@ internal sealed record ClientAccess(string Expression, bool IsChatClient = false
 /// When <c>HasErrors</c> is set the emitter writes a throwing stub, so a reported problem does not also cause CS8795.
 /// <c>AddEnumeratorCancellation</c>: a streaming method whose cancellation token the declaration does not already mark
 /// <c>[EnumeratorCancellation]</c>; the implementation marks it (attributes of both parts merge).
+/// <c>Json</c>: the readers, writers and schema for a structured result and object parameters, or null when there are none.
+/// <c>CacheSeconds</c>: the attribute's cache duration, passed to the response cache.
 /// </remarks>
 internal sealed record LlmCallSpec(
     string HintName,
@@ -110,7 +125,9 @@ internal sealed record LlmCallSpec(
     ClientAccess Client,
     string? CancellationTokenName,
     bool HasErrors,
-    bool AddEnumeratorCancellation = false);
+    bool AddEnumeratorCancellation = false,
+    JsonModelSpec? Json = null,
+    int? CacheSeconds = null);
 
 /// <summary>The outcome of reading one <c>[LlmCall]</c> method: a spec when it can be generated, and its problems.</summary>
 internal sealed record LlmCallParseResult(LlmCallSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -126,6 +126,7 @@ internal static class LlmCallParser
         var hasErrors = false;
         var returnTypeText = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         LlmCallReturnKind returnKind;
+        ITypeSymbol? structuredType = null;
         if (returnTypeText == "global::System.Threading.Tasks.Task<string>")
         {
             returnKind = LlmCallReturnKind.Task;
@@ -146,6 +147,16 @@ internal static class LlmCallParser
         {
             returnKind = LlmCallReturnKind.Stream;
         }
+        else if (StructuredReturn(method.ReturnType, out var isValueTask, out var isResult) is { } value)
+        {
+            returnKind = isResult
+                ? (isValueTask ? LlmCallReturnKind.ResultValueTask : LlmCallReturnKind.ResultTask)
+                : (isValueTask ? LlmCallReturnKind.ObjectValueTask : LlmCallReturnKind.ObjectTask);
+            if (!(isResult && value.SpecialType == SpecialType.System_String))
+            {
+                structuredType = value;
+            }
+        }
         else
         {
             returnKind = LlmCallReturnKind.Task;
@@ -153,7 +164,7 @@ internal static class LlmCallParser
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.UnsupportedReturnTypeId,
                 LocationInfo.From(syntax.ReturnType.GetLocation()),
-                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task<string>, ValueTask<string>, Task<ChatResponse>, ValueTask<ChatResponse> or IAsyncEnumerable<string>"));
+                "The [LlmCall] method '" + method.Name + "' returns '" + method.ReturnType.ToDisplayString() + "'; it must return Task or ValueTask of string, of a class, record or struct (structured output), of LlmResult<T> or of ChatResponse, or IAsyncEnumerable<string>"));
         }
 
         foreach (var parameter in method.Parameters)
@@ -241,6 +252,7 @@ internal static class LlmCallParser
         }
 
         AssignRoles(method, parameters, systemTemplate, promptTemplate);
+        var json = ReadJsonModel(context.SemanticModel.Compilation, method, syntax, structuredType, parameters, systemTemplate, promptTemplate, diagnostics, cancellationToken, ref hasErrors);
 
         var temperature = ReadConstant(attribute, "Temperature", context.SemanticModel, cancellationToken) switch
         {
@@ -250,6 +262,7 @@ internal static class LlmCallParser
             _ => null,
         };
         var maxTokens = ReadConstant(attribute, "MaxTokens", context.SemanticModel, cancellationToken) is int max && max > 0 ? (int?)max : null;
+        var cacheSeconds = ReadConstant(attribute, "CacheSeconds", context.SemanticModel, cancellationToken) is int seconds && seconds > 0 ? (int?)seconds : null;
 
         var client = FindClient(method, parametersByName, cancellationToken);
         if (client is null)
@@ -284,8 +297,152 @@ internal static class LlmCallParser
             client ?? new ClientAccess(string.Empty),
             cancellationTokenName,
             hasErrors,
-            addEnumeratorCancellation);
+            addEnumeratorCancellation,
+            json,
+            cacheSeconds);
         return new LlmCallParseResult(spec, ToArray(diagnostics));
+    }
+
+    /// <summary>
+    /// For <c>Task&lt;T&gt;</c>/<c>ValueTask&lt;T&gt;</c> of a structured <c>T</c>, or of <c>LlmResult&lt;T&gt;</c>: the value type.
+    /// Null for anything else (a primitive, enum, collection or framework type is no structured result: it has no object schema).
+    /// </summary>
+    private static ITypeSymbol? StructuredReturn(ITypeSymbol returnType, out bool isValueTask, out bool isResult)
+    {
+        isValueTask = false;
+        isResult = false;
+        if (returnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } wrapper)
+        {
+            return null;
+        }
+
+        var definition = wrapper.OriginalDefinition.ToDisplayString();
+        if (definition is not ("System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"))
+        {
+            return null;
+        }
+
+        isValueTask = definition == "System.Threading.Tasks.ValueTask<TResult>";
+        var value = wrapper.TypeArguments[0];
+        if (value is INamedTypeSymbol { IsGenericType: true } result && result.OriginalDefinition.ToDisplayString() == "StratumAI.LlmResult<T>")
+        {
+            isResult = true;
+            value = result.TypeArguments[0];
+            if (value.SpecialType == SpecialType.System_String)
+            {
+                return value;
+            }
+        }
+
+        if (value.TypeKind == TypeKind.Error
+            || value.SpecialType != SpecialType.None
+            || value.TypeKind is TypeKind.Enum or TypeKind.Array or TypeKind.Delegate or TypeKind.Pointer or TypeKind.Dynamic
+            || value is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
+        {
+            return null;
+        }
+
+        var ns = value.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal) ? null : value;
+    }
+
+    /// <summary>
+    /// The JSON readers and writers the method needs: its structured result and the object parameters its templates format.
+    /// A type with no JSON form is STRAT115 at the return type or parameter.
+    /// </summary>
+    private static JsonModelSpec? ReadJsonModel(
+        Compilation compilation,
+        IMethodSymbol method,
+        MethodDeclarationSyntax syntax,
+        ITypeSymbol? structuredType,
+        List<ParameterSpec> parameters,
+        EquatableArray<TemplateSegment>? system,
+        EquatableArray<TemplateSegment>? prompt,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken,
+        ref bool hasErrors)
+    {
+        var parser = new JsonTypeParser(compilation, method.ContainingType, cancellationToken);
+        var failed = false;
+        var output = -1;
+        if (structuredType is not null)
+        {
+            output = parser.Add(structuredType, out var error);
+            if (output < 0)
+            {
+                failed = true;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.UnsupportedJsonTypeId,
+                    LocationInfo.From(syntax.ReturnType.GetLocation()),
+                    "The [LlmCall] method '" + method.Name + "' cannot return '" + structuredType.ToDisplayString() + "' as structured output: " + error));
+            }
+        }
+
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var symbol = method.Parameters[i];
+            if (parameters[i].Role != ParameterRole.Plain
+                || (!Mentions(system, parameters[i].Name) && !Mentions(prompt, parameters[i].Name))
+                || !JsonTypeParser.IsJsonParameter(symbol.Type))
+            {
+                continue;
+            }
+
+            var index = parser.Add(symbol.Type, out var error);
+            if (index < 0)
+            {
+                failed = true;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.UnsupportedJsonTypeId,
+                    LocationInfo.From(symbol.Locations.FirstOrDefault()),
+                    "The parameter '" + symbol.Name + "' of the [LlmCall] method '" + method.Name + "' is formatted into a template as JSON, but '" + symbol.Type.ToDisplayString() + "' has no JSON form: " + error));
+                continue;
+            }
+
+            parameters[i] = parameters[i] with { JsonType = index };
+        }
+
+        if (failed)
+        {
+            hasErrors = true;
+            return null;
+        }
+
+        if (parser.Count == 0)
+        {
+            return null;
+        }
+
+        var types = parser.Build();
+        string? schema = null, schemaName = null, description = null;
+        if (output >= 0)
+        {
+            schema = JsonTypeParser.Schema(types, output);
+            schemaName = SchemaName(structuredType!.Name);
+            description = types[output].Description;
+        }
+
+        return new JsonModelSpec(HelperClassName(method), types, output, schema, schemaName, description);
+    }
+
+    /// <summary>Schema names allow letters, digits, '_' and '-' (OpenAI's rule, the strictest).</summary>
+    private static string SchemaName(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            builder.Append((c is >= 'a' and <= 'z') || (c is >= 'A' and <= 'Z') || (c is >= '0' and <= '9') || c == '-' ? c : '_');
+        }
+
+        return builder.Length == 0 ? "result" : builder.ToString();
+    }
+
+    /// <summary>The nested class that holds the method's JSON code; named after the method and its signature hash, so overloads differ.</summary>
+    private static string HelperClassName(IMethodSymbol method)
+    {
+        var hint = HintName(method);
+        var hash = hint.Substring(hint.Length - ".g.cs".Length - 8, 8);
+        return "__StratumJson_" + method.Name + "_" + hash;
     }
 
     private static AttributeSyntax? FindAttribute(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
