@@ -1,22 +1,10 @@
+using static StratumAI.Tests.Ledger.LedgerTestRecords;
+
 namespace StratumAI.Tests.Ledger;
 
 public sealed class InMemoryCostLedgerTests
 {
     private static readonly DateTimeOffset Day1 = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-
-    private static CostRecord Record(DateTimeOffset at, decimal output, string? model = "gpt-4o", string? provider = "openai", string[]? tags = null, string? caller = null, CostOutcome outcome = CostOutcome.Succeeded) => new()
-    {
-        Timestamp = at,
-        ModelId = model,
-        ProviderId = provider,
-        Tags = tags ?? [],
-        Caller = caller,
-        InputTokens = 100,
-        OutputTokens = 10,
-        HasUsage = true,
-        Cost = new CallCost(0.000001m, 0m, 0m, output, 0m),
-        Outcome = outcome,
-    };
 
     [Fact]
     public async Task Append_SameIdTwice_StoresItOnce()

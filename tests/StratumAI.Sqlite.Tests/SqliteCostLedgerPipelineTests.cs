@@ -1,0 +1,91 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using StratumAI.Testing;
+
+namespace StratumAI.Sqlite.Tests;
+
+public sealed class SqliteCostLedgerPipelineTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task AddSqliteCostLedgerAndUseCostLedger_RecordedCallsAreInTheFile_AndItsTotalEqualsTheTrackersExactly()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(FixtureLoader.GetFixturePath("openai/chat__vercel-ai-openai__openai-text.json"));
+        server.EnqueueFixture(FixtureLoader.GetFixturePath("openai/stream__vercel-ai-openai__openai-text.chunks.txt"));
+        var options = new StratumClientOptions { Models = new ModelRegistry() };
+        var provider = options.Provider("openai");
+        provider.ApiKey = "sk-test-not-a-real-key";
+        provider.BaseUrl = new Uri(server.BaseUri, "v1");
+        using var stratum = new StratumClient(options);
+        var nano = new ModelInfo("gpt-4.1-nano", "Gpt41Nano", new ProviderInfo("openai", "OpenAI", "openai", provider.BaseUrl.ToString(), null), null, 1_047_576, 32_768, new ModelPricing(0.1m, 0.4m, CachedInputPerMillion: 0.025m), ModelCapabilities.None);
+        var database = _temp.File("costs.db");
+        var services = new ServiceCollection().AddSqliteCostLedger(database);
+        services.AddChatClient(stratum.GetChatClient(nano)).UseCostLedger(client => client.DefaultCaller = "report-test");
+
+        await using (var container = services.BuildServiceProvider())
+        {
+            var client = container.GetRequiredService<IChatClient>();
+            await client.GetResponseAsync("hi");
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                Assert.NotNull(update);
+            }
+
+            Assert.Same(container.GetRequiredService<SqliteCostLedger>(), container.GetRequiredService<ICostLedger>());
+            Assert.Equal(2, container.GetRequiredService<CostTracker>().History.Count);
+        }
+
+        // The container disposed the ledger; a new one reads what the calls committed.
+        await using var ledger = new SqliteCostLedger(database);
+        var total = await ledger.GetTotalAsync();
+
+        // gpt-4.1-nano: 16 in + 363 out = 0.0001468 for the response; 16 in + 300 out = 0.0001216 for the stream.
+        Assert.Equal(2, total.Calls);
+        Assert.Equal(0.0002684m, total.Cost);
+        Assert.Equal(0.0002684m, (await ledger.GetTotalsAsync(CostGrouping.Caller))["report-test"].Cost);
+        Assert.Equal(["gpt-4.1-nano"], (await ledger.GetTotalsAsync(CostGrouping.Model)).Keys);
+    }
+
+    [Fact]
+    public void UseCostLedger_WithoutARegisteredLedger_FailsWhenThePipelineIsBuilt()
+    {
+        var services = new ServiceCollection().AddSingleton<CostTracker>();
+        using var container = services.BuildServiceProvider();
+        using var inner = new ChatClientBuilder(new ThrowingClient()).Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => inner.AsBuilder().UseCostLedger().Build(container));
+
+        Assert.Contains("ICostLedger", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddSqliteCostLedger_ReplacesAnInMemoryLedger_AndKeepsAnExistingTracker()
+    {
+        var tracker = new CostTracker();
+        var services = new ServiceCollection().AddSingleton(tracker).AddInMemoryCostLedger().AddSqliteCostLedger(_temp.File("replace.db"));
+        using var container = services.BuildServiceProvider();
+
+        Assert.IsType<SqliteCostLedger>(container.GetRequiredService<ICostLedger>());
+        Assert.Same(tracker, container.GetRequiredService<CostTracker>());
+    }
+
+    private sealed class ThrowingClient : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("not called");
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("not called");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+            // Nothing to release.
+        }
+    }
+}
