@@ -140,30 +140,78 @@ public sealed class BudgetManager
         }
     }
 
-    internal void Complete(BudgetReservation reservation, IReadOnlyList<Bucket> buckets, decimal actual)
+    /// <summary>
+    /// Records spend that was not reserved — a cost paid outside the pipeline, or the spend a persistent ledger already holds
+    /// for the current window when the process starts — in every policy that covers it. Nothing is checked: this can take
+    /// a window past its limit, and later calls are then refused.
+    /// </summary>
+    /// <param name="cost">The cost in USD.</param>
+    /// <param name="tags">The tags it is charged under, or null for none.</param>
+    /// <param name="caller">The caller it is charged to, or null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
+    public void Charge(decimal cost, IEnumerable<string>? tags = null, string? caller = null)
     {
-        List<BudgetAlert>? alerts = null;
+        ArgumentOutOfRangeException.ThrowIfNegative(cost);
+        string[] tagList = tags is null ? [] : tags.Where(tag => tag is not null).ToArray();
+        var now = TimeProvider.GetUtcNow();
+        List<BudgetAlert>? alerts;
         lock (_gate)
         {
-            foreach (var bucket in buckets)
+            var buckets = new List<Bucket>(_policies.Length);
+            for (var i = 0; i < _policies.Length; i++)
             {
-                bucket.Reserved -= reservation.Amount;
-                bucket.Spent += actual;
-                var thresholds = bucket.Policy.AlertThresholds;
-                while (actual > 0m && bucket.NextAlert < thresholds.Count && bucket.Spent >= thresholds[bucket.NextAlert] * bucket.Policy.Limit)
+                if (_policies[i].Period != BudgetPeriod.PerCall && _policies[i].Scope.TryGetKey(tagList, caller, out var key))
                 {
-                    (alerts ??= []).Add(new BudgetAlert(bucket.Policy, bucket.ScopeKey, bucket.WindowStart, bucket.WindowEnd, thresholds[bucket.NextAlert], bucket.Spent));
-                    bucket.NextAlert++;
+                    buckets.Add(CurrentBucket(i, key, now));
                 }
+            }
+
+            alerts = Apply(buckets, 0m, cost);
+        }
+
+        Raise(alerts);
+    }
+
+    internal void Complete(BudgetReservation reservation, IReadOnlyList<Bucket> buckets, decimal actual)
+    {
+        List<BudgetAlert>? alerts;
+        lock (_gate)
+        {
+            alerts = Apply(buckets, reservation.Amount, actual);
+        }
+
+        Raise(alerts);
+    }
+
+    // Called under the lock; returns the alerts to raise once it is released.
+    private static List<BudgetAlert>? Apply(IReadOnlyList<Bucket> buckets, decimal reserved, decimal actual)
+    {
+        List<BudgetAlert>? alerts = null;
+        foreach (var bucket in buckets)
+        {
+            bucket.Reserved -= reserved;
+            bucket.Spent += actual;
+            var thresholds = bucket.Policy.AlertThresholds;
+            while (actual > 0m && bucket.NextAlert < thresholds.Count && bucket.Spent >= thresholds[bucket.NextAlert] * bucket.Policy.Limit)
+            {
+                (alerts ??= []).Add(new BudgetAlert(bucket.Policy, bucket.ScopeKey, bucket.WindowStart, bucket.WindowEnd, thresholds[bucket.NextAlert], bucket.Spent));
+                bucket.NextAlert++;
             }
         }
 
-        if (alerts is not null)
+        return alerts;
+    }
+
+    private void Raise(List<BudgetAlert>? alerts)
+    {
+        if (alerts is null)
         {
-            foreach (var alert in alerts)
-            {
-                AlertRaised?.Invoke(this, new BudgetAlertEventArgs(alert));
-            }
+            return;
+        }
+
+        foreach (var alert in alerts)
+        {
+            AlertRaised?.Invoke(this, new BudgetAlertEventArgs(alert));
         }
     }
 

@@ -274,6 +274,24 @@ public sealed class BudgetManagerTests
     }
 
     [Fact]
+    public void Charge_RecordsSpendWithoutACheck_InTheCoveringPolicies_AndRaisesAlerts()
+    {
+        var daily = BudgetPolicy.Daily(1m);
+        var tagged = new BudgetPolicy(BudgetScope.Tag("import"), BudgetPeriod.Month, 10m);
+        var budgets = new BudgetManager([daily, tagged, BudgetPolicy.PerCall(0.1m)], new FakeTimeProvider(Noon));
+        var alerts = new List<BudgetAlert>();
+        budgets.AlertRaised += (_, e) => alerts.Add(e.Alert);
+
+        budgets.Charge(1.2m);
+        budgets.Charge(0.5m, ["import"]);
+
+        Assert.Equal((1.7m, 0m), (budgets.GetStatus(daily).Spent, budgets.GetStatus(daily).Remaining));
+        Assert.Equal(0.5m, budgets.GetStatus(tagged).Spent);
+        Assert.Equal([0.5m, 0.8m, 1m], alerts.Select(a => a.Threshold));
+        Assert.Throws<BudgetExceededException>(() => budgets.Reserve(0.01m));
+    }
+
+    [Fact]
     public void Policy_RejectsANegativeLimitOrThreshold()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => BudgetPolicy.Daily(-1m));
