@@ -7,7 +7,8 @@ using StratumAI.Routing;
 namespace StratumAI.RouterEval;
 
 /// <summary>One prompt with every model's outcome: correctness in {0,1} and USD cost.</summary>
-internal sealed record Row(string Prompt, double[] Features, double[] Correct, double[] Cost, int PromptTokens, ComplexityAnalysis Analysis);
+/// <remarks>The learned text feature in <see cref="Features"/> and <see cref="Analysis"/> is replaced by <see cref="Fit.Run"/>.</remarks>
+internal sealed record Row(string Prompt, double[] Features, double[] Correct, double[] Cost, int PromptTokens, ComplexityAnalysis Analysis, SparseText Text);
 
 /// <summary>A dataset with its models and its train and test rows.</summary>
 internal sealed record Dataset(string Name, string Source, string[] Models, List<Row> Train, List<Row> Test, string CostNote);
@@ -199,7 +200,9 @@ internal static class Data
     {
         var analysis = ComplexityAnalyzer.Default.Analyze([new ChatMessage(ChatRole.User, prompt)]);
         var values = analysis.Contributions.Select(c => c.Value).ToArray();
-        return new Row(prompt, values, correct, cost ?? [], analysis.Features.PromptTokens, analysis);
+        var terms = new List<int>();
+        new PromptScanner(null, terms).Scan(prompt);
+        return new Row(prompt, values, correct, cost ?? [], analysis.Features.PromptTokens, analysis, SparseText.From(terms));
     }
 
     public static (decimal Input, decimal Output) LiteLlmPrice(string path, string model)

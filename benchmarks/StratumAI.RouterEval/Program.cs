@@ -10,6 +10,8 @@ using StratumAI.Routing;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var write = !args.Contains("--no-write") && !args.Contains("no-write");
+Fit.TextTarget = args.FirstOrDefault(a => a.StartsWith("--text-target=", StringComparison.Ordinal))?["--text-target=".Length..] ?? "gap";
+Fit.TextBalanced = args.Contains("--text-balanced");
 var repo = Data.RepoRoot();
 var shared = Path.GetFullPath(Path.Combine(repo, "..", "shared"));
 var dataDir = Path.Combine(shared, "data", "router");
@@ -40,7 +42,7 @@ if (write)
 var report = new StringBuilder();
 var panels = new List<Panel>();
 double[] lambdas = [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
-double[] ratios = [1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.90, 0.88, 0.86, 0.84, 0.82, 0.80, 0.75, 0.70];
+double[] ratios = [1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.90, 0.89, 0.88, 0.87, 0.86, 0.85, 0.84, 0.83, 0.82, 0.81, 0.80, 0.75, 0.70];
 var shipped = new RouterOptions().MinQualityRatio;
 var summary = new List<string>();
 
@@ -109,6 +111,27 @@ foreach (var dataset in datasets)
     }
 
     report.AppendLine();
+
+    // How well the learned text term alone ranks prompts: send the share with the lowest value to the cheapest model.
+    var byText = test.Select((r, i) => (r.Features[Fit.TextFeature], i)).OrderBy(p => p.Item1).Select(p => p.i).ToArray();
+    var textCurve = new List<string>();
+    foreach (var share in new[] { 0.2, 0.3, 0.4, 0.5 })
+    {
+        var k = (int)(share * test.Count);
+        double a = 0, c = 0;
+        for (var p = 0; p < byText.Length; p++)
+        {
+            var m = p < k ? cheapest : best;
+            a += test[byText[p]].Correct[m];
+            c += test[byText[p]].Cost[m];
+        }
+
+        a /= test.Count;
+        textCurve.Add(string.Create(CultureInfo.InvariantCulture, $"{share:0%} → {a:0.0000} at ${c:0.000} (random {Fmt(RandomAt(c, bestPoint, cheapPoint))})"));
+    }
+
+    report.AppendLine("Learned text term alone (the share of prompts with the lowest `learned_text` to the cheapest model, the rest to the best): " + string.Join("; ", textCurve) + ".");
+    report.AppendLine();
     var costResult = rows[4].R;
     var costDefault = rows[3].R;
     var quality = rows[5].R;
@@ -153,6 +176,10 @@ for (var j = 0; j < ComplexityAnalyzer.FeatureNames.Count; j++)
     md.AppendLine(CultureInfo.InvariantCulture, $"| {ComplexityAnalyzer.FeatureNames[j]} | {fitted.Difficulty[j + 1]:0.000}{(fitted.HandSet[j] ? " (hand-set: not in the data)" : "")} |");
 }
 
+md.AppendLine();
+var grid = string.Join(", ", fitted.Text.Grid.Select(g => string.Create(CultureInfo.InvariantCulture, $"L2 {g.L2}: {g.LogLoss:0.0000}")));
+md.AppendLine(CultureInfo.InvariantCulture,
+    $"Learned text term (`learned_text`): {TextWeights.Buckets} hash buckets of words, numbers (by digit count) and word pairs, logistic regression on \"{Fit.TextTargetDescription}\", train splits only. Out-of-fold (5-fold) log loss on train: {grid} (intercept only: {fitted.Text.BaselineLogLoss:0.0000}); chosen L2 {fitted.Text.L2}. Non-zero buckets: {fitted.Text.Weights.Count(v => v != 0)}; largest |weight| {fitted.Text.Weights.Max(Math.Abs):0.000}.");
 md.AppendLine();
 md.AppendLine(CultureInfo.InvariantCulture, $"Tier curve: expected accuracy = sigmoid({fitted.Tier[0]:0.000} + {fitted.Tier[1]:0.000}·logit(q) + {fitted.Tier[2]:0.000}·z + {fitted.Tier[3]:0.000}·logit(q)·z).");
 md.AppendLine();

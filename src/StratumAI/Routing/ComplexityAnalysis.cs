@@ -25,8 +25,9 @@ public sealed class ComplexityAnalysis
         var contributions = new FeatureContribution[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            var contribution = values[i] * weights.Weights[i];
-            contributions[i] = new FeatureContribution(ComplexityAnalyzer.FeatureNames[i], values[i], weights.Weights[i], contribution);
+            var weight = i < weights.Weights.Length ? weights.Weights[i] : 0;
+            var contribution = values[i] * weight;
+            contributions[i] = new FeatureContribution(ComplexityAnalyzer.FeatureNames[i], values[i], weight, contribution);
             logit += contribution;
         }
 

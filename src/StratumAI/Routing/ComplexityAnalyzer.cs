@@ -21,28 +21,30 @@ public sealed class ComplexityAnalyzer
     public static IReadOnlyList<string> FeatureNames { get; } =
     [
         "prompt_tokens", "code", "math", "reasoning", "questions", "constraints",
-        "choices", "output_length", "tools", "images", "structured_output", "turns",
+        "choices", "output_length", "tools", "images", "structured_output", "turns", "learned_text",
     ];
 
-    internal const int FeatureCount = 12;
+    internal const int FeatureCount = 13;
 
     internal static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForModel("gpt-4o"), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<ComplexityAnalyzer> DefaultInstance = new(() => new ComplexityAnalyzer(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Tokenizer? _tokenizer;
     private readonly DifficultyWeights _weights;
+    private readonly TextWeights? _text;
 
     /// <summary>Creates an analyzer that counts tokens with <paramref name="tokenizer"/>.</summary>
     /// <param name="tokenizer">The tokenizer, or null for o200k_base (the GPT-4o family's), loaded once per process.</param>
     public ComplexityAnalyzer(Tokenizer? tokenizer = null)
-        : this(tokenizer, RouterCoefficients.Difficulty)
+        : this(tokenizer, RouterCoefficients.Difficulty, RouterCoefficients.Text)
     {
     }
 
-    internal ComplexityAnalyzer(Tokenizer? tokenizer, DifficultyWeights weights)
+    internal ComplexityAnalyzer(Tokenizer? tokenizer, DifficultyWeights weights, TextWeights? text)
     {
         _tokenizer = tokenizer;
         _weights = weights;
+        _text = text;
     }
 
     /// <summary>The shared analyzer with the o200k_base tokenizer and the shipped weights.</summary>
@@ -56,8 +58,7 @@ public sealed class ComplexityAnalyzer
     public ComplexityAnalysis Analyze(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var tokenizer = _tokenizer ?? O200k.Value;
-        var scan = new PromptScanner();
+        var scan = new PromptScanner(_text);
         var tokens = 0;
         var messageCount = 0;
         var images = 0;
@@ -75,7 +76,7 @@ public sealed class ComplexityAnalyzer
                 switch (content)
                 {
                     case TextContent text when !string.IsNullOrEmpty(text.Text):
-                        tokens += tokenizer.CountTokens(text.Text);
+                        tokens += CountTokens(text.Text);
                         scan.Scan(text.Text);
                         break;
                     case FunctionResultContent { Result: { } result }:
@@ -83,7 +84,7 @@ public sealed class ComplexityAnalyzer
                         var resultText = result as string ?? result.ToString();
                         if (!string.IsNullOrEmpty(resultText))
                         {
-                            tokens += tokenizer.CountTokens(resultText);
+                            tokens += CountTokens(resultText);
                             scan.Scan(resultText);
                         }
 
@@ -133,6 +134,7 @@ public sealed class ComplexityAnalyzer
             Images = images,
             StructuredOutput = json is not null,
             JsonSchema = schema,
+            TextScore = scan.TextTerms > 0 ? scan.TextSum / Math.Sqrt(scan.TextTerms) : 0,
         };
 
         return new ComplexityAnalysis(features, Normalise(features), _weights)
@@ -141,6 +143,9 @@ public sealed class ComplexityAnalyzer
             NeedsJson = json is not null && !schema,
         };
     }
+
+    // The default o200k tokenizer is counted through O200kTokenCounter: the same count, without the regex pre-tokenizer.
+    private int CountTokens(string text) => _tokenizer is null ? O200kTokenCounter.Count(O200k.Value, text) : _tokenizer.CountTokens(text);
 
     /// <summary>Turns raw counts into the normalised values the weights apply to (log-scaled, about 0..1).</summary>
     internal static double[] Normalise(RequestFeatures f)
@@ -158,6 +163,7 @@ public sealed class ComplexityAnalyzer
         values[9] = Math.Log(1 + f.Images) / 2;
         values[10] = f.JsonSchema ? 1 : f.StructuredOutput ? 0.5 : 0;
         values[11] = Math.Log(Math.Max(1, f.MessageCount)) / 3;
+        values[12] = f.TextScore;
         return values;
     }
 

@@ -51,7 +51,26 @@ internal sealed class PromptScanner
     // Open addressing over a power-of-two table keyed by a case-folded hash; a hit is confirmed by comparing the word.
     private static readonly (string Word, Cue Cue)[] Table = BuildTable();
 
+    private readonly TextWeights? _text;
+    private readonly List<int>? _terms;
     private int _lastNumber = -1;
+    private uint _previousTerm;
+    private bool _hasPrevious;
+
+    /// <summary>Creates a scanner.</summary>
+    /// <param name="text">The learned weights of hashed words and word pairs, or null to skip the learned text term.</param>
+    /// <param name="terms">When not null, receives the bucket of every hashed term (for fitting the weights offline).</param>
+    public PromptScanner(TextWeights? text, List<int>? terms = null)
+    {
+        _text = text;
+        _terms = terms;
+    }
+
+    /// <summary>Sum of the learned weights of every hashed word and word pair.</summary>
+    public double TextSum { get; private set; }
+
+    /// <summary>Number of hashed words and word pairs.</summary>
+    public int TextTerms { get; private set; }
 
     public int Fences { get; private set; }
 
@@ -141,6 +160,7 @@ internal sealed class PromptScanner
 
             if (char.IsAsciiDigit(c))
             {
+                var start = i;
                 var value = 0L;
                 while (i < text.Length && (char.IsAsciiDigit(text[i]) || (text[i] == ',' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]))))
                 {
@@ -152,6 +172,8 @@ internal sealed class PromptScanner
                     i++;
                 }
 
+                // A number is one term, "a number of n characters": its value says little, its size something.
+                Term(TextWeights.NumberTerm(i - start));
                 if (pendingOperator)
                 {
                     MathCues++;
@@ -223,7 +245,9 @@ internal sealed class PromptScanner
 
     private void Word(ReadOnlySpan<char> word, bool afterBackslash)
     {
-        var cue = Lookup(word);
+        var hash = Hash(word);
+        Term((uint)hash);
+        var cue = Lookup(word, hash);
         if (afterBackslash && cue == Cue.None)
         {
             // LaTeX command such as \alpha or \cdot.
@@ -265,7 +289,38 @@ internal sealed class PromptScanner
         _lastNumber = -1;
     }
 
-    private static Cue Lookup(ReadOnlySpan<char> word)
+    /// <summary>
+    /// Adds a word (or number) and the pair it forms with the previous one to the learned text term: feature hashing, so a
+    /// term costs two table reads and allocates nothing.
+    /// </summary>
+    private void Term(uint hash)
+    {
+        if (_text is null && _terms is null)
+        {
+            return;
+        }
+
+        AddBucket(TextWeights.Bucket(hash));
+        if (_hasPrevious)
+        {
+            AddBucket(TextWeights.Bucket(TextWeights.Pair(_previousTerm, hash)));
+        }
+
+        _previousTerm = hash;
+        _hasPrevious = true;
+    }
+
+    private void AddBucket(int bucket)
+    {
+        TextTerms++;
+        _terms?.Add(bucket);
+        if (_text is not null)
+        {
+            TextSum += _text.Weights[bucket];
+        }
+    }
+
+    private static Cue Lookup(ReadOnlySpan<char> word, int hash)
     {
         if (word.Length is < 2 or > 12)
         {
@@ -273,7 +328,7 @@ internal sealed class PromptScanner
         }
 
         var mask = Table.Length - 1;
-        for (var slot = Hash(word) & mask; ; slot = (slot + 1) & mask)
+        for (var slot = hash & mask; ; slot = (slot + 1) & mask)
         {
             var entry = Table[slot];
             if (entry.Word is null)
@@ -288,7 +343,7 @@ internal sealed class PromptScanner
         }
     }
 
-    private static int Hash(ReadOnlySpan<char> word)
+    internal static int Hash(ReadOnlySpan<char> word)
     {
         var hash = 2166136261u;
         foreach (var c in word)

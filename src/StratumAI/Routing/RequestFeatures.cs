@@ -51,4 +51,11 @@ public sealed record RequestFeatures
 
     /// <summary>True when the JSON response must follow a schema.</summary>
     public bool JsonSchema { get; init; }
+
+    /// <summary>
+    /// The learned text signal: the weights of the prompt's hashed words, numbers and word pairs, summed and divided by the
+    /// square root of their number. Fitted offline to predict that a cheaper model gets the prompt wrong (positive: harder);
+    /// 0 for a prompt without words. It is the <c>learned_text</c> feature of <see cref="ComplexityAnalysis.Contributions"/>.
+    /// </summary>
+    public double TextScore { get; init; }
 }
