@@ -63,7 +63,9 @@ public static class StratumServiceCollectionExtensions
     private static IServiceCollection AddCore(IServiceCollection services, bool registerChatClient)
     {
         // StratumClientOptions.Timeout governs each call; the factory's 100 s default would cut reasoning models short.
-        services.AddHttpClient(HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // The factory's default loggers put raw request header values (the API key) into the structured state of their
+        // Trace records, where structured sinks export them; StratumAI's own telemetry logs every call instead.
+        services.AddHttpClient(HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.TryAddSingleton(static provider =>
         {
             var options = provider.GetRequiredService<IOptions<StratumClientOptions>>().Value;

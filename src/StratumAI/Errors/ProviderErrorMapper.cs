@@ -49,7 +49,9 @@ internal static class ProviderErrorMapper
         var requestId = GetRequestId(response.Headers);
         var providerMessage = Redact(error.Message, apiKey);
         var detail = DescribeNonJsonBody(body, response.Content.Headers.ContentType?.MediaType) ?? providerMessage;
-        var message = BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId);
+
+        // Redacted as a whole: a proxy page's title or an error code can echo the key back as well as the message can.
+        var message = Redact(BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId), apiKey)!;
         var kind = Classify((int)status, error);
         var fields = new ErrorFields(providerId, modelId, status, error, providerMessage, requestId, null);
 

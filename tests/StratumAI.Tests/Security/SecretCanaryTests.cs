@@ -1,0 +1,320 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using System.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using StratumAI.Testing;
+using static StratumAI.Tests.TestCatalog;
+
+namespace StratumAI.Tests.Security;
+
+/// <summary>
+/// Sets a distinctive API key for a provider, runs successful and failing calls through the whole pipeline
+/// (dependency injection, HTTP client logging, telemetry with content recording on, cost tracking and ledger), and
+/// proves the key reached the provider yet shows up in no log line, exception, span, metric or ToString().
+/// </summary>
+public sealed class SecretCanaryTests
+{
+    /// <summary>The part of every canary key searched for; unique to this file so no other test can produce it.</summary>
+    private const string CanaryCore = "q7Zc4n4ryX9f8e7d6";
+
+    public static TheoryData<string, string, string, string, string, string> Providers() => new()
+    {
+        // provider, dialect, model, recorded response, recorded stream, key source
+        { "openai", "openai", "gpt-4.1-nano", "openai/chat__vercel-ai-openai__openai-text.json", "openai/stream__vercel-ai-openai__openai-text.chunks.txt", "options" },
+        { "openai", "openai-responses", "gpt-4.1-nano", "openai/chat__pydantic-ai__test_openai_instructions_with_responses_logprobs.yaml", "openai/stream__pydantic-ai__test_openai_instructions_with_responses_logprobs_streaming.yaml", "environment" },
+        { "anthropic", "anthropic", "claude-sonnet-4-5", "anthropic/chat__vercel-ai-anthropic__anthropic-text.json", "anthropic/stream__vercel-ai-anthropic__anthropic-text.chunks.txt", "options" },
+        { "anthropic", "anthropic", "claude-sonnet-4-5", "anthropic/chat__vercel-ai-anthropic__anthropic-text.json", "anthropic/stream__vercel-ai-anthropic__anthropic-text.chunks.txt", "environment" },
+        { "gemini", "gemini", "gemini-2.5-flash", "gemini/chat__vercel-ai-google__google-text.json", "gemini/stream__vercel-ai-google__google-text.chunks.txt", "options" },
+        { "gemini", "gemini", "gemini-2.5-flash", "gemini/chat__vercel-ai-google__google-text.json", "gemini/stream__vercel-ai-google__google-text.chunks.txt", "environment" },
+        { "deepseek", "openai", "deepseek-chat", "deepseek/chat__vercel-ai-deepseek__deepseek-text.json", "deepseek/stream__vercel-ai-deepseek__deepseek-text.chunks.txt", "options" },
+        { "deepseek", "openai", "deepseek-chat", "deepseek/chat__vercel-ai-deepseek__deepseek-text.json", "deepseek/stream__vercel-ai-deepseek__deepseek-text.chunks.txt", "environment" },
+        { "groq", "openai", "llama-3.3-70b-versatile", "groq/chat__vercel-ai-groq__groq-text.json", "groq/stream__vercel-ai-groq__groq-text.chunks.txt", "options" },
+        { "groq", "openai", "llama-3.3-70b-versatile", "groq/chat__vercel-ai-groq__groq-text.json", "groq/stream__vercel-ai-groq__groq-text.chunks.txt", "environment" },
+        { "xai", "openai", "grok-3-mini", "xai/chat__vercel-ai-xai__xai-text.json", "xai/stream__vercel-ai-xai__xai-text.chunks.txt", "options" },
+        { "xai", "openai", "grok-3-mini", "xai/chat__vercel-ai-xai__xai-text.json", "xai/stream__vercel-ai-xai__xai-text.chunks.txt", "environment" },
+        { "mistral", "openai", "mistral-small-latest", "mistral/chat__vercel-ai-mistral__mistral-text.json", "mistral/stream__vercel-ai-mistral__mistral-text.chunks.txt", "options" },
+        { "mistral", "openai", "mistral-small-latest", "mistral/chat__vercel-ai-mistral__mistral-text.json", "mistral/stream__vercel-ai-mistral__mistral-text.chunks.txt", "environment" },
+        { "openrouter", "openai", "openai/gpt-4o-mini", "openrouter/chat__pydantic-ai__test_openrouter_usage.yaml", "openrouter/stream__pydantic-ai__test_openrouter_streaming_reasoning.yaml", "options" },
+        { "openrouter", "openai", "openai/gpt-4o-mini", "openrouter/chat__pydantic-ai__test_openrouter_usage.yaml", "openrouter/stream__pydantic-ai__test_openrouter_streaming_reasoning.yaml", "environment" },
+        { "ollama", "ollama", "llama3.2", "ollama/tool__ollama-docs__docs_api-chat-nostream-with-tools.json", "ollama/stream__ollama-docs__docs_api-chat-stream.ndjson", "options" },
+        { "ollama", "ollama", "llama3.2", "ollama/tool__ollama-docs__docs_api-chat-nostream-with-tools.json", "ollama/stream__ollama-docs__docs_api-chat-stream.ndjson", "environment" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task CanaryKey_ReachesTheProviderButAppearsInNoLogExceptionSpanMetricOrToString(
+        string providerId, string dialect, string modelId, string recorded, string recordedStream, string keySource)
+    {
+        var canary = $"sk-{providerId}-{CanaryCore}-{dialect}";
+        var variable = $"STRATUM_CANARY_{providerId.ToUpperInvariant()}_{dialect.Replace('-', '_').ToUpperInvariant()}_KEY";
+        await using var server = await FakeProviderServer.StartAsync();
+        using var capture = new Capture();
+        var model = Model(modelId, Provider(providerId, server.V1(), apiKeyEnv: variable, dialect: dialect), Gpt41NanoPricing);
+        var tracker = new CostTracker();
+        var ledger = new InMemoryCostLedger();
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(capture.Logs)))
+            .AddStratumAI(options =>
+            {
+                options.Models = new ModelRegistry();
+                options.Models.Register([model]);
+                var provider = options.Provider(providerId);
+                provider.BaseUrl = server.V1();
+                provider.Headers["X-Canary-Probe"] = "header-values-are-not-secret-but-are-hidden";
+                if (keySource == "options")
+                {
+                    provider.ApiKey = canary;
+                }
+
+                options.Pipeline = pipeline => pipeline
+                    .UseStratumTelemetry(telemetry => telemetry.EnableSensitiveData = true)
+                    .UseCostTracking(tracker, ledger);
+            });
+        Environment.SetEnvironmentVariable(variable, keySource == "environment" ? canary : null);
+        try
+        {
+            await using var container = services.BuildServiceProvider();
+            var stratum = container.GetRequiredService<StratumClient>();
+            await RunScenariosAsync(server, stratum, modelId, recorded, recordedStream, canary, capture);
+
+            capture.Texts.Add(stratum.ToString());
+            capture.Texts.Add(stratum.Options.ToString());
+            capture.Texts.AddRange(stratum.Options.Providers.Select(p => p.Value.ToString()));
+            var chat = stratum.GetChatClient(modelId);
+            capture.Texts.Add(chat.ToString() ?? string.Empty);
+            capture.Texts.AddRange(MiddlewareIn(chat).Select(m => m.ToString() ?? string.Empty));
+            capture.Texts.AddRange(tracker.History.Select(r => r.ToString()));
+            capture.Texts.AddRange((await ledger.GetRecordsAsync()).Select(r => r.ToString()));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+
+        // The key was really in use: every request carried it to the provider.
+        Assert.NotEmpty(server.ReceivedRequests);
+        Assert.All(server.ReceivedRequests, request => Assert.Contains(request.Headers, h => h.Value.Contains(canary, StringComparison.Ordinal)));
+        Assert.True(capture.Logs.GetSnapshot().Count > 20, "the pipeline should have logged every call at Trace level");
+        Assert.NotEmpty(capture.Spans);
+
+        var leaks = capture.Everything().Where(text => text.Contains(CanaryCore, StringComparison.Ordinal)).ToList();
+        Assert.True(leaks.Count == 0, "The API key leaked into:\n" + string.Join("\n---\n", leaks));
+    }
+
+    [Fact]
+    public void OptionsTypes_NeverShowAKeyInToString()
+    {
+        var canary = $"sk-options-{CanaryCore}";
+        var options = new StratumClientOptions();
+        options.Provider("openai").ApiKey = canary;
+        options.Provider("anthropic").ApiKey = canary;
+        options.Provider("openai").Headers["Authorization"] = "Bearer " + canary;
+        using var client = new StratumClient(options);
+        var texts = new List<string> { options.ToString(), client.ToString() };
+        texts.AddRange(options.Providers.Values.Select(p => p.ToString()));
+
+        // Every public options type of the library, with every key-like string property set to the canary.
+        var optionsTypes = typeof(StratumClient).Assembly.GetExportedTypes()
+            .Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
+            .ToList();
+        Assert.Contains(typeof(StratumTelemetryOptions), optionsTypes);
+        foreach (var type in optionsTypes)
+        {
+            var instance = Activator.CreateInstance(type)!;
+            foreach (var property in type.GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite && IsKeyLike(p.Name)))
+            {
+                property.SetValue(instance, canary);
+            }
+
+            texts.Add(instance.ToString() ?? string.Empty);
+        }
+
+        Assert.DoesNotContain(texts, text => text.Contains(CanaryCore, StringComparison.Ordinal));
+    }
+
+    private static bool IsKeyLike(string name) =>
+        name.Contains("Key", StringComparison.Ordinal) || name.Contains("Secret", StringComparison.Ordinal)
+        || name.Contains("Token", StringComparison.Ordinal) || name.Contains("Password", StringComparison.Ordinal);
+
+    private static async Task RunScenariosAsync(FakeProviderServer server, StratumClient stratum, string modelId, string recorded, string recordedStream, string canary, Capture capture)
+    {
+        var messages = new[] { new ChatMessage(ChatRole.User, "Say hello.") };
+        var streamExchange = FixtureLoader.Load(Fixture(recordedStream))[0];
+
+        // Successful calls, from recorded provider traffic.
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FixtureLoader.Load(Fixture(recorded))[0]), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(streamExchange), capture);
+
+        // Failures, some of which echo the key back as a misbehaving provider or proxy might.
+        var echoed = $"{{\"error\":{{\"message\":\"Incorrect API key provided: {canary}.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}}}";
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json(echoed.Replace("invalid_api_key", "rate_limit_exceeded", StringComparison.Ordinal), 429).WithHeader("retry-after", "0")), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Text($"<html><head><title>502 Bad Gateway: upstream refused key {canary}</title></head><body>key {canary}</body></html>", "text/html", 500)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Text($"upstream refused Authorization: Bearer {canary}", "text/plain", 503)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json($"{{\"id\":\"{canary}\",\"choices\":[{{\"message\":", 200)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Disconnect()), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.FromExchange(streamExchange) with { AbortAfterBodyBytes = streamExchange.Response.Body.Length / 2 }), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.Text($"data: {{\"error\":{{\"message\":\"bad key {canary}\"}}}}\n\ndata: {{not json\n\n", "text/event-stream")), capture);
+    }
+
+    private static async Task Run(Func<Task> call, FakeProviderServer server, Action<FakeProviderServer> enqueue, Capture capture)
+    {
+        server.ClearQueue();
+        enqueue(server);
+        try
+        {
+            await call();
+        }
+        catch (Exception ex) when (ex is StratumException or HttpRequestException or OperationCanceledException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            capture.Exceptions.Add(ex);
+        }
+    }
+
+    private static async Task Drain(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        await foreach (var update in updates)
+        {
+            Assert.NotNull(update);
+        }
+    }
+
+    /// <summary>Every StratumAI middleware in a pipeline: each public <see cref="DelegatingChatClient"/> type the client can hand out.</summary>
+    private static IEnumerable<object> MiddlewareIn(IChatClient chat) =>
+        typeof(StratumClient).Assembly.GetExportedTypes()
+            .Where(t => typeof(DelegatingChatClient).IsAssignableFrom(t))
+            .Select(t => chat.GetService(t))
+            .OfType<object>();
+
+    /// <summary>Collects every text the pipeline produced: log records, spans of every source, metric tags, exceptions.</summary>
+    private sealed class Capture : IDisposable
+    {
+        private readonly ActivityListener _activities;
+        private readonly MeterListener _meters;
+
+        public Capture()
+        {
+            _activities = new ActivityListener
+            {
+                ShouldListenTo = _ => true,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = Spans.Add,
+            };
+            ActivitySource.AddActivityListener(_activities);
+            _meters = new MeterListener { InstrumentPublished = (instrument, listener) => listener.EnableMeasurementEvents(instrument) };
+            _meters.SetMeasurementEventCallback<long>((_, _, tags, _) => RecordTags(tags));
+            _meters.SetMeasurementEventCallback<double>((_, _, tags, _) => RecordTags(tags));
+            _meters.SetMeasurementEventCallback<int>((_, _, tags, _) => RecordTags(tags));
+            _meters.Start();
+        }
+
+        public FakeLogCollector Logs { get; } = new();
+
+        public ConcurrentBag<Activity> Spans { get; } = [];
+
+        public ConcurrentBag<string> MetricTags { get; } = [];
+
+        public List<Exception> Exceptions { get; } = [];
+
+        public List<string> Texts { get; } = [];
+
+        public IEnumerable<string> Everything()
+        {
+            foreach (var record in Logs.GetSnapshot())
+            {
+                yield return record.ToString();
+                yield return record.Message;
+                yield return record.Category ?? string.Empty;
+                yield return record.Exception?.ToString() ?? string.Empty;
+                foreach (var pair in record.StructuredState ?? [])
+                {
+                    yield return pair.Key + "=" + pair.Value;
+                }
+
+                foreach (var scope in record.Scopes)
+                {
+                    yield return Describe(scope);
+                }
+            }
+
+            foreach (var exception in Exceptions)
+            {
+                for (var current = exception; current is not null; current = current.InnerException)
+                {
+                    yield return current.ToString();
+                    yield return current.Message;
+                    foreach (DictionaryEntry entry in current.Data)
+                    {
+                        yield return Describe(entry.Key) + "=" + Describe(entry.Value);
+                    }
+
+                    foreach (var property in current.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+                    {
+                        yield return property.Name + "=" + Describe(property.GetValue(current));
+                    }
+                }
+            }
+
+            foreach (var span in Spans)
+            {
+                yield return span.DisplayName + " " + span.OperationName + " " + span.StatusDescription;
+                foreach (var tag in span.TagObjects)
+                {
+                    yield return tag.Key + "=" + Describe(tag.Value);
+                }
+
+                foreach (var e in span.Events)
+                {
+                    yield return e.Name + " " + string.Join(",", e.Tags.Select(t => t.Key + "=" + Describe(t.Value)));
+                }
+
+                foreach (var baggage in span.Baggage)
+                {
+                    yield return baggage.Key + "=" + baggage.Value;
+                }
+            }
+
+            foreach (var tags in MetricTags)
+            {
+                yield return tags;
+            }
+
+            foreach (var text in Texts)
+            {
+                yield return text;
+            }
+        }
+
+        public void Dispose()
+        {
+            _activities.Dispose();
+            _meters.Dispose();
+        }
+
+        private static string Describe(object? value) => value switch
+        {
+            null => string.Empty,
+            string text => text,
+            IEnumerable items => string.Join(",", items.Cast<object?>().Select(item => item is IEnumerable and not string ? Describe(item) : item?.ToString())),
+            _ => value.ToString() ?? string.Empty,
+        };
+
+        private void RecordTags(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var text = new StringBuilder();
+            foreach (var tag in tags)
+            {
+                text.Append(tag.Key).Append('=').Append(Describe(tag.Value)).Append(';');
+            }
+
+            MetricTags.Add(text.ToString());
+        }
+    }
+}
