@@ -8,6 +8,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using StratumAI.Budgets;
+using StratumAI.Caching;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 
@@ -58,12 +60,15 @@ public sealed class SecretCanaryTests
         var model = Model(modelId, Provider(providerId, server.V1(), apiKeyEnv: variable, dialect: dialect), Gpt41NanoPricing);
         var tracker = new CostTracker();
         var ledger = new InMemoryCostLedger();
+        var registry = new ModelRegistry();
+        registry.Register([model]);
+        var budgets = new BudgetManager([BudgetPolicy.Daily(1_000m), new BudgetPolicy(BudgetScope.Tag("tiny"), BudgetPeriod.Day, 0.0000001m)]);
         var services = new ServiceCollection()
+            .AddDistributedMemoryCache()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(capture.Logs)))
             .AddStratumAI(options =>
             {
-                options.Models = new ModelRegistry();
-                options.Models.Register([model]);
+                options.Models = registry;
                 var provider = options.Provider(providerId);
                 provider.BaseUrl = server.V1();
                 provider.Headers["X-Canary-Probe"] = "header-values-are-not-secret-but-are-hidden";
@@ -73,7 +78,9 @@ public sealed class SecretCanaryTests
                 }
 
                 options.Pipeline = pipeline => pipeline
+                    .UseStratumCache(cache => cache.CacheEveryCall = true)
                     .UseStratumTelemetry(telemetry => telemetry.EnableSensitiveData = true)
+                    .UseStratumBudget(budgets, budget => budget.Models = registry)
                     .UseCostTracking(tracker, ledger);
             });
         Environment.SetEnvironmentVariable(variable, keySource == "environment" ? canary : null);
@@ -144,24 +151,40 @@ public sealed class SecretCanaryTests
 
     private static async Task RunScenariosAsync(FakeProviderServer server, StratumClient stratum, string modelId, string recorded, string recordedStream, string canary, Capture capture)
     {
-        var messages = new[] { new ChatMessage(ChatRole.User, "Say hello.") };
+        // Each call asks something new, so the response cache (which caches every call here) answers only the repeat.
+        var asked = 0;
+        ChatMessage[] Next() => [new ChatMessage(ChatRole.User, $"Say hello, #{++asked}.")];
         var streamExchange = FixtureLoader.Load(Fixture(recordedStream))[0];
 
-        // Successful calls, from recorded provider traffic.
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FixtureLoader.Load(Fixture(recorded))[0]), capture);
-        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(streamExchange), capture);
+        // Successful calls, from recorded provider traffic, and a repeat the cache serves.
+        var first = Next();
+        var answered = FixtureLoader.Load(Fixture(recorded))[0];
+        server.Enqueue(answered);
+        var answer = await stratum.GetResponseAsync(modelId, first);
+        server.ClearQueue();
+        server.Enqueue(answered);
+        var repeat = await stratum.GetResponseAsync(modelId, first);
+
+        // The cache keeps only complete answers (a recorded one cut by its length limit is asked again).
+        Assert.Equal(answer.FinishReason == ChatFinishReason.Stop || answer.FinishReason == ChatFinishReason.ToolCalls, repeat.IsCacheHit());
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, Next())), server, s => s.Enqueue(streamExchange), capture);
 
         // Failures, some of which echo the key back as a misbehaving provider or proxy might.
         var echoed = $"{{\"error\":{{\"message\":\"Incorrect API key provided: {canary}.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}}}";
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
-        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json(echoed.Replace("invalid_api_key", "rate_limit_exceeded", StringComparison.Ordinal), 429).WithHeader("retry-after", "0")), capture);
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Text($"<html><head><title>502 Bad Gateway: upstream refused key {canary}</title></head><body>key {canary}</body></html>", "text/html", 500)), capture);
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Text($"upstream refused Authorization: Bearer {canary}", "text/plain", 503)), capture);
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Json($"{{\"id\":\"{canary}\",\"choices\":[{{\"message\":", 200)), capture);
-        await Run(() => stratum.GetResponseAsync(modelId, messages), server, s => s.Enqueue(FakeResponse.Disconnect()), capture);
-        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.FromExchange(streamExchange) with { AbortAfterBodyBytes = streamExchange.Response.Body.Length / 2 }), capture);
-        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, messages)), server, s => s.Enqueue(FakeResponse.Text($"data: {{\"error\":{{\"message\":\"bad key {canary}\"}}}}\n\ndata: {{not json\n\n", "text/event-stream")), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, Next())), server, s => s.Enqueue(FakeResponse.Json(echoed, 401)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Json(echoed.Replace("invalid_api_key", "rate_limit_exceeded", StringComparison.Ordinal), 429).WithHeader("retry-after", "0")), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Text($"<html><head><title>502 Bad Gateway: upstream refused key {canary}</title></head><body>key {canary}</body></html>", "text/html", 500)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Text($"upstream refused Authorization: Bearer {canary}", "text/plain", 503)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Json($"{{\"id\":\"{canary}\",\"choices\":[{{\"message\":", 200)), capture);
+        await Run(() => stratum.GetResponseAsync(modelId, Next()), server, s => s.Enqueue(FakeResponse.Disconnect()), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, Next())), server, s => s.Enqueue(FakeResponse.FromExchange(streamExchange) with { AbortAfterBodyBytes = streamExchange.Response.Body.Length / 2 }), capture);
+        await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, Next())), server, s => s.Enqueue(FakeResponse.Text($"data: {{\"error\":{{\"message\":\"bad key {canary}\"}}}}\n\ndata: {{not json\n\n", "text/event-stream")), capture);
+
+        // A budget refuses the call before anything is sent.
+        var tiny = new ChatOptions { AdditionalProperties = new() { [LlmCallRunner.TagsKey] = new[] { "tiny" } } };
+        await Run(() => stratum.GetResponseAsync(modelId, Next(), tiny), server, _ => { }, capture);
+        Assert.Contains(capture.Exceptions, ex => ex is BudgetExceededException);
     }
 
     private static async Task Run(Func<Task> call, FakeProviderServer server, Action<FakeProviderServer> enqueue, Capture capture)
