@@ -447,6 +447,42 @@ public sealed class TelemetryChatClientTests
         Assert.Equal(capture.SourceName, client.GetService<ActivitySource>()!.Name);
     }
 
+    [Fact]
+    public async Task StratumClientPipeline_RecordsCallsMadeThroughTheClientByModelId()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture("openai/chat__vercel-ai-openai__openai-text.json"));
+        server.EnqueueFixture(Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt"));
+        using var capture = new TelemetryCapture();
+        var model = Nano(server);
+        using var stratum = ClientFor(server, "openai", configure: options =>
+        {
+            options.Models.Register([model]);
+            options.Pipeline = pipeline => pipeline.UseStratumTelemetry(o =>
+            {
+                o.SourceName = capture.SourceName;
+                o.LoggerFactory = capture.LoggerFactory;
+            });
+        });
+
+        var response = await stratum.GetResponseAsync("gpt-4.1-nano", Prompt);
+        await foreach (var update in stratum.GetStreamingResponseAsync("gpt-4.1-nano", [new ChatMessage(ChatRole.User, Prompt)]))
+        {
+            Assert.NotNull(update);
+        }
+
+        Assert.Equal(2, capture.Spans.Count);
+        Assert.All(capture.Spans, span =>
+        {
+            Assert.Equal("chat gpt-4.1-nano", span.DisplayName);
+            Assert.Equal("openai", span.GetTagItem("gen_ai.provider.name"));
+            Assert.Equal(server.BaseUri.Port, span.GetTagItem("server.port"));
+        });
+        Assert.Equal(response.Usage!.OutputTokenCount, capture.Spans[0].GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal(300L, capture.Spans[1].GetTagItem("gen_ai.usage.output_tokens"));
+        Assert.Equal(2, capture.Logs.GetSnapshot().Count(r => r.Id.Name == "ChatRequestCompleted"));
+    }
+
     [Theory]
     [InlineData("openai", "openai")]
     [InlineData("anthropic", "anthropic")]
