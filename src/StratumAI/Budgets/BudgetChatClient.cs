@@ -9,7 +9,8 @@ namespace StratumAI.Budgets;
 /// <see cref="BudgetExceededException"/>; after the call it settles the reservation to the actual cost.
 /// </summary>
 /// <remarks>
-/// <para>The model of a call is <see cref="ChatOptions.ModelId"/> resolved through <see cref="Models"/>, else the inner client's
+/// <para>The model of a call is <see cref="ChatOptions.ModelId"/> resolved through <see cref="Models"/> (by default the catalog of the
+/// <see cref="StratumClient"/> below, else <see cref="ModelRegistry.Default"/>), else the inner client's
 /// <see cref="ModelInfo"/> (<c>GetService</c>); a call for a model neither knows is refused with
 /// <see cref="StratumModelNotFoundException"/>, since its worst case cannot be priced. The worst case is described on
 /// <see cref="BudgetEstimate"/>; <see cref="Estimate"/> shows it for a request.</para>
@@ -45,8 +46,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <summary>The budgets calls are checked against.</summary>
     public BudgetManager Budgets => _budgets;
 
-    /// <summary>The catalog <see cref="ChatOptions.ModelId"/> is resolved in. Default <see cref="ModelRegistry.Default"/>.</summary>
-    public ModelRegistry Models { get; set; } = ModelRegistry.Default;
+    /// <summary>
+    /// The catalog <see cref="ChatOptions.ModelId"/> is resolved in, or null (the default) for the catalog of the
+    /// <see cref="StratumClient"/> below (<c>GetService&lt;StratumClient&gt;()</c>, as in a <see cref="StratumClientOptions.Pipeline"/>),
+    /// else <see cref="ModelRegistry.Default"/>.
+    /// </summary>
+    public ModelRegistry? Models { get; set; }
 
     /// <summary>The caller used when a call's options name none; null by default.</summary>
     public string? DefaultCaller { get; set; }
@@ -205,7 +210,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private ModelInfo ResolveModel(ChatOptions? options)
     {
         var id = options?.ModelId;
-        if (!string.IsNullOrEmpty(id) && Models.TryGet(id, out var model))
+        var registry = Models ?? (InnerClient.GetService(typeof(StratumClient)) as StratumClient)?.Models ?? ModelRegistry.Default;
+        if (!string.IsNullOrEmpty(id) && registry.TryGet(id, out var model))
         {
             return model;
         }

@@ -302,6 +302,28 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task InAStratumClientPipeline_TheModelIsResolvedInTheClientsOwnCatalog()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        var policy = BudgetPolicy.Daily(0.0067m);
+        var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
+        var tracker = new CostTracker();
+        using var stratum = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseStratumBudget(budgets).UseCostTracking(tracker));
+        var model = Nano(server);
+        stratum.Models.Register([model]);
+
+        // The worst case (25 input + 16,384 output tokens ≈ $0.00656) fits $0.0067 once; after the first call settled
+        // ($0.0001468) there is no room for a second worst case.
+        await stratum.GetResponseAsync(model, "hi");
+        await Assert.ThrowsAsync<BudgetExceededException>(() => stratum.GetResponseAsync(model, "hi"));
+
+        Assert.Single(server.ReceivedRequests);
+        Assert.Equal(RecordedResponseCost, budgets.GetStatus(policy).Spent);
+        Assert.Equal(RecordedResponseCost, tracker.GetTotal().Cost);
+    }
+
+    [Fact]
     public async Task TagsAndCallerFromTheOptions_ChooseThePolicies()
     {
         var inner = new ScriptedChatClient(Model("gpt-4o", Provider("openai"), Gpt4oPricing));
