@@ -119,7 +119,8 @@ internal static class PromptTokenEstimator
             return 0;
         }
 
-        return tokenizer is not null ? tokenizer.CountTokens(text) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
+        // The router's o200k counter: the tokenizer's exact count without its regex pre-tokenizer.
+        return tokenizer is not null ? Routing.O200kTokenCounter.Count(tokenizer, text) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
     }
 
     private static string? ResultText(object? result) => result switch
