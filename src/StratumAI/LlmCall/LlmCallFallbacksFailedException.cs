@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace StratumAI;
 
 /// <summary>
@@ -8,7 +5,12 @@ namespace StratumAI;
 /// may fix (provider unavailable, rate limited, context window exceeded). <see cref="Attempts"/> lists them in order;
 /// <see cref="Exception.InnerException"/> is the last failure.
 /// </summary>
-public sealed class LlmCallFallbacksFailedException : StratumException
+/// <remarks>
+/// Derives from <see cref="AllFallbacksFailedException"/>, so one <c>catch</c> sees both this and the failure of a
+/// <see cref="FallbackChatClient"/>; seen as that type, <see cref="AllFallbacksFailedException.Attempts"/> lists the same
+/// attempts with a <see cref="FallbackAttempt.Duration"/> of zero (an [LlmCall] attempt's duration is not measured).
+/// </remarks>
+public sealed class LlmCallFallbacksFailedException : AllFallbacksFailedException
 {
     /// <summary>Creates the exception with a generic message and no attempts.</summary>
     public LlmCallFallbacksFailedException()
@@ -19,7 +21,7 @@ public sealed class LlmCallFallbacksFailedException : StratumException
     /// <summary>Creates the exception with a message and no attempts.</summary>
     /// <param name="message">What went wrong.</param>
     public LlmCallFallbacksFailedException(string message)
-        : base(message)
+        : base(message, [], null)
     {
         Attempts = [];
     }
@@ -28,7 +30,7 @@ public sealed class LlmCallFallbacksFailedException : StratumException
     /// <param name="message">What went wrong.</param>
     /// <param name="innerException">The cause.</param>
     public LlmCallFallbacksFailedException(string message, Exception? innerException)
-        : base(message, innerException)
+        : base(message, [], innerException)
     {
         Attempts = [];
     }
@@ -37,20 +39,20 @@ public sealed class LlmCallFallbacksFailedException : StratumException
     /// <param name="attempts">The models tried, in order; at least one.</param>
     /// <exception cref="ArgumentException"><paramref name="attempts"/> is empty.</exception>
     public LlmCallFallbacksFailedException(IReadOnlyList<LlmCallAttempt> attempts)
-        : base(Describe(attempts), attempts is { Count: > 0 } ? attempts[^1].Error : null)
+        : this(attempts, ToFallbackAttempts(attempts))
+    {
+    }
+
+    private LlmCallFallbacksFailedException(IReadOnlyList<LlmCallAttempt> attempts, FallbackAttempt[] asFallbackAttempts)
+        : base(Describe("the [LlmCall] method", asFallbackAttempts, withDurations: false), asFallbackAttempts, asFallbackAttempts[^1].Error)
     {
         Attempts = attempts;
-        ModelId = attempts[^1].ModelId;
-        ProviderId = attempts[^1].ProviderId;
     }
 
     /// <summary>The models tried, in order, with their failures.</summary>
-    public IReadOnlyList<LlmCallAttempt> Attempts { get; }
+    public new IReadOnlyList<LlmCallAttempt> Attempts { get; }
 
-    /// <inheritdoc />
-    public override bool IsRetryable => Attempts.Count > 0 && Attempts.All(a => a.Error is StratumException { IsRetryable: true });
-
-    private static string Describe(IReadOnlyList<LlmCallAttempt> attempts)
+    private static FallbackAttempt[] ToFallbackAttempts(IReadOnlyList<LlmCallAttempt> attempts)
     {
         ArgumentNullException.ThrowIfNull(attempts);
         if (attempts.Count == 0)
@@ -58,21 +60,6 @@ public sealed class LlmCallFallbacksFailedException : StratumException
             throw new ArgumentException("At least one attempt is needed.", nameof(attempts));
         }
 
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"All {attempts.Count} models of the [LlmCall] method failed:");
-        for (var i = 0; i < attempts.Count; i++)
-        {
-            var attempt = attempts[i];
-            builder.Append(CultureInfo.InvariantCulture, $" ({i + 1}) '{attempt.ModelId}'");
-            if (attempt.ProviderId is not null)
-            {
-                builder.Append(CultureInfo.InvariantCulture, $" from '{attempt.ProviderId}'");
-            }
-
-            builder.Append(CultureInfo.InvariantCulture, $": {attempt.Error.GetType().Name}: {attempt.Error.Message}");
-            builder.Append(i == attempts.Count - 1 ? "." : ";");
-        }
-
-        return builder.ToString();
+        return attempts.Select(a => new FallbackAttempt(a.ModelId, a.ProviderId, a.Error, TimeSpan.Zero)).ToArray();
     }
 }
