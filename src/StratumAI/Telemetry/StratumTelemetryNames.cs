@@ -65,6 +65,8 @@ internal static class GenAI
     public const string HttpResponseStatusCode = "http.response.status_code";
     public const string TokenUsageMetric = "gen_ai.client.token.usage";
     public const string OperationDurationMetric = "gen_ai.client.operation.duration";
+    public const string TimeToFirstChunkMetric = "gen_ai.client.operation.time_to_first_chunk";
+    public const string ResponseTimeToFirstChunk = "gen_ai.response.time_to_first_chunk";
     public const string ChatOperation = "chat";
 
     // The convention's recommended bucket boundaries for its two histograms.

@@ -21,8 +21,9 @@ namespace StratumAI;
 /// <c>server.port</c>, <see cref="StratumTelemetryNames.CostAttribute"/>, and on failure <c>error.type</c> with status
 /// <see cref="ActivityStatusCode.Error"/>.</para>
 /// <para>Metrics: <c>gen_ai.client.token.usage</c> (histogram, <c>{token}</c>, by <c>gen_ai.token.type</c>),
-/// <c>gen_ai.client.operation.duration</c> (histogram, seconds) and <see cref="StratumTelemetryNames.CostMetric"/>
-/// (counter, USD).</para>
+/// <c>gen_ai.client.operation.duration</c> (histogram, seconds), for streams <c>gen_ai.client.operation.time_to_first_chunk</c>
+/// (histogram, seconds; also the span attribute <c>gen_ai.response.time_to_first_chunk</c>), and
+/// <see cref="StratumTelemetryNames.CostMetric"/> (counter, USD).</para>
 /// <para>Prompt and response text is logged and recorded only with <see cref="StratumTelemetryOptions.EnableSensitiveData"/>.
 /// API keys are never recorded: nothing here reads them.</para>
 /// <para>Place it outside fallback and retry middleware for one span per call (the <c>stratum.retry</c> and
@@ -38,6 +39,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
     private readonly Histogram<long> _tokenUsage;
     private readonly Histogram<double> _operationDuration;
     private readonly Counter<double> _cost;
+    private readonly Histogram<double> _timeToFirstChunk;
     private readonly ILogger _logger;
     private readonly bool _sensitive;
     private readonly TimeProvider _time;
@@ -82,6 +84,12 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAI.DurationBuckets });
         _cost = _meter.CreateCounter<double>(StratumTelemetryNames.CostMetric, "USD", "Cost of GenAI client operations, from the catalog prices.");
+        _timeToFirstChunk = _meter.CreateHistogram(
+            GenAI.TimeToFirstChunkMetric,
+            "s",
+            "Time from the start of a streamed GenAI operation to its first chunk.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAI.DurationBuckets });
     }
 
     /// <summary>The name of the <see cref="ActivitySource"/> and <see cref="Meter"/> this client records to.</summary>
@@ -152,6 +160,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
                     throw;
                 }
 
+                call.TimeToFirstChunk ??= _time.GetElapsedTime(call.Started).TotalSeconds;
                 outcome.Add(update);
                 yield return update;
             }
@@ -280,6 +289,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             if (activity.IsAllDataRequested)
             {
                 SetOutcomeTags(activity, outcome, served, providerName, responseModel, usage, cost, kind);
+                activity.SetTag(GenAI.ResponseTimeToFirstChunk, call.TimeToFirstChunk);
                 if (error is not null)
                 {
                     activity.SetTag(GenAI.ErrorType, errorType)
@@ -342,7 +352,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
 
     private void RecordMetrics(CallScope call, string? providerName, string? responseModel, UsageDetails? usage, CallCost? cost, double duration, string? errorType)
     {
-        if (!_operationDuration.Enabled && !_tokenUsage.Enabled && !_cost.Enabled)
+        if (!_operationDuration.Enabled && !_tokenUsage.Enabled && !_cost.Enabled && !_timeToFirstChunk.Enabled)
         {
             return;
         }
@@ -389,6 +399,10 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         }
 
         _operationDuration.Record(duration, tags);
+        if (call.TimeToFirstChunk is { } firstChunk)
+        {
+            _timeToFirstChunk.Record(firstChunk, tags);
+        }
     }
 
     private void Log(CallScope call, CallOutcome outcome, EndKind kind, Exception? error, string? providerName, UsageDetails? usage, CallCost? cost, double duration, CancellationToken cancellationToken)
@@ -466,6 +480,8 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         public string? ServerAddress { get; init; }
 
         public int? ServerPort { get; init; }
+
+        public double? TimeToFirstChunk { get; set; }
     }
 
     /// <summary>What a call produced: a whole response, or what a stream has shown so far.</summary>

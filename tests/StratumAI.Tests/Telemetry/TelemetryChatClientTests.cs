@@ -114,6 +114,25 @@ public sealed class TelemetryChatClientTests
     }
 
     [Fact]
+    public async Task RecordedStream_TimeToFirstChunkAndDurationAreTheElapsedTimesOfTheConfiguredClock()
+    {
+        var time = new FakeTimeProvider();
+        await using var h = await Harness.StartAsync(Nano, time: time, wrapInner: inner => new SlowStreamChatClient(inner, time));
+        h.Server.EnqueueFixture(Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt"));
+        var (model, capture, client) = (h.Model, h.Capture, h.Client);
+
+        await foreach (var update in client.GetStreamingResponseAsync(Prompt, For(model)))
+        {
+            Assert.NotNull(update);
+        }
+
+        // The first chunk after 0.5 s, the end of the stream 1 s later.
+        Assert.Equal(0.5, capture.Span.GetTagItem("gen_ai.response.time_to_first_chunk"));
+        Assert.Equal(0.5, Assert.Single(capture.Metric("gen_ai.client.operation.time_to_first_chunk").MetricPoints).GetHistogramSum());
+        Assert.Equal(1.5, Assert.Single(capture.Metric("gen_ai.client.operation.duration").MetricPoints).GetHistogramSum());
+    }
+
+    [Fact]
     public async Task RecordedAnthropicCacheUsage_SpanHasCacheReadAndCacheCreationTokens()
     {
         await using var h = await Harness.StartAsync(Claude);
@@ -556,6 +575,24 @@ public sealed class TelemetryChatClientTests
             var response = await base.GetResponseAsync(messages, options, cancellationToken);
             time.Advance(by);
             return response;
+        }
+    }
+
+    /// <summary>A stream whose first chunk takes 0.5 s on a fake clock and whose end comes 1 s after it.</summary>
+    private sealed class SlowStreamChatClient(IChatClient inner, FakeTimeProvider time) : DelegatingChatClient(inner)
+    {
+        public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+            IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(500));
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
+            {
+                yield return update;
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
         }
     }
 
