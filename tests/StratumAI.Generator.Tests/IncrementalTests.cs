@@ -15,10 +15,16 @@ public class IncrementalTests
 
         namespace App;
 
+        public sealed record Verdict(string Label, double Score, System.Collections.Generic.List<string> Reasons);
+
         internal partial class Greeter(StratumClient llm)
         {
             [LlmCall(Model.Gpt4o, Prompt = "Say hi to {name}")]
             public partial Task<string> GreetAsync(string name);
+
+            // Structured output and an object parameter: the JSON spec must be as cacheable as the rest.
+            [LlmCall(Model.Gpt4o, Prompt = "Judge again: {previous}", CacheSeconds = 60)]
+            public partial Task<LlmResult<Verdict>> JudgeAsync(Verdict previous);
         }
         """;
 

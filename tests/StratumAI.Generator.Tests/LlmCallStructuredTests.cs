@@ -433,6 +433,55 @@ public class LlmCallStructuredTests
         Assert.Empty(run.CompileErrors());
     }
 
+    [Fact]
+    public async Task StructuredNestedRecords_RecordedAnthropicAnswer_IsParsedWithEveryIngredientAndStep()
+    {
+        const string source = """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using StratumAI;
+
+            namespace App.Cooking;
+
+            public sealed record Ingredient(string Name, string Amount);
+
+            public sealed record Recipe(string Name, IReadOnlyList<Ingredient> Ingredients, string[] Steps);
+
+            public sealed record RecipeAnswer(Recipe Recipe);
+
+            internal partial class Chef(StratumClient llm)
+            {
+                [LlmCall(Model.Claude35Sonnet, Prompt = "Generate a {dish} recipe.")]
+                public partial Task<RecipeAnswer> RecipeAsync(string dish);
+            }
+            """;
+        const string fixture = "anthropic/json__vercel-ai-anthropic__anthropic-json-output-format.1.json";
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(FixtureLoader.GetFixturePath(fixture));
+        var options = new StratumClientOptions();
+        options.Provider("anthropic").ApiKey = "test-key";
+        options.Provider("anthropic").BaseUrl = new Uri(server.BaseUri, "v1");
+        using var client = new StratumClient(options);
+        var run = GeneratorHarness.Run(source, TestCatalogs.Defaults);
+        var chef = Activator.CreateInstance(Load(run).GetType("App.Cooking.Chef", throwOnError: true)!, client)!;
+
+        var answer = await Invoke(chef, "RecipeAsync", "lasagna");
+
+        var recipe = Property<object>(answer, "Recipe");
+        Assert.Equal("Classic Lasagna", Property<string>(recipe, "Name"));
+        var ingredients = Property<System.Collections.IList>(recipe, "Ingredients");
+        Assert.Equal(18, ingredients.Count);
+        Assert.Equal("lasagna noodles", Property<string>(ingredients[0]!, "Name"));
+        Assert.Equal("12 sheets", Property<string>(ingredients[0]!, "Amount"));
+        var steps = Property<string[]>(recipe, "Steps");
+        Assert.Equal(15, steps.Length);
+        Assert.Equal("Let stand for 15 minutes before serving", steps[^1]);
+        var body = JsonNode.Parse(Assert.Single(server.ReceivedRequests).Body)!;
+        var format = body["output_config"]!["format"]!;
+        Assert.Equal("json_schema", (string)format["type"]!);
+        Assert.Equal(["name", "ingredients", "steps"], format["schema"]!["properties"]!["recipe"]!["required"]!.AsArray().Select(n => (string)n!).ToArray());
+    }
+
     private static FakeResponse RecordedAnswerWithContent(string content)
     {
         var recorded = FixtureLoader.Load(FixtureLoader.GetFixturePath(AnswerFixture))[0];
