@@ -28,8 +28,20 @@ public sealed class LlmCallAttribute : Attribute
     /// <param name="model">A <c>Model</c> enum member or a model id string.</param>
     public LlmCallAttribute(object model) => Model = model;
 
-    /// <summary>The model: a <c>Model</c> enum member or a model id string.</summary>
-    public object Model { get; }
+    /// <summary>Declares a method whose model the router picks per call; set <see cref="Strategy"/>.</summary>
+    public LlmCallAttribute()
+    {
+    }
+
+    /// <summary>The model: a <c>Model</c> enum member or a model id string; null when <see cref="Strategy"/> routes the call.</summary>
+    public object? Model { get; }
+
+    /// <summary>
+    /// With no model: how the router picks the model for each call, from the prompt's difficulty and the catalog's prices
+    /// and capabilities (see <c>docs/router.md</c>). The next-ranked candidates are the fallbacks, then <see cref="Fallback"/>
+    /// and <see cref="Fallbacks"/>.
+    /// </summary>
+    public Routing.RoutingStrategy Strategy { get; set; }
 
     /// <summary>A model tried when the primary fails in a way another model can fix.</summary>
     public object? Fallback { get; set; }

@@ -43,7 +43,10 @@ public sealed class PackageFixture : IAsyncLifetime
     }
 
     /// <summary>Copies the consumer template into a new folder wired to the local feed.</summary>
-    public string CreateConsumer(string name, string? modelsYaml = null)
+    /// <param name="name">The project's name and folder.</param>
+    /// <param name="modelsYaml">The consumer's own catalog file, or null for the template's.</param>
+    /// <param name="program">The template file copied as the consumer's Program.cs.</param>
+    public string CreateConsumer(string name, string? modelsYaml = null, string program = "Program.cs")
     {
         var dir = Path.Combine(WorkDir, name);
         Directory.CreateDirectory(dir);
@@ -51,7 +54,7 @@ public sealed class PackageFixture : IAsyncLifetime
         File.WriteAllText(
             Path.Combine(dir, name + ".csproj"),
             File.ReadAllText(Path.Combine(template, "Consumer.csproj.template")).Replace("$STRATUM_VERSION$", Version, StringComparison.Ordinal));
-        File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(dir, "Program.cs"));
+        File.Copy(Path.Combine(template, program), Path.Combine(dir, "Program.cs"));
         File.WriteAllText(Path.Combine(dir, "models.yaml"), modelsYaml ?? File.ReadAllText(Path.Combine(template, "models.yaml")));
         // Adds the local feed; the machine's own package sources stay as configured.
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
@@ -125,6 +128,51 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         Assert.Contains("You are a helpful assistant.", first.Body, StringComparison.Ordinal);
         Assert.EndsWith("/acme/v1/chat/completions", server.ReceivedRequests[1].Path, StringComparison.Ordinal);
         Assert.Contains("\"model\":\"acme-chat-1\"", server.ReceivedRequests[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FreshConsumer_EveryReturnType_RunsAgainstFakeServerWithFallbacksAndStructuredOutput()
+    {
+        var dir = package.CreateConsumer("ReturnTypesConsumer", program: "ReturnTypes.cs");
+        var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
+        Assert.True(build.ExitCode == 0, "consumer build failed:\n" + build);
+
+        const string chat = "chat__pydantic-ai__test_openai_instructions.yaml";
+        const string json = "json__crewai__test_openai_response_format_with_pydantic_model.yaml";
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", chat));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", chat));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", chat));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", "stream__vercel-ai-openai__openai-text.chunks.txt"));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", json));
+        server.Enqueue(FakeResponse.Status(503));
+        server.EnqueueFixture(RepoPaths.Fixture("openai", json));
+
+        var run = await ProcessRunner.RunAsync(
+            "dotnet", "run -c Release --no-build", dir,
+            new Dictionary<string, string> { ["FAKE_BASE_URL"] = server.BaseUri.ToString() },
+            TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, "consumer run failed:\n" + run);
+
+        Assert.Contains("TEXT: The capital of France is Paris.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("VALUETEXT: The capital of France is Paris.", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"RESPONSE: The capital of France is Paris\. \| tokens \d+", run.Output);
+        Assert.Matches("STREAM: several \\| .+", run.Output);
+        Assert.Contains("OBJECT: Paris 0.99", run.Output, StringComparison.Ordinal);
+
+        // 94 input and 11 output tokens of gpt-4o-mini (0.15 and 0.60 USD per million), after gpt-4o answered 503.
+        Assert.Contains("RESULT: Paris | model gpt-4o-mini | attempts gpt-4o=StratumProviderUnavailableException,gpt-4o-mini=ok | cost 0.0000207", run.Output, StringComparison.Ordinal);
+
+        var models = server.ReceivedRequests.Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["model"]!.ToString()).ToArray();
+        Assert.Equal(["gpt-4o", "gpt-4o-mini", "gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o-mini"], models);
+
+        // Structured calls send the compile-time schema; the object parameter travels as JSON.
+        var structured = System.Text.Json.Nodes.JsonNode.Parse(server.ReceivedRequests[5].Body)!;
+        Assert.Equal("AnswerResponse", structured["response_format"]!["json_schema"]!["name"]!.ToString());
+        Assert.Equal(
+            "Answer {\"text\":\"What is the capital of France?\",\"rules\":[\"Be concise.\"]}",
+            structured["messages"]![0]!["content"]!.ToString());
     }
 
     [Fact]

@@ -282,7 +282,28 @@ internal static class LlmCallEmitter
         var result = spec.ReturnKind is LlmCallReturnKind.ResultTask or LlmCallReturnKind.ResultValueTask;
         var model = ModelExpression(spec.Model, options);
         var stream = spec.ReturnKind == LlmCallReturnKind.Stream;
-        if (spec.Fallbacks.Count > 0 || wholeResponse || stream || structured || result || spec.Client.IsChatClient)
+        if (spec.Strategy is not null)
+        {
+            // The router picks the model for this call; its next-ranked candidates, then the attribute's fallbacks, follow.
+            var routed = "global::StratumAI.LlmCallRunner.Route(" + spec.Client.Expression + ", global::StratumAI.Routing.RoutingStrategy." + spec.Strategy
+                + ", __stratumMessages, " + optionsArgument + ", " + (stream ? "true" : "false") + ", "
+                + (spec.Json is { Output: >= 0 } routedJson ? routedJson.ClassName + ".Output.Format" : "null") + ")";
+            if (spec.Fallbacks.Count == 0)
+            {
+                model = routed;
+            }
+            else
+            {
+                var fallbacks = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ");
+                for (var i = 0; i < spec.Fallbacks.Count; i++)
+                {
+                    fallbacks.Append(i > 0 ? ", " : string.Empty).Append(ModelExpression(spec.Fallbacks[i], options));
+                }
+
+                model = "global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(" + routed + ", " + fallbacks.Append(" }") + "))";
+            }
+        }
+        else if (spec.Fallbacks.Count > 0 || wholeResponse || stream || structured || result || spec.Client.IsChatClient)
         {
             // Primary first, then the fallbacks in the order they are tried.
             var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);

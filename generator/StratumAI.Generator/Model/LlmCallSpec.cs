@@ -103,6 +103,7 @@ internal sealed record ClientAccess(string Expression, bool IsChatClient = false
 /// <c>[EnumeratorCancellation]</c>; the implementation marks it (attributes of both parts merge).
 /// <c>Json</c>: the readers, writers and schema for a structured result and object parameters, or null when there are none.
 /// <c>CacheSeconds</c>: the attribute's cache duration, passed to the response cache.
+/// <c>Strategy</c>: the <c>RoutingStrategy</c> member that picks the model per call when the attribute names none.
 /// </remarks>
 internal sealed record LlmCallSpec(
     string HintName,
@@ -127,7 +128,8 @@ internal sealed record LlmCallSpec(
     bool HasErrors,
     bool AddEnumeratorCancellation = false,
     JsonModelSpec? Json = null,
-    int? CacheSeconds = null);
+    int? CacheSeconds = null,
+    string? Strategy = null);
 
 /// <summary>The outcome of reading one <c>[LlmCall]</c> method: a spec when it can be generated, and its problems.</summary>
 internal sealed record LlmCallParseResult(LlmCallSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -200,7 +200,21 @@ internal static class LlmCallParser
                     && p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.EnumeratorCancellationAttribute"));
         }
 
+        var strategy = ReadStrategy(attribute, context.SemanticModel, cancellationToken);
         var model = ReadModel(attribute, context.SemanticModel, cancellationToken);
+        if (strategy is not null && FirstPositionalArgument(attribute) is { } modelArgument)
+        {
+            hasErrors = true;
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnknownModelId,
+                LocationInfo.From(modelArgument.Expression),
+                "[LlmCall] on '" + method.Name + "' names a model and a Strategy; name a model, or let the Strategy pick one per call"));
+        }
+        else if (strategy is not null)
+        {
+            model = new ModelReference(ModelReferenceKind.StringId, string.Empty, null);
+        }
+
         if (model is null)
         {
             hasErrors = true;
@@ -299,7 +313,8 @@ internal static class LlmCallParser
             hasErrors,
             addEnumeratorCancellation,
             json,
-            cacheSeconds);
+            cacheSeconds,
+            strategy);
         return new LlmCallParseResult(spec, ToArray(diagnostics));
     }
 
@@ -443,6 +458,17 @@ internal static class LlmCallParser
         var hint = HintName(method);
         var hash = hint.Substring(hint.Length - ".g.cs".Length - 8, 8);
         return "__StratumJson_" + method.Name + "_" + hash;
+    }
+
+    /// <summary>The <c>RoutingStrategy</c> member named by <c>Strategy = …</c>, or null.</summary>
+    private static string? ReadStrategy(AttributeSyntax? attribute, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var argument = NamedArgument(attribute, "Strategy");
+        return argument is not null
+               && semanticModel.GetSymbolInfo(argument.Expression, cancellationToken).Symbol is IFieldSymbol { HasConstantValue: true } field
+               && field.ContainingType?.ToDisplayString() == "StratumAI.Routing.RoutingStrategy"
+            ? field.Name
+            : null;
     }
 
     private static AttributeSyntax? FindAttribute(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
