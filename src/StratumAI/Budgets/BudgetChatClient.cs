@@ -110,6 +110,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
             reservation.Settle(Price(estimate.Model, ex.UsageSoFar));
             throw;
         }
+        catch (CostLedgerException ex) when (ex.Record is not null)
+        {
+            // The provider billed the call but the ledger refused the record: the spend is real all the same.
+            reservation.Settle(ex.Record.Total);
+            throw;
+        }
 
         decimal actual;
         if (response.IsCacheHit())

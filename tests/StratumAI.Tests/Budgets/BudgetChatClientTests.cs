@@ -67,6 +67,41 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task BilledCallWhoseLedgerAppendFails_IsStillChargedItsCost()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        using var stratum = ClientFor(server, "openai");
+        var policy = BudgetPolicy.Daily(1m);
+        var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
+        var tracker = new CostTracker();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder()
+            .UseStratumBudget(budgets)
+            .UseCostTracking(tracker, new RefusingLedger())
+            .Build();
+
+        var ex = await Assert.ThrowsAsync<CostLedgerException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 1_000 }));
+
+        Assert.Equal(RecordedResponseCost, ex.Record!.Total);
+        Assert.Equal((RecordedResponseCost, 0m), (budgets.GetStatus(policy).Spent, budgets.GetStatus(policy).Reserved));
+    }
+
+    private sealed class RefusingLedger : ICostLedger
+    {
+        public ValueTask AppendAsync(CostRecord record, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException(new IOException("disk full"));
+
+        public ValueTask<IReadOnlyList<CostRecord>> GetRecordsAsync(DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("Not read in this test.");
+
+        public ValueTask<CostTotals> GetTotalAsync(DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("Not read in this test.");
+
+        public ValueTask<IReadOnlyDictionary<string, CostTotals>> GetTotalsAsync(CostGrouping groupBy, DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("Not read in this test.");
+    }
+
+    [Fact]
     public async Task RecordedStream_SettlesToItsCostWhenItEnds()
     {
         await using var server = await FakeProviderServer.StartAsync();
