@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace StratumAI.Caching;
 
@@ -51,6 +52,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private readonly ModelRegistry _models;
     private readonly ConcurrentDictionary<string, Task<byte[]?>> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelInfo> _seenModels = new(StringComparer.Ordinal);
+    private readonly MemoryCache? _local;
 
     /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
     /// <param name="innerClient">The client whose responses are cached.</param>
@@ -79,6 +81,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         _options = options ?? new ResponseCacheOptions();
         _time = _options.TimeProvider ?? TimeProvider.System;
         _models = _options.Models ?? (innerClient.GetService(typeof(StratumClient)) as StratumClient)?.Models ?? ModelRegistry.Default;
+        _local = _options.LocalEntryLimit > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.LocalEntryLimit }) : null;
     }
 
     /// <summary>The settings this client uses.</summary>
@@ -93,9 +96,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Response: not null } entry)
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } found && Hit(found) is { } hit)
         {
-            return Hit(entry);
+            return hit;
         }
 
         var mine = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -105,9 +108,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             {
                 // Someone is asking the model the same question right now: share their answer when it can be cached.
                 var bytes = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (bytes is not null && ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { Response: not null } shared)
+                if (bytes is not null && ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { } shared && Hit(new Decoded(bytes, shared) { Model = FindModel(shared) }) is { } sharedHit)
                 {
-                    return Hit(shared);
+                    return sharedHit;
                 }
             }
 
@@ -145,9 +148,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             yield break;
         }
 
-        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Updates.Count: > 0 } entry)
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Entry.Updates.Count: > 0 } found)
         {
-            foreach (var update in Replay(entry))
+            foreach (var update in Replay(found))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return update;
@@ -272,21 +275,60 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
     private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
 
-    private async ValueTask<ResponseCacheEntry?> ReadAsync(string key, CancellationToken cancellationToken)
+    private async ValueTask<Decoded?> ReadAsync(string key, CancellationToken cancellationToken)
     {
+        var now = _time.GetUtcNow();
+        if (_local is not null && _local.TryGetValue(key, out var value) && value is Decoded local)
+        {
+            if (now < local.LocalUntil)
+            {
+                return local;
+            }
+
+            _local.Remove(key);
+        }
+
         var bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (bytes is null || ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is not { } entry)
         {
             return null;
         }
 
-        if (_time.GetUtcNow() >= entry.ExpiresAt)
+        if (now >= entry.ExpiresAt)
         {
             await _store.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        return entry;
+        var decoded = new Decoded(bytes, entry) { Model = FindModel(entry) };
+        Remember(key, decoded, now);
+        return decoded;
+    }
+
+    /// <summary>Keeps a decoded entry in process memory until it expires or <see cref="ResponseCacheOptions.LocalDuration"/> passes.</summary>
+    private void Remember(string key, Decoded decoded, DateTimeOffset now)
+    {
+        if (_local is null)
+        {
+            return;
+        }
+
+        var localFor = decoded.Entry.ExpiresAt - now;
+        if (localFor > _options.LocalDuration)
+        {
+            localFor = _options.LocalDuration;
+        }
+
+        if (localFor <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        decoded.LocalUntil = now + localFor;
+        using var cacheEntry = _local.CreateEntry(key);
+        cacheEntry.Value = decoded;
+        cacheEntry.Size = 1;
+        cacheEntry.AbsoluteExpirationRelativeToNow = localFor;
     }
 
     private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string key, TimeSpan ttl, CancellationToken cancellationToken)
@@ -360,6 +402,13 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
+
+        // Decoded again from the bytes: the entry in hand shares contents with the response its caller may change.
+        if (ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { } stored)
+        {
+            Remember(key, new Decoded(bytes, stored) { Model = model ?? FindModel(stored) }, _time.GetUtcNow());
+        }
+
         if (model is not null)
         {
             _seenModels.TryAdd(model.Provider.Id + "/" + model.Id, model);
@@ -383,9 +432,16 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         return _models.TryGet(entry.ModelId, out var model) && string.Equals(model.Provider.Id, entry.ProviderId, StringComparison.Ordinal) ? model : null;
     }
 
-    private ChatResponse Hit(ResponseCacheEntry entry)
+    /// <summary>A copy of the cached response for this caller, marked as a hit; null when the entry holds no response.</summary>
+    private ChatResponse? Hit(Decoded decoded)
     {
-        var response = entry.Response!;
+        var entry = decoded.Entry;
+        if (entry.Response is not { } template)
+        {
+            return null;
+        }
+
+        var response = ResponseCacheEntry.Copy(template) ?? decoded.Fresh(_options.JsonSerializerOptions).Response!;
         var properties = response.AdditionalProperties ??= [];
         properties[StratumUsageKeys.CacheHit] = true;
         if (entry.Cost is { } cost)
@@ -393,7 +449,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             properties[StratumUsageKeys.Cost] = cost;
         }
 
-        if (FindModel(entry) is { } model)
+        if (decoded.Model is { } model)
         {
             properties[StratumUsageKeys.ModelInfo] = model;
         }
@@ -401,9 +457,22 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         return response;
     }
 
-    private List<ChatResponseUpdate> Replay(ResponseCacheEntry entry)
+    /// <summary>Copies of the cached updates for this caller, marked as a hit, with the model and the cost where the provider client put them.</summary>
+    private List<ChatResponseUpdate> Replay(Decoded decoded)
     {
-        var updates = entry.Updates!;
+        var entry = decoded.Entry;
+        var templates = entry.Updates!;
+        var updates = new List<ChatResponseUpdate>(templates.Count);
+        foreach (var template in templates)
+        {
+            if (ResponseCacheEntry.Copy(template) is not { } copy)
+            {
+                updates = [.. decoded.Fresh(_options.JsonSerializerOptions).Updates!];
+                break;
+            }
+
+            updates.Add(copy);
+        }
 
         // The cost rides on the last usage update, as the provider client attached it; the model on the first update.
         var costAt = updates.Count - 1;
@@ -416,12 +485,10 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             }
         }
 
-        var model = FindModel(entry);
-        var replayed = new List<ChatResponseUpdate>(updates.Count);
+        var model = decoded.Model;
         for (var i = 0; i < updates.Count; i++)
         {
-            var update = updates[i];
-            var properties = update.AdditionalProperties ??= [];
+            var properties = updates[i].AdditionalProperties ??= [];
             properties[StratumUsageKeys.CacheHit] = true;
             if (i == 0 && model is not null)
             {
@@ -432,10 +499,35 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             {
                 properties[StratumUsageKeys.Cost] = cost;
             }
-
-            replayed.Add(update);
         }
 
-        return replayed;
+        return updates;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _local?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A stored entry, decoded once; callers get copies of it, never the entry itself.</summary>
+    private sealed class Decoded(byte[] bytes, ResponseCacheEntry entry)
+    {
+        public ResponseCacheEntry Entry => entry;
+
+        /// <summary>The catalog model of the entry, resolved once when it was decoded.</summary>
+        public ModelInfo? Model { get; init; }
+
+        /// <summary>Until when this process serves the entry from memory (set when it is remembered).</summary>
+        public DateTimeOffset LocalUntil { get; set; }
+
+        /// <summary>A new decoding of the stored bytes, for content that <see cref="ResponseCacheEntry.Copy(ChatResponse)"/> cannot copy.</summary>
+        public ResponseCacheEntry Fresh(JsonSerializerOptions options) =>
+            ResponseCacheEntry.Deserialize(bytes, options) ?? throw new InvalidOperationException("A cache entry that was decoded once could not be decoded again.");
     }
 }

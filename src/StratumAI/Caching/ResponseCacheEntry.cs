@@ -59,6 +59,57 @@ internal sealed record ResponseCacheEntry
         AdditionalProperties = Portable(update.AdditionalProperties),
     };
 
+    /// <summary>
+    /// A copy of a decoded response for one caller, so no caller can change what another receives; null when it holds a
+    /// content type this method does not know how to copy (the caller then decodes the stored bytes again).
+    /// </summary>
+    public static ChatResponse? Copy(ChatResponse response)
+    {
+        var messages = new List<ChatMessage>(response.Messages.Count);
+        foreach (var message in response.Messages)
+        {
+            if (Copy(message.Contents) is not { } contents)
+            {
+                return null;
+            }
+
+            messages.Add(new ChatMessage(message.Role, contents)
+            {
+                AuthorName = message.AuthorName,
+                MessageId = message.MessageId,
+                CreatedAt = message.CreatedAt,
+                AdditionalProperties = message.AdditionalProperties?.Clone(),
+            });
+        }
+
+        return new ChatResponse(messages)
+        {
+            ResponseId = response.ResponseId,
+            ConversationId = response.ConversationId,
+            ModelId = response.ModelId,
+            CreatedAt = response.CreatedAt,
+            FinishReason = response.FinishReason,
+            Usage = Copy(response.Usage),
+            AdditionalProperties = response.AdditionalProperties?.Clone(),
+        };
+    }
+
+    /// <summary>A copy of a decoded update for one caller, as <see cref="Copy(ChatResponse)"/> does for a response.</summary>
+    public static ChatResponseUpdate? Copy(ChatResponseUpdate update) =>
+        Copy(update.Contents) is { } contents
+            ? new ChatResponseUpdate(update.Role, contents)
+            {
+                AuthorName = update.AuthorName,
+                ResponseId = update.ResponseId,
+                MessageId = update.MessageId,
+                ConversationId = update.ConversationId,
+                CreatedAt = update.CreatedAt,
+                FinishReason = update.FinishReason,
+                ModelId = update.ModelId,
+                AdditionalProperties = update.AdditionalProperties?.Clone(),
+            }
+            : null;
+
     public byte[] Serialize(JsonSerializerOptions options)
     {
         var buffer = new ArrayBufferWriter<byte>(2048);
@@ -164,6 +215,45 @@ internal sealed record ResponseCacheEntry
                 Updates = updates,
             };
         }
+    }
+
+    private static List<AIContent>? Copy(IList<AIContent> contents)
+    {
+        var copies = new List<AIContent>(contents.Count);
+        foreach (var content in contents)
+        {
+            AIContent? copy = content switch
+            {
+                TextContent text => new TextContent(text.Text),
+                TextReasoningContent reasoning => new TextReasoningContent(reasoning.Text) { ProtectedData = reasoning.ProtectedData },
+                FunctionCallContent call => new FunctionCallContent(call.CallId, call.Name, call.Arguments is null ? null : new Dictionary<string, object?>(call.Arguments, StringComparer.Ordinal)),
+                UsageContent usage => new UsageContent(Copy(usage.Details)!),
+                _ => null,
+            };
+
+            // Decoded argument values are JsonElements (immutable), so a new dictionary is a full copy.
+            if (copy is null || content.GetType() != copy.GetType())
+            {
+                return null;
+            }
+
+            copy.AdditionalProperties = content.AdditionalProperties?.Clone();
+            copies.Add(copy);
+        }
+
+        return copies;
+    }
+
+    private static UsageDetails? Copy(UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var copy = new UsageDetails();
+        copy.Add(usage);
+        return copy;
     }
 
     /// <summary>

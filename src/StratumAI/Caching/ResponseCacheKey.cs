@@ -25,6 +25,13 @@ public static class ResponseCacheKey
 {
     private const int FormatVersion = 1;
 
+    // One buffer and writer per thread: a key is computed on every cached call, and allocating them each time cost more than the hash.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>Computes the cache key of a request.</summary>
     /// <param name="model">The model the request goes to, e.g. <c>openai/gpt-4o</c>. Part of every key.</param>
     /// <param name="messages">The conversation.</param>
@@ -40,8 +47,11 @@ public static class ResponseCacheKey
         ArgumentNullException.ThrowIfNull(messages);
         serializerOptions ??= AIJsonUtilities.DefaultOptions;
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", FormatVersion);
@@ -62,22 +72,33 @@ public static class ResponseCacheKey
             }
 
             writer.WriteEndObject();
+            writer.Flush();
+            return Sha256Hex(buffer.WrittenSpan);
         }
-
-        return Hex(SHA256.HashData(buffer.WrittenSpan));
+        finally
+        {
+            // Large inputs (images) should not stay pinned to the thread.
+            if (buffer.Capacity > 64 * 1024)
+            {
+                t_buffer = null;
+                t_writer = null;
+            }
+        }
     }
 
-    internal static string Hex(ReadOnlySpan<byte> bytes)
+    private static string Sha256Hex(ReadOnlySpan<byte> data)
     {
         const string digits = "0123456789abcdef";
-        return string.Create(bytes.Length * 2, bytes.ToArray(), static (chars, data) =>
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(data, hash);
+        Span<char> chars = stackalloc char[SHA256.HashSizeInBytes * 2];
+        for (var i = 0; i < hash.Length; i++)
         {
-            for (var i = 0; i < data.Length; i++)
-            {
-                chars[2 * i] = digits[data[i] >> 4];
-                chars[(2 * i) + 1] = digits[data[i] & 0xF];
-            }
-        });
+            chars[2 * i] = digits[hash[i] >> 4];
+            chars[(2 * i) + 1] = digits[hash[i] & 0xF];
+        }
+
+        return new string(chars);
     }
 
     private static void WriteMessage(Utf8JsonWriter writer, ChatMessage message, JsonSerializerOptions serializerOptions)
@@ -117,7 +138,7 @@ public static class ResponseCacheKey
 
                 break;
             case DataContent data:
-                writer.WriteString("data", Hex(SHA256.HashData(data.Data.Span)));
+                writer.WriteString("data", Sha256Hex(data.Data.Span));
                 writer.WriteString("mediaType", data.MediaType);
                 if (data.Name is not null)
                 {
@@ -238,7 +259,7 @@ public static class ResponseCacheKey
             writer.WriteEndArray();
         }
 
-        if (options.AdditionalProperties is { Count: > 0 } properties && properties.Keys.Any(static key => !IsStratumKey(key)))
+        if (options.AdditionalProperties is { Count: > 0 } properties && HasAnswerChangingKey(properties))
         {
             writer.WritePropertyName("additional");
             WriteDictionary(writer, properties, serializerOptions, skipStratumKeys: true);
@@ -340,6 +361,19 @@ public static class ResponseCacheKey
         }
 
         writer.WriteEndObject();
+    }
+
+    private static bool HasAnswerChangingKey(AdditionalPropertiesDictionary properties)
+    {
+        foreach (var (key, _) in properties)
+        {
+            if (!IsStratumKey(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsStratumKey(string key) => key.StartsWith("stratum.", StringComparison.Ordinal);

@@ -10,6 +10,8 @@ public sealed class ResponseCacheOptions
     private TimeSpan _defaultTtl = TimeSpan.FromHours(1);
     private string _keyPrefix = "stratum:chat:";
     private JsonSerializerOptions _serializerOptions = AIJsonUtilities.DefaultOptions;
+    private int _localEntryLimit = 1024;
+    private TimeSpan _localDuration = TimeSpan.FromMinutes(5);
 
     /// <summary>Whether every call is cached for <see cref="DefaultTtl"/> without asking.</summary>
     /// <value>False by default: only calls that opt in through <see cref="ResponseCacheChatClient.TtlKey"/> or
@@ -66,6 +68,36 @@ public sealed class ResponseCacheOptions
         {
             ArgumentNullException.ThrowIfNull(value);
             _serializerOptions = value;
+        }
+    }
+
+    /// <summary>How many decoded entries the client keeps in process memory, in front of the store, so a hit skips the store and the JSON decoding.</summary>
+    /// <value>1,024 by default; 0 turns the local copies off (every hit reads and decodes the store's bytes).</value>
+    /// <remarks>
+    /// A local copy is served until the entry expires or <see cref="LocalDuration"/> has passed, whichever is first; an entry
+    /// removed from the store by someone else is therefore still served here for at most that long (as HybridCache's own local tier does).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int LocalEntryLimit
+    {
+        get => _localEntryLimit;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _localEntryLimit = value;
+        }
+    }
+
+    /// <summary>The longest a decoded entry is served from process memory before the store is read again.</summary>
+    /// <value>Five minutes by default.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan LocalDuration
+    {
+        get => _localDuration;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _localDuration = value;
         }
     }
 }

@@ -552,4 +552,85 @@ public sealed class ResponseCacheChatClientTests
         Assert.Equal(0, reader.Calls);
         Assert.Equal("echo: hi", hit.Text);
     }
+
+    [Fact]
+    public async Task ChangingAHitsContents_DoesNotChangeTheNextHit()
+    {
+        var inner = new ScriptedChatClient();
+        using var cache = NewCacheClient(inner, Store.Hybrid);
+        await cache.GetResponseAsync("hi", Cached("m"));
+
+        var first = await cache.GetResponseAsync("hi", Cached("m"));
+        ((TextContent)first.Messages[0].Contents[0]).Text = "changed by a caller";
+        first.Messages[0].Contents.Add(new TextContent(" and more"));
+        first.Usage!.OutputTokenCount = 999;
+        var second = await cache.GetResponseAsync("hi", Cached("m"));
+
+        Assert.True(second.IsCacheHit());
+        Assert.Equal("echo: hi", second.Text);
+        Assert.Equal(5, second.Usage!.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task LocalCopy_IsServedForLocalDurationThenTheStoreIsReadAgain()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = NewDistributedCache();
+        var inner = new ScriptedChatClient();
+        using var cache = new ResponseCacheChatClient(inner, store, new ResponseCacheOptions { TimeProvider = time, LocalDuration = TimeSpan.FromMinutes(1) });
+        await cache.GetResponseAsync("hi", Cached("m", TimeSpan.FromHours(1)));
+        var key = "stratum:chat:" + ResponseCacheKey.Compute("m", [new ChatMessage(ChatRole.User, "hi")], Cached("m"), streaming: false);
+        Assert.NotNull(await store.GetAsync(key));
+
+        // Removed from the store behind the client's back: this process still has its decoded copy for a minute.
+        await store.RemoveAsync(key);
+        var local = await cache.GetResponseAsync("hi", Cached("m", TimeSpan.FromHours(1)));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var afterLocalDuration = await cache.GetResponseAsync("hi", Cached("m", TimeSpan.FromHours(1)));
+
+        Assert.True(local.IsCacheHit());
+        Assert.False(afterLocalDuration.IsCacheHit());
+        Assert.Equal(2, inner.Calls);
+    }
+
+    [Fact]
+    public async Task WithoutLocalCopies_HitsAreDecodedFromTheStore()
+    {
+        var inner = new ScriptedChatClient();
+        using var cache = NewCacheClient(inner, Store.Distributed, new ResponseCacheOptions { LocalEntryLimit = 0 });
+
+        await cache.GetResponseAsync("hi", Cached("m"));
+        var hit = await cache.GetResponseAsync("hi", Cached("m"));
+        var live = await ReadAll(cache.GetStreamingResponseAsync("hi", Cached("m")));
+        var replayed = await ReadAll(cache.GetStreamingResponseAsync("hi", Cached("m")));
+
+        Assert.True(hit.IsCacheHit());
+        Assert.Equal("echo: hi", hit.Text);
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(1, inner.Streams);
+        Assert.Equal(live.ToChatResponse().Text, replayed.ToChatResponse().Text);
+        Assert.True(replayed.ToChatResponse().IsCacheHit());
+    }
+
+    [Fact]
+    public async Task CacheInTheStratumClientPipeline_ServesRepeatedClientCalls()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        var cacheStore = NewHybridCache();
+        var model = Nano(server);
+        using var stratum = ClientFor(server, "openai", configure: o =>
+        {
+            o.Models.Register([model]);
+            o.Pipeline = b => b.UseStratumCache(cacheStore);
+        });
+
+        var first = await stratum.GetResponseAsync(model, "Invent a holiday", Cached());
+        var second = await stratum.GetResponseAsync(model, "Invent a holiday", Cached());
+
+        Assert.Single(server.ReceivedRequests);
+        Assert.False(first.IsCacheHit());
+        Assert.True(second.IsCacheHit());
+        Assert.Equal(first.Text, second.Text);
+    }
 }
