@@ -53,6 +53,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private readonly ConcurrentDictionary<string, Task<byte[]?>> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelInfo> _seenModels = new(StringComparer.Ordinal);
     private readonly MemoryCache? _local;
+    private readonly ConcurrentDictionary<string, string> _modelKeys = new(StringComparer.Ordinal);
 
     /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
     /// <param name="innerClient">The client whose responses are cached.</param>
@@ -108,7 +109,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             {
                 // Someone is asking the model the same question right now: share their answer when it can be cached.
                 var bytes = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                if (bytes is not null && ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { } shared && Hit(new Decoded(bytes, shared) { Model = FindModel(shared) }) is { } sharedHit)
+                if (bytes is not null && ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { } shared && Hit(new Decoded(bytes, shared, shared.ExpiresAt) { Model = FindModel(shared) }) is { } sharedHit)
                 {
                     return sharedHit;
                 }
@@ -148,7 +149,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             yield break;
         }
 
-        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { Entry.Updates.Count: > 0 } found)
+        if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } found && found.Entry(_options.JsonSerializerOptions).Updates is { Count: > 0 })
         {
             foreach (var update in Replay(found))
             {
@@ -262,7 +263,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         var id = options?.ModelId;
         if (!string.IsNullOrEmpty(id))
         {
-            return _models.TryGet(id, out var model) ? model.Provider.Id + "/" + model.Id : id;
+            return _modelKeys.GetOrAdd(id, static (id, models) => models.TryGet(id, out var model) ? model.Provider.Id + "/" + model.Id : id, _models);
         }
 
         if (InnerModel() is { } fixedModel)
@@ -300,7 +301,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             return null;
         }
 
-        var decoded = new Decoded(bytes, entry) { Model = FindModel(entry) };
+        var decoded = new Decoded(bytes, entry, entry.ExpiresAt) { Model = FindModel(entry) };
         Remember(key, decoded, now);
         return decoded;
     }
@@ -313,7 +314,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             return;
         }
 
-        var localFor = decoded.Entry.ExpiresAt - now;
+        var localFor = decoded.ExpiresAt - now;
         if (localFor > _options.LocalDuration)
         {
             localFor = _options.LocalDuration;
@@ -403,11 +404,8 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
         await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
 
-        // Decoded again from the bytes: the entry in hand shares contents with the response its caller may change.
-        if (ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is { } stored)
-        {
-            Remember(key, new Decoded(bytes, stored) { Model = model ?? FindModel(stored) }, _time.GetUtcNow());
-        }
+        // Not the entry in hand: it shares contents with the response its caller may change. Decoded from the bytes on first hit.
+        Remember(key, new Decoded(bytes, null, entry.ExpiresAt) { Model = model ?? FindModel(entry) }, _time.GetUtcNow());
 
         if (model is not null)
         {
@@ -435,7 +433,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// <summary>A copy of the cached response for this caller, marked as a hit; null when the entry holds no response.</summary>
     private ChatResponse? Hit(Decoded decoded)
     {
-        var entry = decoded.Entry;
+        var entry = decoded.Entry(_options.JsonSerializerOptions);
         if (entry.Response is not { } template)
         {
             return null;
@@ -460,7 +458,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// <summary>Copies of the cached updates for this caller, marked as a hit, with the model and the cost where the provider client put them.</summary>
     private List<ChatResponseUpdate> Replay(Decoded decoded)
     {
-        var entry = decoded.Entry;
+        var entry = decoded.Entry(_options.JsonSerializerOptions);
         var templates = entry.Updates!;
         var updates = new List<ChatResponseUpdate>(templates.Count);
         foreach (var template in templates)
@@ -515,19 +513,35 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
-    /// <summary>A stored entry, decoded once; callers get copies of it, never the entry itself.</summary>
-    private sealed class Decoded(byte[] bytes, ResponseCacheEntry entry)
+    /// <summary>A stored entry, decoded at most once; callers get copies of it, never the entry itself.</summary>
+    /// <remarks>An entry this process has just written is decoded only when it is first hit, so a miss pays no decoding.</remarks>
+    private sealed class Decoded(byte[] bytes, ResponseCacheEntry? entry, DateTimeOffset expiresAt)
     {
-        public ResponseCacheEntry Entry => entry;
+        private ResponseCacheEntry? _entry = entry;
 
-        /// <summary>The catalog model of the entry, resolved once when it was decoded.</summary>
+        public DateTimeOffset ExpiresAt => expiresAt;
+
+        /// <summary>The catalog model of the entry, resolved when it was read or written.</summary>
         public ModelInfo? Model { get; init; }
 
         /// <summary>Until when this process serves the entry from memory (set when it is remembered).</summary>
         public DateTimeOffset LocalUntil { get; set; }
 
+        public ResponseCacheEntry Entry(JsonSerializerOptions options)
+        {
+            var decoded = Volatile.Read(ref _entry);
+            if (decoded is null)
+            {
+                // Two threads may decode at once; either result is the same, the first one is kept.
+                Interlocked.CompareExchange(ref _entry, Fresh(options), null);
+                decoded = _entry!;
+            }
+
+            return decoded;
+        }
+
         /// <summary>A new decoding of the stored bytes, for content that <see cref="ResponseCacheEntry.Copy(ChatResponse)"/> cannot copy.</summary>
         public ResponseCacheEntry Fresh(JsonSerializerOptions options) =>
-            ResponseCacheEntry.Deserialize(bytes, options) ?? throw new InvalidOperationException("A cache entry that was decoded once could not be decoded again.");
+            ResponseCacheEntry.Deserialize(bytes, options) ?? throw new InvalidOperationException("A cache entry written by this client could not be decoded.");
     }
 }
