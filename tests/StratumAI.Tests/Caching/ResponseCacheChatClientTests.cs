@@ -633,4 +633,19 @@ public sealed class ResponseCacheChatClientTests
         Assert.True(second.IsCacheHit());
         Assert.Equal(first.Text, second.Text);
     }
+
+    [Fact]
+    public async Task TtlSetTheWayGeneratedLlmCallBodiesSetIt_CachesTheCall()
+    {
+        var inner = new ScriptedChatClient();
+        using var cache = NewCacheClient(inner, Store.Hybrid);
+
+        // What [LlmCall(CacheSeconds = 600)] emits: the TTL under LlmCallRunner.CacheTtlKey.
+        ChatOptions Generated() => new() { ModelId = "m", AdditionalProperties = new() { [LlmCallRunner.CacheTtlKey] = TimeSpan.FromSeconds(600) } };
+        await cache.GetResponseAsync("Summarize: x", Generated());
+        var hit = await cache.GetResponseAsync("Summarize: x", Generated());
+
+        Assert.True(hit.IsCacheHit());
+        Assert.Equal(1, inner.Calls);
+    }
 }
