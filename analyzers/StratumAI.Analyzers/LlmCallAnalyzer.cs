@@ -72,7 +72,8 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
             : ModelReference.Resolve(primaryExpression, context.SemanticModel, catalog, context.CancellationToken);
         var required = LlmCallShape.RequiredCapabilities(method, templateNames);
 
-        if (fallbackExpressions.Count == 0)
+        // A method routed by Strategy has no primary: the router's next-ranked candidates are its fallbacks.
+        if (fallbackExpressions.Count == 0 && primaryExpression is not null)
         {
             ReportMissingFallback(context, attribute, primary, required, catalog);
         }

@@ -67,6 +67,13 @@ public class LlmCallAnalyzerTests
             """);
 
     [Fact]
+    public Task RoutedByStrategy_RankedCandidatesAreTheFallbacks_ReportsNothing()
+        => VerifyAsync("""
+                [LlmCall(Strategy = StratumAI.Routing.RoutingStrategy.Cost, Prompt = "Hi {name}")]
+                public partial Task<string> GreetAsync(string name);
+            """);
+
+    [Fact]
     public Task NoFallback_SeverityNoneInConfig_ReportsNothing()
         => VerifyAsync(
             """
