@@ -17,7 +17,7 @@ namespace StratumAI.Tests.Security;
 
 /// <summary>
 /// Sets a distinctive API key for a provider, runs successful and failing calls through the whole pipeline
-/// (dependency injection, HTTP client logging, telemetry with content recording on, cost tracking and ledger), and
+/// (dependency injection, response cache, telemetry with content recording on, fallbacks, retries, budget, cost tracking and ledger), and
 /// proves the key reached the provider yet shows up in no log line, exception, span, metric or ToString().
 /// </summary>
 public sealed class SecretCanaryTests
@@ -60,8 +60,9 @@ public sealed class SecretCanaryTests
         var model = Model(modelId, Provider(providerId, server.V1(), apiKeyEnv: variable, dialect: dialect), Gpt41NanoPricing);
         var tracker = new CostTracker();
         var ledger = new InMemoryCostLedger();
+        var fallback = Model(modelId + "-fallback", model.Provider, Gpt41NanoPricing);
         var registry = new ModelRegistry();
-        registry.Register([model]);
+        registry.Register([model, fallback]);
         var budgets = new BudgetManager([BudgetPolicy.Daily(1_000m), new BudgetPolicy(BudgetScope.Tag("tiny"), BudgetPeriod.Day, 0.0000001m)]);
         var services = new ServiceCollection()
             .AddDistributedMemoryCache()
@@ -80,6 +81,15 @@ public sealed class SecretCanaryTests
                 options.Pipeline = pipeline => pipeline
                     .UseStratumCache(cache => cache.CacheEveryCall = true)
                     .UseStratumTelemetry(telemetry => telemetry.EnableSensitiveData = true)
+                    .UseStratumFallbacks(fallbacks => fallbacks.Models.Add(fallback.Id))
+                    .UseStratumResilience(resilience =>
+                    {
+                        // One immediate retry; no breaker, so every scenario reaches the provider as planned.
+                        resilience.MaxRetryAttempts = 1;
+                        resilience.BaseDelay = TimeSpan.Zero;
+                        resilience.MaxDelay = TimeSpan.Zero;
+                        resilience.EnableCircuitBreaker = false;
+                    })
                     .UseStratumBudget(budgets, budget => budget.Models = registry)
                     .UseCostTracking(tracker, ledger);
             });
@@ -185,6 +195,7 @@ public sealed class SecretCanaryTests
         var tiny = new ChatOptions { AdditionalProperties = new() { [LlmCallRunner.TagsKey] = new[] { "tiny" } } };
         await Run(() => stratum.GetResponseAsync(modelId, Next(), tiny), server, _ => { }, capture);
         Assert.Contains(capture.Exceptions, ex => ex is BudgetExceededException);
+        Assert.Contains(capture.Exceptions, ex => ex is AllFallbacksFailedException);
     }
 
     private static async Task Run(Func<Task> call, FakeProviderServer server, Action<FakeProviderServer> enqueue, Capture capture)
