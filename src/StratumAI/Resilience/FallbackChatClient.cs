@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace StratumAI;
 
@@ -25,6 +28,7 @@ public sealed class FallbackChatClient : DelegatingChatClient
     private readonly FallbackPolicy _policy;
     private readonly ModelRegistry _registry;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
     /// <summary>Wraps a chat client.</summary>
     /// <param name="innerClient">The client that sends each request to the model in <see cref="ChatOptions.ModelId"/>.</param>
@@ -45,6 +49,7 @@ public sealed class FallbackChatClient : DelegatingChatClient
         _policy = new FallbackPolicy { FallBackOnContentFiltered = options.FallBackOnContentFiltered };
         _registry = CallModel.RegistryFor(innerClient, options.Registry);
         _timeProvider = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
     }
 
     /// <summary>The fallback model ids, in order.</summary>
@@ -137,6 +142,7 @@ public sealed class FallbackChatClient : DelegatingChatClient
         private int _next = -1;
         private string? _currentId;
         private ModelInfo? _current;
+        private Exception? _lastError;
 
         // The first context-window failure and the largest window a prompt overflowed: every later model must be larger.
         private Exception? _overflow;
@@ -169,6 +175,7 @@ public sealed class FallbackChatClient : DelegatingChatClient
                     continue;
                 }
 
+                StratumLog.FallingBack(owner._logger, _currentId, key, _lastError?.GetType().Name ?? "an unknown failure");
                 _current = candidate;
                 _currentId = key;
                 attemptOptions = options?.Clone() ?? new ChatOptions();
@@ -183,6 +190,7 @@ public sealed class FallbackChatClient : DelegatingChatClient
         public void Failed(Exception error, TimeSpan duration)
         {
             var stratum = error as StratumException;
+            _lastError = error;
             _attempts.Add(new FallbackAttempt(
                 _currentId ?? stratum?.ModelId ?? string.Empty,
                 _current?.Provider.Id ?? stratum?.ProviderId,
@@ -248,6 +256,10 @@ public static class FallbackChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new StratumFallbackOptions();
         configure(options);
-        return builder.Use(inner => new FallbackChatClient(inner, options));
+        return builder.Use((inner, services) =>
+        {
+            options.Logger ??= services.GetService<ILoggerFactory>()?.CreateLogger<FallbackChatClient>();
+            return new FallbackChatClient(inner, options);
+        });
     }
 }

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -35,6 +38,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     private readonly StratumResilienceOptions _options;
     private readonly ModelRegistry _registry;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ProviderPipeline> _pipelines = new(StringComparer.Ordinal);
 
     /// <summary>Wraps a chat client.</summary>
@@ -48,9 +52,10 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         _options = Copy(options ?? new StratumResilienceOptions());
         _timeProvider = _options.TimeProvider;
         _registry = CallModel.RegistryFor(innerClient, _options.Models);
+        _logger = _options.Logger ?? NullLogger.Instance;
 
         // Built once up front so a bad option fails here, not on the first call.
-        _pipelines[string.Empty] = CreatePipeline();
+        _pipelines[string.Empty] = CreatePipeline(string.Empty);
     }
 
     /// <summary>The settings in use (a copy of those given).</summary>
@@ -184,7 +189,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     {
         var model = CallModel.Resolve(InnerClient, _registry, options?.ModelId);
         var key = model?.Provider.Id ?? options?.ModelId ?? string.Empty;
-        var pipeline = _pipelines.GetOrAdd(key, static (_, self) => self.CreatePipeline(), this);
+        var pipeline = _pipelines.GetOrAdd(key, static (providerKey, self) => self.CreatePipeline(providerKey), this);
         var state = new CallState(model?.Id ?? options?.ModelId, model?.Provider.Id, _timeProvider.GetTimestamp());
         return new PreparedCall(pipeline, state);
     }
@@ -221,7 +226,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         }
     }
 
-    private ProviderPipeline CreatePipeline()
+    private ProviderPipeline CreatePipeline(string providerKey)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
         try
@@ -260,6 +265,11 @@ public sealed class ResilienceChatClient : DelegatingChatClient
                     BreakDuration = _options.CircuitBreakerBreakDuration,
                     ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } ex && TransientFailure.IsProviderFailure(ex)),
                     StateProvider = breaker,
+                    OnOpened = args =>
+                    {
+                        StratumLog.CircuitOpened(_logger, providerKey, args.BreakDuration, args.Outcome.Exception?.GetType().Name ?? "an unknown failure");
+                        return default;
+                    },
                 });
             }
 
@@ -272,7 +282,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         }
         catch (System.ComponentModel.DataAnnotations.ValidationException ex)
         {
-            throw new ArgumentException("The resilience options are invalid: " + ex.Message, "options", ex);
+            throw new ArgumentException("The resilience options are invalid: " + ex.Message, ex);
         }
     }
 
@@ -282,6 +292,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         var totalTimeout = _options.TotalTimeout;
         var timeProvider = _timeProvider;
         var onRetry = _options.OnRetry;
+        var logger = _logger;
         var retry = new RetryStrategyOptions
         {
             MaxRetryAttempts = _options.MaxRetryAttempts,
@@ -313,11 +324,12 @@ public sealed class ResilienceChatClient : DelegatingChatClient
 
             // Exactly the provider's wait: MaxDelay and jitter apply to computed backoff only.
             DelayGenerator = static args => new ValueTask<TimeSpan?>(args.Outcome.Exception is { } ex ? TransientFailure.RequestedDelay(ex) : null),
-            OnRetry = onRetry is null ? null : args =>
+            OnRetry = args =>
             {
                 var ex = args.Outcome.Exception!;
                 args.Context.Properties.TryGetValue(StateKey, out var state);
-                onRetry(new StratumRetryEvent(
+                StratumLog.Retrying(logger, state?.ModelId, state?.ProviderId, args.AttemptNumber + 1, args.RetryDelay, ex.GetType().Name);
+                onRetry?.Invoke(new StratumRetryEvent(
                     state?.ModelId,
                     state?.ProviderId,
                     args.AttemptNumber,
@@ -366,6 +378,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             Models = source.Models,
             TimeProvider = source.TimeProvider,
             OnRetry = source.OnRetry,
+            Logger = source.Logger,
             Randomizer = source.Randomizer,
         };
     }
@@ -423,6 +436,10 @@ public static class ResilienceChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new StratumResilienceOptions();
         configure?.Invoke(options);
-        return builder.Use(inner => new ResilienceChatClient(inner, options));
+        return builder.Use((inner, services) =>
+        {
+            options.Logger ??= services.GetService<ILoggerFactory>()?.CreateLogger<ResilienceChatClient>();
+            return new ResilienceChatClient(inner, options);
+        });
     }
 }

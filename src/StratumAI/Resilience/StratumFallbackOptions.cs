@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StratumAI;
 
 /// <summary>Settings of <see cref="FallbackChatClient"/>: the fallback models, in order, and when to use them.</summary>
@@ -21,6 +23,10 @@ public sealed class StratumFallbackOptions
     /// <summary>The clock that measures each attempt's <see cref="FallbackAttempt.Duration"/>.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where each fallback (event 1011 <c>ChatFallback</c>) is logged.</summary>
+    /// <value>Default null: the <see cref="ILoggerFactory"/> of the pipeline's services when <c>UseStratumFallbacks</c> finds one, else nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Adds fallback models, in order.</summary>
     /// <param name="models">Catalog models (e.g. <c>ModelCatalog</c> entries).</param>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StratumAI;
 
 /// <summary>Settings of <see cref="ResilienceChatClient"/>: retries, the per-provider circuit breaker and timeouts.</summary>
@@ -95,6 +97,10 @@ public sealed class StratumResilienceOptions
     /// <summary>Called before each retry's wait with what failed and how long the wait is; must be fast and must not throw.</summary>
     /// <value>Default null.</value>
     public Action<StratumRetryEvent>? OnRetry { get; set; }
+
+    /// <summary>Where retries (event 1010 <c>ChatRetry</c>) and opened circuits (1015 <c>ChatCircuitOpened</c>) are logged.</summary>
+    /// <value>Default null: the <see cref="ILoggerFactory"/> of the pipeline's services when <c>UseStratumResilience</c> finds one, else nothing is logged.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>A number in [0, 1) for the backoff jitter; tests pin it. Null: Polly's own random source.</summary>
     /// <value>Default null.</value>

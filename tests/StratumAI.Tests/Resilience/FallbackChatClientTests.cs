@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Testing;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using static StratumAI.Tests.TestCatalog;
@@ -54,6 +55,20 @@ public sealed class FallbackChatClientTests
         Assert.NotSame(options, sent[1]);
         Assert.Equal(0.25f, sent[1]!.Temperature);
         Assert.Equal("alice", sent[1]!.AdditionalProperties!["stratum.caller"]);
+    }
+
+    [Fact]
+    public async Task Fallback_IsLoggedWithTheModelsAndTheError()
+    {
+        var logger = new FakeLogger();
+        var inner = new ScriptedChatClient().ThenThrow(Scripted.Unavailable()).ThenAnswer();
+        var (client, _) = Create(inner, o => { o.Add(Large); o.Logger = logger; });
+
+        await client.GetResponseAsync("hi", new ChatOptions { ModelId = "gpt-4o" });
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(1011, record.Id.Id);
+        Assert.Equal("Model gpt-4o failed with StratumProviderUnavailableException; falling back to model claude-sonnet-4.", record.Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Testing;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using static StratumAI.Tests.TestCatalog;
@@ -437,6 +438,27 @@ public sealed class ResilienceChatClientTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.MaxRetryAfter);
         Assert.Equal(TimeSpan.FromSeconds(100), options.TotalTimeout);
         Assert.True(options.EnableCircuitBreaker);
+    }
+
+    [Fact]
+    public async Task Logging_RetryAndOpenedCircuit_AreLoggedWithTheirEventIds()
+    {
+        var logger = new FakeLogger();
+        var inner = new ScriptedChatClient().ThenThrow(Scripted.Unavailable()).ThenThrow(Scripted.Unavailable());
+        var (client, _, _) = Create(inner, o =>
+        {
+            (o.MaxRetryAttempts, o.BaseDelay, o.CircuitBreakerMinimumThroughput) = (1, TimeSpan.Zero, 2);
+            o.Logger = logger;
+        });
+
+        await Assert.ThrowsAsync<StratumProviderUnavailableException>(() => client.GetResponseAsync("hi", Gpt4o));
+
+        var records = logger.Collector.GetSnapshot();
+        var retry = Assert.Single(records, r => r.Id.Id == 1010);
+        Assert.Contains("gpt-4o", retry.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(StratumProviderUnavailableException), retry.Message, StringComparison.Ordinal);
+        var opened = Assert.Single(records, r => r.Id.Id == 1015);
+        Assert.Contains("openai", opened.Message, StringComparison.Ordinal);
     }
 
     private static async Task<ChatResponse> HangAsync(ChatOptions? options, CancellationToken cancellationToken)
