@@ -397,11 +397,16 @@ public static partial class LlmCallRunner
         throw new LlmCallFallbacksFailedException(attempts!);
     }
 
-    /// <summary>Whether another model may succeed where this failure happened (the fallback rule until resilience defines more).</summary>
+    /// <summary>
+    /// Whether another model may succeed where this failure happened: the rule of <see cref="FallbackPolicy.Default"/> (provider
+    /// unavailable, rate limited, context window exceeded, server errors, timeouts), so an <c>[LlmCall]</c> method falls back exactly
+    /// when a <see cref="FallbackChatClient"/> would — except for an answer that could not be read
+    /// (<see cref="StratumInvalidResponseException"/>): for a structured method that is the answer failing its schema, which surfaces.
+    /// </summary>
     /// <param name="exception">The failure.</param>
-    /// <returns>True for provider unavailable, rate limited, and context window exceeded.</returns>
+    /// <returns>True when the next model should be tried.</returns>
     public static bool CanFallBack(StratumException exception)
-        => exception is StratumProviderUnavailableException or StratumRateLimitException or StratumContextWindowExceededException;
+        => exception is not StratumInvalidResponseException && FallbackPolicy.Default.ShouldFallBack(exception);
 
     private static ModelInfo Resolve(StratumClient client, LlmCallTarget target)
     {

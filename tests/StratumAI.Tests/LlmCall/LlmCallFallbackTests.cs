@@ -92,6 +92,23 @@ public sealed class LlmCallFallbackTests
     }
 
     [Fact]
+    public async Task GetTextAsync_ServerError_FallsBackAsTheFallbackPolicyDoes()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(500));
+        EnqueueAnswer(server);
+        using var client = TwoProviderClient(server);
+
+        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(text));
+        Assert.Equal(2, server.ReceivedRequests.Count);
+        Assert.True(FallbackPolicy.Default.ShouldFallBack(new StratumServerErrorException("boom")));
+        Assert.True(LlmCallRunner.CanFallBack(new StratumServerErrorException("boom")));
+        Assert.False(LlmCallRunner.CanFallBack(new StratumInvalidResponseException("not the schema")));
+    }
+
+    [Fact]
     public async Task GetTextAsync_SingleModelUnavailable_ThrowsTheProvidersErrorItself()
     {
         await using var server = await FakeProviderServer.StartAsync();
