@@ -127,6 +127,10 @@ public class CacheHitBenchmarks
         return new CallResult(response.Text, response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value);
     }
 
+    /// <summary><i>Diagnostic:</i> the cache key alone (canonical JSON of the request and its SHA-256), part of every hit.</summary>
+    [Benchmark]
+    public string Diagnostic_KeyOnly() => ResponseCacheKey.Compute("openai/gpt-4.1-nano", Messages, _options, streaming: false);
+
     /// <summary>The same call answered by <c>UseStratumCache</c> on a <see cref="MemoryDistributedCache"/>.</summary>
     [Benchmark]
     public async Task<CallResult> CacheHit_DistributedCache()

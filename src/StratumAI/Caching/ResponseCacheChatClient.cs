@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -103,9 +104,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         var mine = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inFlight.TryAdd(key, mine.Task))
+        if (!_inFlight.TryAdd(key.Local, mine.Task))
         {
-            if (_inFlight.TryGetValue(key, out var running))
+            if (_inFlight.TryGetValue(key.Local, out var running))
             {
                 // Someone is asking the model the same question right now: share their answer when it can be cached.
                 var bytes = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +129,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         {
             // Failed or cancelled: waiters make their own call.
             mine.TrySetResult(null);
-            _inFlight.TryRemove(new KeyValuePair<string, Task<byte[]?>>(key, mine.Task));
+            _inFlight.TryRemove(new KeyValuePair<string, Task<byte[]?>>(key.Local, mine.Task));
         }
     }
 
@@ -234,9 +235,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         return enabled == true || _options.CacheEveryCall ? _options.DefaultTtl : null;
     }
 
-    private bool TryPlan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out string key, out TimeSpan ttl)
+    private bool TryPlan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, [NotNullWhen(true)] out CacheKey? key, out TimeSpan ttl)
     {
-        key = string.Empty;
+        key = null;
         ttl = default;
         if (ResolveTtl(options) is not { } resolved || DependsOnOutsideState(options) || ModelKey(options) is not { } model)
         {
@@ -245,7 +246,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
         try
         {
-            key = _options.KeyPrefix + ResponseCacheKey.Compute(model, messages, options, streaming, _options.JsonSerializerOptions);
+            key = new CacheKey(_options.KeyPrefix, ResponseCacheKey.Canonical(model, messages, options, streaming, _options.JsonSerializerOptions));
         }
         catch (NotSupportedException)
         {
@@ -276,20 +277,20 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
     private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
 
-    private async ValueTask<Decoded?> ReadAsync(string key, CancellationToken cancellationToken)
+    private async ValueTask<Decoded?> ReadAsync(CacheKey key, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (_local is not null && _local.TryGetValue(key, out var value) && value is Decoded local)
+        if (_local is not null && _local.TryGetValue(key.Local, out var value) && value is Decoded local)
         {
             if (now < local.LocalUntil)
             {
                 return local;
             }
 
-            _local.Remove(key);
+            _local.Remove(key.Local);
         }
 
-        var bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var bytes = await _store.GetAsync(key.Store, cancellationToken).ConfigureAwait(false);
         if (bytes is null || ResponseCacheEntry.Deserialize(bytes, _options.JsonSerializerOptions) is not { } entry)
         {
             return null;
@@ -297,7 +298,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
         if (now >= entry.ExpiresAt)
         {
-            await _store.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            await _store.RemoveAsync(key.Store, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -307,7 +308,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>Keeps a decoded entry in process memory until it expires or <see cref="ResponseCacheOptions.LocalDuration"/> passes.</summary>
-    private void Remember(string key, Decoded decoded, DateTimeOffset now)
+    private void Remember(CacheKey key, Decoded decoded, DateTimeOffset now)
     {
         if (_local is null)
         {
@@ -326,13 +327,13 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         decoded.LocalUntil = now + localFor;
-        using var cacheEntry = _local.CreateEntry(key);
+        using var cacheEntry = _local.CreateEntry(key.Local);
         cacheEntry.Value = decoded;
         cacheEntry.Size = 1;
         cacheEntry.AbsoluteExpirationRelativeToNow = localFor;
     }
 
-    private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string key, TimeSpan ttl, CancellationToken cancellationToken)
+    private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheKey key, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         if (!IsCacheable(response))
@@ -345,7 +346,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         return (response, await WriteAsync(key, ttl, entry, model, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task StoreStreamAsync(string key, TimeSpan ttl, List<ChatResponseUpdate> updates, CancellationToken cancellationToken)
+    private async Task StoreStreamAsync(CacheKey key, TimeSpan ttl, List<ChatResponseUpdate> updates, CancellationToken cancellationToken)
     {
         if (!IsCacheable(updates.ToChatResponse()))
         {
@@ -389,7 +390,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         Cost = cost,
     };
 
-    private async Task<byte[]?> WriteAsync(string key, TimeSpan ttl, ResponseCacheEntry entry, ModelInfo? model, CancellationToken cancellationToken)
+    private async Task<byte[]?> WriteAsync(CacheKey key, TimeSpan ttl, ResponseCacheEntry entry, ModelInfo? model, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
@@ -402,7 +403,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             return null;
         }
 
-        await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
+        await _store.SetAsync(key.Store, bytes, ttl, cancellationToken).ConfigureAwait(false);
 
         // Not the entry in hand: it shares contents with the response its caller may change. Decoded from the bytes on first hit.
         Remember(key, new Decoded(bytes, null, entry.ExpiresAt) { Model = model ?? FindModel(entry) }, _time.GetUtcNow());
@@ -428,6 +429,22 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         return _models.TryGet(entry.ModelId, out var model) && string.Equals(model.Provider.Id, entry.ProviderId, StringComparison.Ordinal) ? model : null;
+    }
+
+    /// <summary>
+    /// The keys of one request. <see cref="Store"/> is what the shared store uses (the prefix and the SHA-256 of the canonical
+    /// request, <see cref="ResponseCacheKey.Compute"/>), computed only when the store is reached. <see cref="Local"/> keys the
+    /// in-process copies and in-flight calls: the canonical request itself when it is short — an exact match needs no hash,
+    /// which is most of a hit's cost — else the store key, so a long conversation is not kept twice in memory.
+    /// </summary>
+    private sealed class CacheKey(string prefix, string canonical)
+    {
+        private const int MaxLocalKeyLength = 4096;
+        private string? _store;
+
+        public string Local => canonical.Length <= MaxLocalKeyLength ? canonical : Store;
+
+        public string Store => _store ??= prefix + ResponseCacheKey.Hash(canonical);
     }
 
     /// <summary>A copy of the cached response for this caller, marked as a hit; null when the entry holds no response.</summary>

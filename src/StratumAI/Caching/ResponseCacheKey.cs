@@ -1,3 +1,4 @@
+using System.Text;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -42,6 +43,16 @@ public static class ResponseCacheKey
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="messages"/> is null.</exception>
     /// <exception cref="NotSupportedException">A value in the request cannot be serialised with <paramref name="serializerOptions"/>.</exception>
     public static string Compute(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions = null)
+        => Write(model, messages, options, streaming, serializerOptions, canonical: false);
+
+    /// <summary>The canonical JSON text <see cref="Compute"/> hashes (ASCII: the writer escapes everything else).</summary>
+    internal static string Canonical(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions)
+        => Write(model, messages, options, streaming, serializerOptions, canonical: true);
+
+    /// <summary>What <see cref="Compute"/> returns for the request whose <see cref="Canonical"/> text this is.</summary>
+    internal static string Hash(string canonical) => Sha256Hex(Encoding.UTF8.GetBytes(canonical));
+
+    private static string Write(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions, bool canonical)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(messages);
@@ -73,7 +84,7 @@ public static class ResponseCacheKey
 
             writer.WriteEndObject();
             writer.Flush();
-            return Sha256Hex(buffer.WrittenSpan);
+            return canonical ? Encoding.UTF8.GetString(buffer.WrittenSpan) : Sha256Hex(buffer.WrittenSpan);
         }
         finally
         {

@@ -98,6 +98,30 @@ public sealed class ResponseCacheChatClientTests
         Assert.False(second.IsCacheHit());
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(6_000)]
+    public async Task ShortAndLongConversations_HitOnAnExactRepeat_AndMissWhenOneCharacterDiffers(int length)
+    {
+        // Short requests are matched in process by their canonical text, long ones by its SHA-256 (the store key).
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        server.EnqueueFixture(Fixture(OpenAIText));
+        var (stratum, chat) = Pipeline(server, "openai", Nano(server), Store.Distributed);
+        using var _ = stratum;
+        using var __ = chat;
+        var prompt = new string('a', length);
+        var variant = prompt[..^1] + "b";
+
+        await chat.GetResponseAsync(prompt, Cached("gpt-4.1-nano"));
+        var repeat = await chat.GetResponseAsync(prompt, Cached("gpt-4.1-nano"));
+        var changed = await chat.GetResponseAsync(variant, Cached("gpt-4.1-nano"));
+
+        Assert.True(repeat.IsCacheHit());
+        Assert.False(changed.IsCacheHit());
+        Assert.Equal(2, server.ReceivedRequests.Count);
+    }
+
     [Fact]
     public async Task ChangedTemperature_IsAMiss_AndChangedCallerIsAHit()
     {

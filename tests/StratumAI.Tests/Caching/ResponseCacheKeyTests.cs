@@ -29,6 +29,18 @@ public sealed class ResponseCacheKeyTests
     }
 
     [Fact]
+    public void CanonicalText_HashesToTheSameKeyTheStoreUses()
+    {
+        var options = new ChatOptions { Temperature = 0.2f, StopSequences = ["ë", "\u2028"] };
+        List<ChatMessage> messages = [new(ChatRole.User, "héllo 😀 <tag> \"quoted\"")];
+
+        var canonical = ResponseCacheKey.Canonical("openai/gpt-4o", messages, options, streaming: false, AIJsonUtilities.DefaultOptions);
+
+        Assert.Equal(ResponseCacheKey.Compute("openai/gpt-4o", messages, options, streaming: false), ResponseCacheKey.Hash(canonical));
+        Assert.All(canonical, c => Assert.True(c < 128, "the canonical text is ASCII"));
+    }
+
+    [Fact]
     public void EqualRequests_GiveEqualKeys_InAnyCulture()
     {
         var culture = CultureInfo.CurrentCulture;
