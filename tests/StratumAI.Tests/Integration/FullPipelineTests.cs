@@ -17,6 +17,9 @@ namespace StratumAI.Tests.Integration;
 /// </summary>
 public sealed class FullPipelineTests
 {
+    // Its own source, so spans of tests running in parallel are not counted.
+    private const string SourceName = "StratumAI.Tests.FullPipeline";
+
     private const string OpenAIText = "openai/chat__vercel-ai-openai__openai-text.json";
 
     // gpt-4.1-nano ($0.10 in, $0.40 out per 1M): the recorded response is 16 in + 363 out.
@@ -39,7 +42,7 @@ public sealed class FullPipelineTests
         var spans = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "StratumAI",
+            ShouldListenTo = source => source.Name == SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -53,7 +56,7 @@ public sealed class FullPipelineTests
 
         using var client = ClientFor(server, "openai", configure: options => options.Pipeline = builder => builder
             .UseStratumCache(cache, o => o.CacheEveryCall = true)
-            .UseStratumTelemetry()
+            .UseStratumTelemetry(o => o.SourceName = SourceName)
             .UseStratumFallbacks("gpt-4.1-nano")
             .UseStratumResilience(o =>
             {
