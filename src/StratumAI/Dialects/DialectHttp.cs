@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 
 namespace StratumAI.Dialects;
 
@@ -63,6 +64,45 @@ internal static class DialectHttp
     /// <summary>The usual transport-failure message: provider, endpoint and the HttpRequestException's text.</summary>
     internal static string UnavailableMessage(string providerId, Uri endpoint, HttpRequestException exception) =>
         $"The request to provider '{providerId}' at {endpoint} failed before a complete response arrived: {exception.Message}";
+
+    /// <summary>
+    /// A JSON POST as every dialect sends it: the body, its content type, <c>Accept</c>, the provider's fixed header (e.g.
+    /// <c>anthropic-version</c>), the API key — as a bearer token, or in <paramref name="apiKeyHeader"/> when the provider
+    /// names one — and last the configured extra headers, which win over everything before them.
+    /// </summary>
+    internal static HttpRequestMessage CreateJsonPost(
+        Uri endpoint,
+        byte[] json,
+        string accept,
+        string? apiKey,
+        string? apiKeyHeader,
+        IReadOnlyList<KeyValuePair<string, string>> headers,
+        KeyValuePair<string, string>? fixedHeader = null)
+    {
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        if (fixedHeader is { } header)
+        {
+            message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (apiKey is not null)
+        {
+            if (apiKeyHeader is null)
+            {
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            }
+            else
+            {
+                message.Headers.TryAddWithoutValidation(apiKeyHeader, apiKey);
+            }
+        }
+
+        ApplyHeaders(message, content, headers);
+        return message;
+    }
 
     /// <summary>
     /// Applies the caller's extra headers, each replacing any header of that name; a name the request headers refuse

@@ -388,23 +388,15 @@ public sealed class AnthropicMessagesClient : IChatClient
             (response, ct) => AnthropicErrors.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
             cancellationToken);
 
-    private HttpRequestMessage CreateHttpRequest(AnthropicRequest request)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, AnthropicMessagesJsonContext.Default.AnthropicRequest);
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
-        message.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
-        if (_apiKey is not null)
-        {
-            message.Headers.TryAddWithoutValidation("x-api-key", _apiKey);
-        }
-
-        DialectHttp.ApplyHeaders(message, content, _headers);
-
-        return message;
-    }
+    private HttpRequestMessage CreateHttpRequest(AnthropicRequest request) =>
+        DialectHttp.CreateJsonPost(
+            _endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(request, AnthropicMessagesJsonContext.Default.AnthropicRequest),
+            request.Stream ? "text/event-stream" : "application/json",
+            _apiKey,
+            apiKeyHeader: "x-api-key",
+            _headers,
+            new KeyValuePair<string, string>("anthropic-version", ApiVersion));
 
     private AnthropicRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {

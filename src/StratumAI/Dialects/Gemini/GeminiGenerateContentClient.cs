@@ -470,22 +470,14 @@ public sealed class GeminiGenerateContentClient : IChatClient
             (response, ct) => GeminiErrors.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
             cancellationToken);
 
-    private HttpRequestMessage CreateHttpRequest(GeminiRequest request, string model, bool stream)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, GeminiGenerateContentJsonContext.Default.GeminiRequest);
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var message = new HttpRequestMessage(HttpMethod.Post, GetEndpoint(model, stream)) { Content = content };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
-        if (_apiKey is not null)
-        {
-            message.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
-        }
-
-        DialectHttp.ApplyHeaders(message, content, _headers);
-
-        return message;
-    }
+    private HttpRequestMessage CreateHttpRequest(GeminiRequest request, string model, bool stream) =>
+        DialectHttp.CreateJsonPost(
+            GetEndpoint(model, stream),
+            JsonSerializer.SerializeToUtf8Bytes(request, GeminiGenerateContentJsonContext.Default.GeminiRequest),
+            stream ? "text/event-stream" : "application/json",
+            _apiKey,
+            apiKeyHeader: "x-goog-api-key",
+            _headers);
 
     private static GeminiRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model)
     {

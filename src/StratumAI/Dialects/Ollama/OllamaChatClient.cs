@@ -274,22 +274,14 @@ public sealed class OllamaChatClient : IChatClient
             (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
             cancellationToken);
 
-    private HttpRequestMessage CreateHttpRequest(OllamaChatRequest request)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, OllamaJsonContext.Default.OllamaChatRequest);
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "application/x-ndjson" : "application/json"));
-        if (_apiKey is not null)
-        {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
-        }
-
-        DialectHttp.ApplyHeaders(message, content, _headers);
-
-        return message;
-    }
+    private HttpRequestMessage CreateHttpRequest(OllamaChatRequest request) =>
+        DialectHttp.CreateJsonPost(
+            _endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(request, OllamaJsonContext.Default.OllamaChatRequest),
+            request.Stream ? "application/x-ndjson" : "application/json",
+            _apiKey,
+            apiKeyHeader: null,
+            _headers);
 
     private OllamaChatRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {

@@ -385,22 +385,14 @@ public sealed class OpenAIResponsesClient : IChatClient
             (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
             cancellationToken);
 
-    private HttpRequestMessage CreateHttpRequest(ResponsesRequest request)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, OpenAIResponsesJsonContext.Default.ResponsesRequest);
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(request.Stream ? "text/event-stream" : "application/json"));
-        if (_apiKey is not null)
-        {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
-        }
-
-        DialectHttp.ApplyHeaders(message, content, _headers);
-
-        return message;
-    }
+    private HttpRequestMessage CreateHttpRequest(ResponsesRequest request) =>
+        DialectHttp.CreateJsonPost(
+            _endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(request, OpenAIResponsesJsonContext.Default.ResponsesRequest),
+            request.Stream ? "text/event-stream" : "application/json",
+            _apiKey,
+            apiKeyHeader: null,
+            _headers);
 
     private ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
