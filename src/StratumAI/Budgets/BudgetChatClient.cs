@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace StratumAI.Budgets;
 
@@ -55,6 +56,10 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
     /// <summary>The caller used when a call's options name none; null by default.</summary>
     public string? DefaultCaller { get; set; }
+
+    /// <summary>Where a refused call is logged (<c>ChatBudgetRejected</c>, event 1013), or null for nowhere.</summary>
+    /// <value>Null by default; <c>UseStratumBudget</c> sets the pipeline's <see cref="ILoggerFactory"/> logger when it finds one.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Tokens counted for each image, file or URL in the prompt. Default <see cref="DefaultTokensPerAttachment"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
@@ -210,7 +215,15 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         IEnumerable<string>? tags = options?.AdditionalProperties?.TryGetValue(LlmCallRunner.TagsKey, out var value) == true ? value as IEnumerable<string> : null;
         var caller = options?.AdditionalProperties?.TryGetValue(CostTrackingChatClient.CallerKey, out var named) == true && named is string name ? name : DefaultCaller;
-        return _budgets.Reserve(estimate.Cost, tags, caller);
+        try
+        {
+            return _budgets.Reserve(estimate.Cost, tags, caller);
+        }
+        catch (BudgetExceededException ex) when (Logger is { } logger)
+        {
+            StratumLog.BudgetRejected(logger, ex.PolicyName ?? ex.Scope.ToString(), estimate.Model.Id, ex.Spent, ex.Limit, ex.Requested);
+            throw;
+        }
     }
 
     private ModelInfo ResolveModel(ChatOptions? options)
@@ -301,10 +314,11 @@ public static class BudgetChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(budgets);
-        return builder.Use(inner =>
+        return builder.Use((inner, services) =>
         {
             var client = new BudgetChatClient(inner, budgets);
             configure?.Invoke(client);
+            client.Logger ??= LoggerFrom(services);
             return client;
         });
     }
@@ -324,7 +338,11 @@ public static class BudgetChatClientBuilderExtensions
                 ?? throw new InvalidOperationException("UseStratumBudget() needs a BudgetManager registered in the services, or pass one to UseStratumBudget(budgets).");
             var client = new BudgetChatClient(inner, budgets);
             configure?.Invoke(client);
+            client.Logger ??= LoggerFrom(services);
             return client;
         });
     }
+
+    private static ILogger? LoggerFrom(IServiceProvider services) =>
+        (services.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger<BudgetChatClient>();
 }

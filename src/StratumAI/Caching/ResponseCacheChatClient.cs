@@ -457,6 +457,11 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         var response = ResponseCacheEntry.Copy(template) ?? decoded.Fresh(_options.JsonSerializerOptions).Response!;
+        if (_options.Logger is { } logger)
+        {
+            StratumLog.CacheHit(logger, entry.ModelId, entry.Cost?.Total ?? 0m);
+        }
+
         var properties = response.AdditionalProperties ??= [];
         properties[StratumUsageKeys.CacheHit] = true;
         if (entry.Cost is { } cost)
@@ -476,6 +481,11 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private List<ChatResponseUpdate> Replay(Decoded decoded)
     {
         var entry = decoded.Entry(_options.JsonSerializerOptions);
+        if (_options.Logger is { } logger)
+        {
+            StratumLog.CacheHit(logger, entry.ModelId, entry.Cost?.Total ?? 0m);
+        }
+
         var templates = entry.Updates!;
         var updates = new List<ChatResponseUpdate>(templates.Count);
         foreach (var template in templates)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
 
 namespace StratumAI.Caching;
 
@@ -63,6 +64,7 @@ public static class ResponseCacheChatClientBuilderExtensions
         var options = new ResponseCacheOptions();
         configure?.Invoke(options);
         options.TimeProvider ??= services.GetService(typeof(TimeProvider)) as TimeProvider;
+        options.Logger ??= (services.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger<ResponseCacheChatClient>();
         return options;
     }
 }

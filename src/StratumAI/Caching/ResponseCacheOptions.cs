@@ -45,6 +45,10 @@ public sealed class ResponseCacheOptions
         }
     }
 
+    /// <summary>Where hits are logged (<c>ChatCacheHit</c>, event 1012, Debug, with what the hit saved), or null for nowhere.</summary>
+    /// <value>Null by default: <c>UseStratumCache</c> uses the pipeline's <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/> when it finds one.</value>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
     /// <summary>The clock that stamps an entry's expiry and checks it on read.</summary>
     /// <value>Null by default: the <see cref="TimeProvider"/> of the pipeline's services, else <see cref="TimeProvider.System"/>.</value>
     public TimeProvider? TimeProvider { get; set; }

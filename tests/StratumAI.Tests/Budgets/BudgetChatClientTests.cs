@@ -49,6 +49,24 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task RefusedCall_IsLoggedWithTheLimitAndTheRequest()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        using var stratum = ClientFor(server, "openai");
+        var budgets = new BudgetManager([BudgetPolicy.Daily(0.0001m)], new FakeTimeProvider(Noon));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets, c => c.Logger = logger).Build();
+
+        var ex = await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync("hi"));
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(1013, record.Id.Id);
+        Assert.Contains("0.0001", record.Message, StringComparison.Ordinal);
+        Assert.Contains(ex.Requested.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Message, StringComparison.Ordinal);
+        Assert.Empty(server.ReceivedRequests);
+    }
+
+    [Fact]
     public async Task AdmittedCall_SettlesToTheRecordedResponsesExactCost()
     {
         await using var server = await FakeProviderServer.StartAsync();

@@ -123,6 +123,24 @@ public sealed class ResponseCacheChatClientTests
     }
 
     [Fact]
+    public async Task Hit_IsLoggedWithWhatItSaved()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        using var stratum = ClientFor(server, "openai", configure: o => o.Models.Register([Nano(server)]));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        using var chat = stratum.AsChatClient().AsBuilder().UseStratumCache(NewHybridCache(), o => o.Logger = logger).Build();
+
+        var first = await chat.GetResponseAsync("Invent a holiday", Cached("gpt-4.1-nano"));
+        Assert.Empty(logger.Collector.GetSnapshot());
+        await chat.GetResponseAsync("Invent a holiday", Cached("gpt-4.1-nano"));
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(1012, record.Id.Id);
+        Assert.Contains(first.GetCost()!.Total.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ChangedTemperature_IsAMiss_AndChangedCallerIsAHit()
     {
         await using var server = await FakeProviderServer.StartAsync();
