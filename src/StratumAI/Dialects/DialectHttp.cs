@@ -66,6 +66,29 @@ internal static class DialectHttp
         $"The request to provider '{providerId}' at {endpoint} failed before a complete response arrived: {exception.Message}";
 
     /// <summary>
+    /// Checks the arguments every dialect client's constructor takes; <paramref name="exampleBaseUri"/> is a base URI of the
+    /// dialect, shown in the message when <paramref name="baseUri"/> is relative.
+    /// </summary>
+    internal static void ValidateClientArguments(HttpClient httpClient, Uri baseUri, string modelId, string providerId, string exampleBaseUri)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        ArgumentException.ThrowIfNullOrEmpty(providerId);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException($"The base URI must be absolute, e.g. {exampleBaseUri}; got '{baseUri}'.", nameof(baseUri));
+        }
+    }
+
+    /// <summary><paramref name="path"/> under <paramref name="baseUri"/>, whether or not the base ends in a slash.</summary>
+    internal static Uri Endpoint(Uri baseUri, string path)
+    {
+        var text = baseUri.AbsoluteUri;
+        return new Uri(text.EndsWith('/') ? text + path : text + "/" + path, UriKind.Absolute);
+    }
+
+    /// <summary>
     /// A JSON POST as every dialect sends it: the body, its content type, <c>Accept</c>, the provider's fixed header (e.g.
     /// <c>anthropic-version</c>), the API key — as a bearer token, or in <paramref name="apiKeyHeader"/> when the provider
     /// names one — and last the configured extra headers, which win over everything before them.

@@ -67,14 +67,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         string providerId = "openai",
         TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        ArgumentException.ThrowIfNullOrEmpty(providerId);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The base URI must be absolute, e.g. https://api.openai.com/v1; got '{baseUri}'.", nameof(baseUri));
-        }
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.openai.com/v1");
 
         _httpClient = httpClient;
         _endpoint = GetEndpoint(baseUri);
@@ -357,11 +350,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     /// <inheritdoc />
     public override string ToString() => $"OpenAIChatCompletionsClient({_providerId}, {_modelId}, {_endpoint})";
 
-    private static Uri GetEndpoint(Uri baseUri)
-    {
-        var text = baseUri.AbsoluteUri;
-        return new Uri(text.EndsWith('/') ? text + "chat/completions" : text + "/chat/completions", UriKind.Absolute);
-    }
+    private static Uri GetEndpoint(Uri baseUri) => DialectHttp.Endpoint(baseUri, "chat/completions");
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
         DialectHttp.SendAsync(

@@ -74,14 +74,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         string providerId = "anthropic",
         TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        ArgumentException.ThrowIfNullOrEmpty(providerId);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The base URI must be absolute, e.g. https://api.anthropic.com; got '{baseUri}'.", nameof(baseUri));
-        }
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.anthropic.com");
 
         _httpClient = httpClient;
         _baseUri = baseUri;
@@ -401,35 +394,15 @@ public sealed class AnthropicMessagesClient : IChatClient
     private AnthropicRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
         var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
-        var system = new List<string>();
-        if (!string.IsNullOrEmpty(options?.Instructions))
-        {
-            system.Add(options.Instructions);
-        }
-
         var wire = new List<AnthropicMessage>();
-        foreach (var message in messages)
-        {
-            if (message.Role == ChatRole.System)
-            {
-                var text = message.Text;
-                if (!string.IsNullOrEmpty(text))
-                {
-                    system.Add(text);
-                }
-
-                continue;
-            }
-
-            AddMessage(wire, message);
-        }
+        var system = DialectMessages.SplitSystem(messages, options, message => AddMessage(wire, message));
 
         var request = new AnthropicRequest
         {
             Model = model,
             Messages = wire,
             MaxTokens = options?.MaxOutputTokens ?? DefaultMaxOutputTokens,
-            System = system.Count > 0 ? string.Join("\n\n", system) : null,
+            System = system,
             Stream = stream,
         };
 

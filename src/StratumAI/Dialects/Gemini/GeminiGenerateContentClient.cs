@@ -69,14 +69,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         string providerId = "gemini",
         TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        ArgumentException.ThrowIfNullOrEmpty(providerId);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The base URI must be absolute, e.g. https://generativelanguage.googleapis.com/v1beta; got '{baseUri}'.", nameof(baseUri));
-        }
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://generativelanguage.googleapis.com/v1beta");
 
         _httpClient = httpClient;
         _baseUri = baseUri;

@@ -63,14 +63,7 @@ public sealed class OllamaChatClient : IChatClient
         string providerId = "ollama",
         TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        ArgumentException.ThrowIfNullOrEmpty(providerId);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The base URI must be absolute, e.g. http://localhost:11434; got '{baseUri}'.", nameof(baseUri));
-        }
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "http://localhost:11434");
 
         _httpClient = httpClient;
         _baseUri = baseUri;
@@ -256,11 +249,7 @@ public sealed class OllamaChatClient : IChatClient
         _ => new ChatFinishReason(reason),
     };
 
-    private static Uri GetEndpoint(Uri baseUri)
-    {
-        var text = baseUri.AbsoluteUri;
-        return new Uri(text.EndsWith('/') ? text + "api/chat" : text + "/api/chat", UriKind.Absolute);
-    }
+    private static Uri GetEndpoint(Uri baseUri) => DialectHttp.Endpoint(baseUri, "api/chat");
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
         DialectHttp.SendAsync(

@@ -66,19 +66,11 @@ public sealed class OpenAIResponsesClient : IChatClient
         string providerId = "openai",
         TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentException.ThrowIfNullOrEmpty(modelId);
-        ArgumentException.ThrowIfNullOrEmpty(providerId);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The base URI must be absolute, e.g. https://api.openai.com/v1; got '{baseUri}'.", nameof(baseUri));
-        }
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.openai.com/v1");
 
         _httpClient = httpClient;
         _baseUri = baseUri;
-        var text = baseUri.AbsoluteUri;
-        _endpoint = new Uri(text.EndsWith('/') ? text + "responses" : text + "/responses", UriKind.Absolute);
+        _endpoint = DialectHttp.Endpoint(baseUri, "responses");
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
@@ -397,34 +389,14 @@ public sealed class OpenAIResponsesClient : IChatClient
     private ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
         var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
-        var instructions = new List<string>();
-        if (!string.IsNullOrEmpty(options?.Instructions))
-        {
-            instructions.Add(options.Instructions);
-        }
-
         var input = new List<ResponsesInputItem>();
-        foreach (var message in messages)
-        {
-            if (message.Role == ChatRole.System)
-            {
-                var text = message.Text;
-                if (!string.IsNullOrEmpty(text))
-                {
-                    instructions.Add(text);
-                }
-
-                continue;
-            }
-
-            AddMessage(input, message);
-        }
+        var instructions = DialectMessages.SplitSystem(messages, options, message => AddMessage(input, message));
 
         var request = new ResponsesRequest
         {
             Model = model,
             Input = input,
-            Instructions = instructions.Count > 0 ? string.Join("\n\n", instructions) : null,
+            Instructions = instructions,
             Stream = stream,
         };
 
