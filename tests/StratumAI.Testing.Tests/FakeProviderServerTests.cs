@@ -196,14 +196,23 @@ public class FakeProviderServerTests
         await using var server = await FakeProviderServer.StartAsync();
         server.Enqueue(FakeResponse.Json("{}") with { DelayBeforeHeaders = TimeSpan.FromSeconds(30) });
         using var http = new HttpClient { BaseAddress = server.BaseUri };
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var cancellation = new CancellationTokenSource();
+        var call = http.PostAsync("v1/chat/completions", new StringContent("{}"), cancellation.Token);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => http.PostAsync("v1/chat/completions", new StringContent("{}"), cancellation.Token));
+        // Cancel only once the server holds the request, so a slow machine cannot cancel before it is sent.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (server.ReceivedRequests.Count == 0 && DateTime.UtcNow < deadline && !call.IsCompleted)
+        {
+            await Task.Delay(10);
+        }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"cancelled after {clock.Elapsed}");
         Assert.Single(server.ReceivedRequests);
+        Assert.False(call.IsCompleted, "the server answered although its headers were held back for 30 s");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        cancellation.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"cancelled after {clock.Elapsed}");
     }
 
     [Fact]
