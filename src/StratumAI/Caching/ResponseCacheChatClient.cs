@@ -451,17 +451,25 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private ChatResponse? Hit(Decoded decoded)
     {
         var entry = decoded.Entry(_options.JsonSerializerOptions);
-        if (entry.Response is not { } template)
+        if (entry.Response is null)
         {
             return null;
         }
 
-        var response = ResponseCacheEntry.Copy(template) ?? decoded.Fresh(_options.JsonSerializerOptions).Response!;
         if (_options.Logger is { } logger)
         {
             StratumLog.CacheHit(logger, entry.ModelId, entry.Cost?.Total ?? 0m);
         }
 
+        // The template already carries the hit, cost and model properties, so a copy of it is the whole answer.
+        return decoded.HitTemplate(_options.JsonSerializerOptions) is { } template && ResponseCacheEntry.Copy(template) is { } copy
+            ? copy
+            : MarkHit(decoded.Fresh(_options.JsonSerializerOptions).Response!, entry, decoded.Model);
+    }
+
+    /// <summary>Adds what every hit carries: <see cref="StratumUsageKeys.CacheHit"/>, and the original cost and model when known.</summary>
+    private static ChatResponse MarkHit(ChatResponse response, ResponseCacheEntry entry, ModelInfo? model)
+    {
         var properties = response.AdditionalProperties ??= [];
         properties[StratumUsageKeys.CacheHit] = true;
         if (entry.Cost is { } cost)
@@ -469,7 +477,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             properties[StratumUsageKeys.Cost] = cost;
         }
 
-        if (decoded.Model is { } model)
+        if (model is not null)
         {
             properties[StratumUsageKeys.ModelInfo] = model;
         }
@@ -544,7 +552,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// <remarks>An entry this process has just written is decoded only when it is first hit, so a miss pays no decoding.</remarks>
     private sealed class Decoded(byte[] bytes, ResponseCacheEntry? entry, DateTimeOffset expiresAt)
     {
+        private static readonly ChatResponse NotCopyable = new();
         private ResponseCacheEntry? _entry = entry;
+        private ChatResponse? _hitTemplate;
 
         public DateTimeOffset ExpiresAt => expiresAt;
 
@@ -565,6 +575,23 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             }
 
             return decoded;
+        }
+
+        /// <summary>
+        /// The entry's response marked as a hit (<see cref="MarkHit"/>), built once and only ever copied; null when the entry
+        /// holds no response or one that <see cref="ResponseCacheEntry.Copy(ChatResponse)"/> cannot copy.
+        /// </summary>
+        public ChatResponse? HitTemplate(JsonSerializerOptions options)
+        {
+            var template = Volatile.Read(ref _hitTemplate);
+            if (template is null)
+            {
+                var entry = Entry(options);
+                template = entry.Response is { } response && ResponseCacheEntry.Copy(response) is { } copy ? MarkHit(copy, entry, Model) : NotCopyable;
+                template = Interlocked.CompareExchange(ref _hitTemplate, template, null) ?? template;
+            }
+
+            return ReferenceEquals(template, NotCopyable) ? null : template;
         }
 
         /// <summary>A new decoding of the stored bytes, for content that <see cref="ResponseCacheEntry.Copy(ChatResponse)"/> cannot copy.</summary>

@@ -15,6 +15,12 @@ internal sealed record ResponseCacheEntry
 {
     private const int FormatVersion = 1;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public required DateTimeOffset ExpiresAt { get; init; }
 
     public string? ProviderId { get; init; }
@@ -112,8 +118,13 @@ internal sealed record ResponseCacheEntry
 
     public byte[] Serialize(JsonSerializerOptions options)
     {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // The writer asks for room for the worst-case escaping of each string (six bytes a character), so a fresh buffer
+        // per entry grew to several times the entry; one per thread is reused instead.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", FormatVersion);
@@ -160,9 +171,18 @@ internal sealed record ResponseCacheEntry
             }
 
             writer.WriteEndObject();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            // A large entry's buffer should not stay pinned to the thread.
+            if (buffer.Capacity > 256 * 1024)
+            {
+                t_buffer = null;
+                t_writer = null;
+            }
+        }
     }
 
     /// <summary>Reads an entry; null when the bytes are not an entry of this format (another version, or not ours).</summary>

@@ -24,14 +24,12 @@ namespace StratumAI.Caching;
 /// </remarks>
 public static class ResponseCacheKey
 {
-    private const int FormatVersion = 1;
+    // 2: written by CanonicalTextWriter (printable ASCII verbatim, everything else \uXXXX); 1 was Utf8JsonWriter's escaping.
+    private const int FormatVersion = 2;
 
-    // One buffer and writer per thread: a key is computed on every cached call, and allocating them each time cost more than the hash.
+    // One writer per thread: a key is written on every cached call, and allocating a buffer each time would cost more than the writing.
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static CanonicalTextWriter? t_writer;
 
     /// <summary>Computes the cache key of a request.</summary>
     /// <param name="model">The model the request goes to, e.g. <c>openai/gpt-4o</c>. Part of every key.</param>
@@ -45,12 +43,12 @@ public static class ResponseCacheKey
     public static string Compute(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions = null)
         => Write(model, messages, options, streaming, serializerOptions, canonical: false);
 
-    /// <summary>The canonical JSON text <see cref="Compute"/> hashes (ASCII: the writer escapes everything else).</summary>
+    /// <summary>The canonical JSON text <see cref="Compute"/> hashes (ASCII: everything else is written as <c>\uXXXX</c>).</summary>
     internal static string Canonical(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions)
         => Write(model, messages, options, streaming, serializerOptions, canonical: true);
 
     /// <summary>What <see cref="Compute"/> returns for the request whose <see cref="Canonical"/> text this is.</summary>
-    internal static string Hash(string canonical) => Sha256Hex(Encoding.UTF8.GetBytes(canonical));
+    internal static string Hash(string canonical) => Sha256Hex(canonical.AsSpan());
 
     private static string Write(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions, bool canonical)
     {
@@ -58,41 +56,56 @@ public static class ResponseCacheKey
         ArgumentNullException.ThrowIfNull(messages);
         serializerOptions ??= AIJsonUtilities.DefaultOptions;
 
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
+        var writer = t_writer ??= new CanonicalTextWriter();
+        writer.Reset();
         try
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("v", FormatVersion);
-            writer.WriteString("model", model);
-            writer.WriteBoolean("stream", streaming);
-            writer.WritePropertyName("messages");
-            writer.WriteStartArray();
+            writer.StartObject();
+            writer.Number("v", FormatVersion);
+            writer.String("model", model);
+            writer.Boolean("stream", streaming);
+            writer.Name("messages");
+            writer.StartArray();
             foreach (var message in messages)
             {
                 WriteMessage(writer, message, serializerOptions);
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
             if (options is not null)
             {
-                writer.WritePropertyName("options");
+                writer.Name("options");
                 WriteOptions(writer, options, serializerOptions);
             }
 
-            writer.WriteEndObject();
-            writer.Flush();
-            return canonical ? Encoding.UTF8.GetString(buffer.WrittenSpan) : Sha256Hex(buffer.WrittenSpan);
+            writer.EndObject();
+            return canonical ? new string(writer.Written) : Sha256Hex(writer.Written);
         }
         finally
         {
-            // Large inputs (images) should not stay pinned to the thread.
-            if (buffer.Capacity > 64 * 1024)
+            // Large inputs (long conversations) should not stay pinned to the thread.
+            if (writer.Capacity > 64 * 1024)
             {
-                t_buffer = null;
                 t_writer = null;
+            }
+        }
+    }
+
+    /// <summary>The SHA-256 of the text's UTF-8 bytes (the canonical text is ASCII, so one byte per character).</summary>
+    private static string Sha256Hex(ReadOnlySpan<char> text)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var rented = length > 4096 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> bytes = rented is null ? stackalloc byte[length] : rented;
+        try
+        {
+            return Sha256Hex(bytes[..Encoding.UTF8.GetBytes(text, bytes)]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
@@ -112,65 +125,65 @@ public static class ResponseCacheKey
         return new string(chars);
     }
 
-    private static void WriteMessage(Utf8JsonWriter writer, ChatMessage message, JsonSerializerOptions serializerOptions)
+    private static void WriteMessage(CanonicalTextWriter writer, ChatMessage message, JsonSerializerOptions serializerOptions)
     {
-        writer.WriteStartObject();
-        writer.WriteString("role", message.Role.Value);
+        writer.StartObject();
+        writer.String("role", message.Role.Value);
         if (message.AuthorName is not null)
         {
-            writer.WriteString("author", message.AuthorName);
+            writer.String("author", message.AuthorName);
         }
 
-        writer.WritePropertyName("contents");
-        writer.WriteStartArray();
+        writer.Name("contents");
+        writer.StartArray();
         foreach (var content in message.Contents)
         {
             WriteContent(writer, content, serializerOptions);
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        writer.EndArray();
+        writer.EndObject();
     }
 
-    private static void WriteContent(Utf8JsonWriter writer, AIContent content, JsonSerializerOptions serializerOptions)
+    private static void WriteContent(CanonicalTextWriter writer, AIContent content, JsonSerializerOptions serializerOptions)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         switch (content)
         {
             case TextContent text:
-                writer.WriteString("text", text.Text);
+                writer.String("text", text.Text);
                 break;
             case TextReasoningContent reasoning:
-                writer.WriteString("reasoning", reasoning.Text);
+                writer.String("reasoning", reasoning.Text);
                 if (reasoning.ProtectedData is not null)
                 {
-                    writer.WriteString("protected", reasoning.ProtectedData);
+                    writer.String("protected", reasoning.ProtectedData);
                 }
 
                 break;
             case DataContent data:
-                writer.WriteString("data", Sha256Hex(data.Data.Span));
-                writer.WriteString("mediaType", data.MediaType);
+                writer.String("data", Sha256Hex(data.Data.Span));
+                writer.String("mediaType", data.MediaType);
                 if (data.Name is not null)
                 {
-                    writer.WriteString("name", data.Name);
+                    writer.String("name", data.Name);
                 }
 
                 break;
             case UriContent uri:
-                writer.WriteString("uri", uri.Uri.OriginalString);
-                writer.WriteString("mediaType", uri.MediaType);
+                writer.String("uri", uri.Uri.OriginalString);
+                writer.String("mediaType", uri.MediaType);
                 break;
             case HostedFileContent file:
-                writer.WriteString("file", file.FileId);
+                writer.String("file", file.FileId);
                 break;
             case FunctionCallContent call:
-                writer.WriteString("call", call.Name);
-                writer.WriteString("id", call.CallId);
-                writer.WritePropertyName("arguments");
+                writer.String("call", call.Name);
+                writer.String("id", call.CallId);
+                writer.Name("arguments");
                 if (call.Arguments is null)
                 {
-                    writer.WriteNullValue();
+                    writer.Null();
                 }
                 else
                 {
@@ -179,36 +192,36 @@ public static class ResponseCacheKey
 
                 break;
             case FunctionResultContent result:
-                writer.WriteString("result", result.CallId);
-                writer.WritePropertyName("value");
+                writer.String("result", result.CallId);
+                writer.Name("value");
                 WriteValue(writer, result.Result, serializerOptions);
                 if (result.Exception is not null)
                 {
-                    writer.WriteString("error", result.Exception.Message);
+                    writer.String("error", result.Exception.Message);
                 }
 
                 break;
             case UsageContent:
                 // Usage reported by an earlier response does not change the next answer.
-                writer.WriteString("usage", string.Empty);
+                writer.String("usage", string.Empty);
                 break;
             default:
                 // Any other content (e.g. user-registered types): its polymorphic JSON, which fails loudly when unknown.
-                writer.WriteString("type", content.GetType().FullName);
-                writer.WritePropertyName("json");
+                writer.String("type", content.GetType().FullName);
+                writer.Name("json");
                 WriteCanonical(writer, JsonSerializer.SerializeToElement(content, serializerOptions.GetTypeInfo(typeof(AIContent))));
                 break;
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteOptions(Utf8JsonWriter writer, ChatOptions options, JsonSerializerOptions serializerOptions)
+    private static void WriteOptions(CanonicalTextWriter writer, ChatOptions options, JsonSerializerOptions serializerOptions)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         if (options.Instructions is not null)
         {
-            writer.WriteString("instructions", options.Instructions);
+            writer.String("instructions", options.Instructions);
         }
 
         WriteNumber(writer, "temperature", options.Temperature);
@@ -217,149 +230,148 @@ public static class ResponseCacheKey
         WriteNumber(writer, "presencePenalty", options.PresencePenalty);
         if (options.TopK is { } topK)
         {
-            writer.WriteNumber("topK", topK);
+            writer.Number("topK", topK);
         }
 
         if (options.Seed is { } seed)
         {
-            writer.WriteNumber("seed", seed);
+            writer.Number("seed", seed);
         }
 
         if (options.MaxOutputTokens is { } maxTokens)
         {
-            writer.WriteNumber("maxOutputTokens", maxTokens);
+            writer.Number("maxOutputTokens", maxTokens);
         }
 
         if (options.StopSequences is { } stops)
         {
-            writer.WritePropertyName("stop");
-            writer.WriteStartArray();
+            writer.Name("stop");
+            writer.StartArray();
             foreach (var stop in stops)
             {
-                writer.WriteStringValue(stop);
+                writer.String(stop);
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
 
         if (options.Reasoning is { } reasoning)
         {
-            writer.WritePropertyName("reasoning");
-            writer.WriteStartObject();
-            writer.WriteString("effort", reasoning.Effort?.ToString());
-            writer.WriteString("output", reasoning.Output?.ToString());
-            writer.WriteEndObject();
+            writer.Name("reasoning");
+            writer.StartObject();
+            writer.String("effort", reasoning.Effort?.ToString());
+            writer.String("output", reasoning.Output?.ToString());
+            writer.EndObject();
         }
 
         if (options.AllowMultipleToolCalls is { } multiple)
         {
-            writer.WriteBoolean("multipleToolCalls", multiple);
+            writer.Boolean("multipleToolCalls", multiple);
         }
 
         WriteResponseFormat(writer, options.ResponseFormat);
         WriteToolMode(writer, options.ToolMode);
         if (options.Tools is { Count: > 0 } tools)
         {
-            writer.WritePropertyName("tools");
-            writer.WriteStartArray();
+            writer.Name("tools");
+            writer.StartArray();
             foreach (var tool in tools)
             {
                 WriteTool(writer, tool);
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
 
         if (options.AdditionalProperties is { Count: > 0 } properties && HasAnswerChangingKey(properties))
         {
-            writer.WritePropertyName("additional");
+            writer.Name("additional");
             WriteDictionary(writer, properties, serializerOptions, skipStratumKeys: true);
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat? format)
+    private static void WriteResponseFormat(CanonicalTextWriter writer, ChatResponseFormat? format)
     {
         switch (format)
         {
             case null:
                 return;
             case ChatResponseFormatJson json:
-                writer.WritePropertyName("responseFormat");
-                writer.WriteStartObject();
-                writer.WriteString("type", "json");
+                writer.Name("responseFormat");
+                writer.StartObject();
+                writer.String("type", "json");
                 if (json.SchemaName is not null)
                 {
-                    writer.WriteString("name", json.SchemaName);
+                    writer.String("name", json.SchemaName);
                 }
 
                 if (json.SchemaDescription is not null)
                 {
-                    writer.WriteString("description", json.SchemaDescription);
+                    writer.String("description", json.SchemaDescription);
                 }
 
                 if (json.Schema is { } schema)
                 {
-                    writer.WritePropertyName("schema");
+                    writer.Name("schema");
                     WriteCanonical(writer, schema);
                 }
 
-                writer.WriteEndObject();
+                writer.EndObject();
                 return;
             default:
-                writer.WriteString("responseFormat", format.GetType().FullName);
+                writer.String("responseFormat", format.GetType().FullName);
                 return;
         }
     }
 
-    private static void WriteToolMode(Utf8JsonWriter writer, ChatToolMode? mode)
+    private static void WriteToolMode(CanonicalTextWriter writer, ChatToolMode? mode)
     {
         switch (mode)
         {
             case null:
                 return;
             case RequiredChatToolMode required:
-                writer.WriteString("toolMode", "required:" + required.RequiredFunctionName);
+                writer.String("toolMode", "required:" + required.RequiredFunctionName);
                 return;
             default:
-                writer.WriteString("toolMode", mode.GetType().Name);
+                writer.String("toolMode", mode.GetType().Name);
                 return;
         }
     }
 
-    private static void WriteTool(Utf8JsonWriter writer, AITool tool)
+    private static void WriteTool(CanonicalTextWriter writer, AITool tool)
     {
-        writer.WriteStartObject();
-        writer.WriteString("type", tool.GetType().FullName);
-        writer.WriteString("name", tool.Name);
-        writer.WriteString("description", tool.Description);
+        writer.StartObject();
+        writer.String("type", tool.GetType().FullName);
+        writer.String("name", tool.Name);
+        writer.String("description", tool.Description);
         if (tool is AIFunctionDeclaration function)
         {
-            writer.WritePropertyName("schema");
+            writer.Name("schema");
             WriteCanonical(writer, function.JsonSchema);
             if (function.ReturnJsonSchema is { } returns)
             {
-                writer.WritePropertyName("returns");
+                writer.Name("returns");
                 WriteCanonical(writer, returns);
             }
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteNumber(Utf8JsonWriter writer, string name, float? value)
+    private static void WriteNumber(CanonicalTextWriter writer, string name, float? value)
     {
         if (value is { } number)
         {
-            // Utf8JsonWriter writes the shortest round-trippable invariant form.
-            writer.WriteNumber(name, number);
+            writer.Number(name, number);
         }
     }
 
-    private static void WriteDictionary(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> entries, JsonSerializerOptions serializerOptions, bool skipStratumKeys)
+    private static void WriteDictionary(CanonicalTextWriter writer, IEnumerable<KeyValuePair<string, object?>> entries, JsonSerializerOptions serializerOptions, bool skipStratumKeys)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var (key, value) in entries.OrderBy(static entry => entry.Key, StringComparer.Ordinal))
         {
             if (skipStratumKeys && IsStratumKey(key))
@@ -367,11 +379,11 @@ public static class ResponseCacheKey
                 continue;
             }
 
-            writer.WritePropertyName(key);
+            writer.Name(key);
             WriteValue(writer, value, serializerOptions);
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
     private static bool HasAnswerChangingKey(AdditionalPropertiesDictionary properties)
@@ -389,18 +401,18 @@ public static class ResponseCacheKey
 
     private static bool IsStratumKey(string key) => key.StartsWith("stratum.", StringComparison.Ordinal);
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions serializerOptions)
+    private static void WriteValue(CanonicalTextWriter writer, object? value, JsonSerializerOptions serializerOptions)
     {
         switch (value)
         {
             case null:
-                writer.WriteNullValue();
+                writer.Null();
                 return;
             case string text:
-                writer.WriteStringValue(text);
+                writer.String(text);
                 return;
             case bool flag:
-                writer.WriteBooleanValue(flag);
+                writer.Boolean(flag);
                 return;
             case JsonElement element:
                 WriteCanonical(writer, element);
@@ -411,32 +423,35 @@ public static class ResponseCacheKey
         }
     }
 
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    private static void WriteCanonical(CanonicalTextWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
+                writer.StartObject();
                 foreach (var property in element.EnumerateObject().OrderBy(static p => p.Name, StringComparer.Ordinal))
                 {
-                    writer.WritePropertyName(property.Name);
+                    writer.Name(property.Name);
                     WriteCanonical(writer, property.Value);
                 }
 
-                writer.WriteEndObject();
+                writer.EndObject();
                 return;
             case JsonValueKind.Array:
-                writer.WriteStartArray();
+                writer.StartArray();
                 foreach (var item in element.EnumerateArray())
                 {
                     WriteCanonical(writer, item);
                 }
 
-                writer.WriteEndArray();
+                writer.EndArray();
+                return;
+            case JsonValueKind.String:
+                writer.String(element.GetString());
                 return;
             default:
-                // Strings re-escaped by the writer; numbers, booleans and null as their JSON text.
-                element.WriteTo(writer);
+                // Numbers as their JSON text; true, false and null.
+                writer.Literal(element.GetRawText());
                 return;
         }
     }

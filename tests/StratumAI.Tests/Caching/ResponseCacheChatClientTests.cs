@@ -606,6 +606,7 @@ public sealed class ResponseCacheChatClientTests
         ((TextContent)first.Messages[0].Contents[0]).Text = "changed by a caller";
         first.Messages[0].Contents.Add(new TextContent(" and more"));
         first.Usage!.OutputTokenCount = 999;
+        first.AdditionalProperties!.Clear();
         var second = await cache.GetResponseAsync("hi", Cached("m"));
 
         Assert.True(second.IsCacheHit());

@@ -23,7 +23,7 @@ public sealed class ResponseCacheKeyTests
 
         var key = Key(options);
 
-        const string canonical = """{"v":1,"model":"openai/gpt-4o","stream":false,"messages":[{"role":"system","contents":[{"text":"Be brief."}]},{"role":"user","contents":[{"text":"hi"}]}],"options":{"temperature":0.2,"maxOutputTokens":100}}""";
+        const string canonical = """{"v":2,"model":"openai/gpt-4o","stream":false,"messages":[{"role":"system","contents":[{"text":"Be brief."}]},{"role":"user","contents":[{"text":"hi"}]}],"options":{"temperature":0.2,"maxOutputTokens":100}}""";
         Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))).ToLowerInvariant(), key);
         Assert.Matches("^[0-9a-f]{64}$", key);
     }
@@ -180,4 +180,45 @@ public sealed class ResponseCacheKeyTests
         Assert.Equal(
             Key(null, [new(ChatRole.User, "hi") { MessageId = "m1" }]),
             Key(null, [new(ChatRole.User, "hi") { MessageId = "m2" }]));
+
+    [Theory]
+    [InlineData("plain ascii")]
+    [InlineData("quote \" backslash \\ slash / tab \t newline \n nul \u0000 del \u007f")]
+    [InlineData("héllo 😀 <tag> &amp; 'single' `tick` +plus \u2028")]
+    [InlineData("a long text, long enough for the vectorised search, with the specials at its far end ............ \" \\ \r é")]
+    public void CanonicalText_IsJsonThatReadsBackToTheRequest(string text)
+    {
+        var options = new ChatOptions { StopSequences = [text], AdditionalProperties = new() { [text] = text } };
+
+        var canonical = ResponseCacheKey.Canonical("openai/gpt-4o", [new(ChatRole.User, text)], options, streaming: false, AIJsonUtilities.DefaultOptions);
+
+        using var document = JsonDocument.Parse(canonical);
+        var root = document.RootElement;
+        Assert.Equal(text, root.GetProperty("messages")[0].GetProperty("contents")[0].GetProperty("text").GetString());
+        Assert.Equal(text, root.GetProperty("options").GetProperty("stop")[0].GetString());
+        Assert.Equal(text, root.GetProperty("options").GetProperty("additional").GetProperty(text).GetString());
+        Assert.All(canonical, c => Assert.InRange(c, ' ', '~'));
+    }
+
+    [Fact]
+    public void LoneSurrogates_GiveDifferentKeys()
+    {
+        // UTF-8 would turn both into U+FFFD; the canonical text writes each as its own \uXXXX.
+        Assert.NotEqual(Key(null, [new(ChatRole.User, "\ud800")]), Key(null, [new(ChatRole.User, "\ud801")]));
+        Assert.NotEqual(Key(null, [new(ChatRole.User, "\ud800")]), Key(null, [new(ChatRole.User, "\ufffd")]));
+    }
+
+    [Fact]
+    public void LongConversation_KeyIsStableAndMatchesItsCanonicalText()
+    {
+        List<ChatMessage> messages = [.. Enumerable.Range(0, 400).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"turn {i}: " + new string('x', 500)))];
+
+        var first = Key(null, messages);
+        var canonical = ResponseCacheKey.Canonical("openai/gpt-4o", messages, null, streaming: false, AIJsonUtilities.DefaultOptions);
+
+        Assert.True(canonical.Length > 200_000);
+        Assert.Equal(first, ResponseCacheKey.Hash(canonical));
+        Assert.Equal(first, Key(null, messages));
+        Assert.NotEqual(first, Key(null, messages[..^1]));
+    }
 }
