@@ -309,7 +309,11 @@ public static class BudgetChatClientBuilderExtensions
     /// <param name="configure">Sets options of the middleware, e.g. <see cref="BudgetChatClient.Models"/>.</param>
     /// <returns><paramref name="builder"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="budgets"/> is null.</exception>
-    /// <remarks>Place it inside retry and fallback middleware (each attempt reserves for its own model) and outside cost tracking.</remarks>
+    /// <remarks>
+    /// Place it inside retry and fallback middleware (each attempt reserves for its own model) and outside cost tracking.
+    /// Refusals are logged (event 1013) with <see cref="BudgetChatClient.Logger"/>, else the pipeline's <see cref="ILoggerFactory"/>;
+    /// that logger also becomes <paramref name="budgets"/>' <see cref="BudgetManager.Logger"/> for alerts (event 1014) if it has none.
+    /// </remarks>
     public static ChatClientBuilder UseStratumBudget(this ChatClientBuilder builder, BudgetManager budgets, Action<BudgetChatClient>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -319,6 +323,7 @@ public static class BudgetChatClientBuilderExtensions
             var client = new BudgetChatClient(inner, budgets);
             configure?.Invoke(client);
             client.Logger ??= LoggerFrom(services);
+            budgets.Logger ??= client.Logger;
             return client;
         });
     }
@@ -339,6 +344,7 @@ public static class BudgetChatClientBuilderExtensions
             var client = new BudgetChatClient(inner, budgets);
             configure?.Invoke(client);
             client.Logger ??= LoggerFrom(services);
+            budgets.Logger ??= client.Logger;
             return client;
         });
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StratumAI.Budgets;
 
 /// <summary>
@@ -43,6 +45,13 @@ public sealed class BudgetManager
 
     /// <summary>Raised once per policy, scope and window for each alert threshold the settled spend reaches.</summary>
     public event EventHandler<BudgetAlertEventArgs>? AlertRaised;
+
+    /// <summary>
+    /// Where each alert is logged (event 1014 <c>ChatBudgetThreshold</c>, Warning) before <see cref="AlertRaised"/> handlers run;
+    /// null logs nothing.
+    /// </summary>
+    /// <value>Null by default; <c>UseStratumBudget</c> sets the pipeline's <see cref="ILoggerFactory"/> logger when it is still null.</value>
+    public ILogger? Logger { get; set; }
 
     /// <summary>The policies, in the order given.</summary>
     public IReadOnlyList<BudgetPolicy> Policies => _policies;
@@ -209,8 +218,15 @@ public sealed class BudgetManager
             return;
         }
 
+        var logger = Logger;
         foreach (var alert in alerts)
         {
+            if (logger is not null)
+            {
+                var scope = alert.ScopeKey is null ? alert.Policy.Name : $"{alert.Policy.Name} (caller '{alert.ScopeKey}')";
+                StratumLog.BudgetThresholdReached(logger, scope, alert.Threshold * 100m, alert.Limit, alert.Spent);
+            }
+
             AlertRaised?.Invoke(this, new BudgetAlertEventArgs(alert));
         }
     }

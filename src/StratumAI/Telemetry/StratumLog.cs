@@ -60,7 +60,7 @@ internal static partial class StratumLog
 
     [LoggerMessage(EventId = 1014, EventName = "ChatBudgetThreshold", Level = LogLevel.Warning,
         Message = "Budget {Scope} reached {Percent} % of its {LimitUsd} USD limit ({SpentUsd} USD spent).")]
-    public static partial void BudgetThresholdReached(ILogger logger, string scope, int percent, decimal limitUsd, decimal spentUsd);
+    public static partial void BudgetThresholdReached(ILogger logger, string scope, decimal percent, decimal limitUsd, decimal spentUsd);
 
     [LoggerMessage(EventId = 1015, EventName = "ChatCircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit for provider {Provider} opened for {BreakDuration} after {ErrorType}; calls to it fail fast until then.")]

@@ -67,6 +67,23 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task AlertReachedByACall_IsLoggedWithThePipelinesLogger()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(OpenAIText));
+        using var stratum = ClientFor(server, "openai");
+        var budgets = new BudgetManager([new BudgetPolicy(BudgetScope.Global, BudgetPeriod.Day, 0.01m, name: "tiny", alertThresholds: [0.0001m])], new FakeTimeProvider(Noon));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets, c => c.Logger = logger).Build();
+
+        await client.GetResponseAsync("hi");
+
+        Assert.Same(logger, budgets.Logger);
+        var record = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
+        Assert.StartsWith("Budget tiny reached 0.0100 % of its 0.01 USD limit", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdmittedCall_SettlesToTheRecordedResponsesExactCost()
     {
         await using var server = await FakeProviderServer.StartAsync();

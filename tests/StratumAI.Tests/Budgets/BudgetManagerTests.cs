@@ -274,6 +274,38 @@ public sealed class BudgetManagerTests
     }
 
     [Fact]
+    public void Alerts_AreLoggedAsEvent1014_BeforeTheHandlersRun_WithPolicyCallerPercentAndSpend()
+    {
+        var policy = new BudgetPolicy(BudgetScope.EachCaller, BudgetPeriod.Day, 2m, name: "per-user", alertThresholds: [0.255m, 1m]);
+        var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        budgets.Logger = logger;
+        var loggedBeforeHandler = new List<int>();
+        budgets.AlertRaised += (_, _) => loggedBeforeHandler.Add(logger.Collector.Count);
+
+        budgets.Reserve(0.6m, caller: "alice").Settle(0.6m);
+        budgets.Reserve(0.1m, caller: "bob").Settle(0.1m);
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal((1014, "ChatBudgetThreshold", Microsoft.Extensions.Logging.LogLevel.Warning), (record.Id.Id, record.Id.Name, record.Level));
+        Assert.Equal("Budget per-user (caller 'alice') reached 25.500 % of its 2 USD limit (0.6 USD spent).", record.Message);
+        Assert.Equal([1], loggedBeforeHandler);
+    }
+
+    [Fact]
+    public void Alerts_WithoutALogger_StillReachTheHandlers()
+    {
+        var budgets = new BudgetManager([BudgetPolicy.Daily(1m)], new FakeTimeProvider(Noon));
+        var alerts = new List<BudgetAlert>();
+        budgets.AlertRaised += (_, e) => alerts.Add(e.Alert);
+
+        budgets.Charge(0.5m);
+
+        Assert.Null(budgets.Logger);
+        Assert.Equal([0.5m], alerts.Select(a => a.Threshold));
+    }
+
+    [Fact]
     public void Charge_RecordsSpendWithoutACheck_InTheCoveringPolicies_AndRaisesAlerts()
     {
         var daily = BudgetPolicy.Daily(1m);
