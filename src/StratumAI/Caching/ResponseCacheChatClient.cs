@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace StratumAI.Caching;
 
@@ -53,7 +52,11 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private readonly ModelRegistry _models;
     private readonly ConcurrentDictionary<string, Task<byte[]?>> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelInfo> _seenModels = new(StringComparer.Ordinal);
-    private readonly MemoryCache? _local;
+    private readonly ConcurrentDictionary<string, Decoded>? _local;
+    private int _localCount;
+#if NET9_0_OR_GREATER
+    private readonly ConcurrentDictionary<string, Decoded>.AlternateLookup<ReadOnlySpan<char>> _localByText;
+#endif
     private readonly ConcurrentDictionary<string, string> _modelKeys = new(StringComparer.Ordinal);
 
     /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
@@ -83,21 +86,32 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         _options = options ?? new ResponseCacheOptions();
         _time = _options.TimeProvider ?? TimeProvider.System;
         _models = _options.Models ?? (innerClient.GetService(typeof(StratumClient)) as StratumClient)?.Models ?? ModelRegistry.Default;
-        _local = _options.LocalEntryLimit > 0 ? new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.LocalEntryLimit }) : null;
+        _local = _options.LocalEntryLimit > 0 ? new ConcurrentDictionary<string, Decoded>(StringComparer.Ordinal) : null;
+#if NET9_0_OR_GREATER
+        _localByText = _local?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
+#endif
     }
 
     /// <summary>The settings this client uses.</summary>
     public ResponseCacheOptions Options => _options;
 
     /// <inheritdoc />
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!TryPlan(messages, options, streaming: false, out var key, out var ttl))
+        if (!TryResolve(options, out var model, out var ttl) || !TryWriteCanonical(model, messages, options, streaming: false, out var canonical))
         {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            return base.GetResponseAsync(messages, options, cancellationToken);
         }
 
+        // A hit on a local copy is found by the request text in place and completes synchronously: no key string, no state machine, no store.
+        return FindLocal(canonical, _time.GetUtcNow()) is { } local && Hit(local) is { } hit
+            ? Task.FromResult(hit)
+            : ReadOrProduceAsync(messages, options, new CacheKey(_options.KeyPrefix, new string(canonical)), ttl, cancellationToken);
+    }
+
+    private async Task<ChatResponse> ReadOrProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheKey key, TimeSpan ttl, CancellationToken cancellationToken)
+    {
         if (await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } found && Hit(found) is { } hit)
         {
             return hit;
@@ -237,25 +251,41 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
     private bool TryPlan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, [NotNullWhen(true)] out CacheKey? key, out TimeSpan ttl)
     {
-        key = null;
+        key = TryResolve(options, out var model, out ttl) && TryWriteCanonical(model, messages, options, streaming, out var canonical)
+            ? new CacheKey(_options.KeyPrefix, new string(canonical))
+            : null;
+        return key is not null;
+    }
+
+    /// <summary>Whether this call is cached, for how long and under which model.</summary>
+    private bool TryResolve(ChatOptions? options, [NotNullWhen(true)] out string? model, out TimeSpan ttl)
+    {
+        model = null;
         ttl = default;
-        if (ResolveTtl(options) is not { } resolved || DependsOnOutsideState(options) || ModelKey(options) is not { } model)
+        if (ResolveTtl(options) is not { } resolved || DependsOnOutsideState(options) || ModelKey(options) is not { } named)
         {
             return false;
         }
 
+        model = named;
+        ttl = resolved;
+        return true;
+    }
+
+    /// <summary>The canonical request text (<see cref="ResponseCacheKey.CanonicalSpan"/>); false when a value in it cannot be serialised.</summary>
+    private bool TryWriteCanonical(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out ReadOnlySpan<char> canonical)
+    {
         try
         {
-            key = new CacheKey(_options.KeyPrefix, ResponseCacheKey.Canonical(model, messages, options, streaming, _options.JsonSerializerOptions));
+            canonical = ResponseCacheKey.CanonicalSpan(model, messages, options, streaming, _options.JsonSerializerOptions);
+            return true;
         }
         catch (NotSupportedException)
         {
             // A value the serializer does not know cannot be hashed soundly: the call goes through uncached.
+            canonical = default;
             return false;
         }
-
-        ttl = resolved;
-        return true;
     }
 
     /// <summary>The model part of the key: <c>provider/id</c> of the catalog model (so an alias shares entries with its id), else the id as given.</summary>
@@ -280,14 +310,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private async ValueTask<Decoded?> ReadAsync(CacheKey key, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (_local is not null && _local.TryGetValue(key.Local, out var value) && value is Decoded local)
+        if (FindLocal(key, now) is { } local)
         {
-            if (now < local.LocalUntil)
-            {
-                return local;
-            }
-
-            _local.Remove(key.Local);
+            return local;
         }
 
         var bytes = await _store.GetAsync(key.Store, cancellationToken).ConfigureAwait(false);
@@ -327,10 +352,122 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         decoded.LocalUntil = now + localFor;
-        using var cacheEntry = _local.CreateEntry(key.Local);
-        cacheEntry.Value = decoded;
-        cacheEntry.Size = 1;
-        cacheEntry.AbsoluteExpirationRelativeToNow = localFor;
+        var local = key.Local;
+        while (true)
+        {
+            if (_local.TryGetValue(local, out var old))
+            {
+                if (_local.TryUpdate(local, decoded, old))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (Volatile.Read(ref _localCount) >= _options.LocalEntryLimit)
+            {
+                MakeRoom(now);
+            }
+
+            if (_local.TryAdd(local, decoded))
+            {
+                Interlocked.Increment(ref _localCount);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The local copy for this request text while it is fresh, found without making a string of the text (on .NET 9 and
+    /// later); null for a text longer than <see cref="CacheKey.MaxLocalKeyLength"/>, whose copy is kept under its hash.
+    /// </summary>
+    private Decoded? FindLocal(ReadOnlySpan<char> canonical, DateTimeOffset now)
+    {
+        if (_local is null || canonical.Length > CacheKey.MaxLocalKeyLength)
+        {
+            return null;
+        }
+
+#if NET9_0_OR_GREATER
+        if (!_localByText.TryGetValue(canonical, out var key, out var local))
+        {
+            return null;
+        }
+#else
+        var key = new string(canonical);
+        if (!_local.TryGetValue(key, out var local))
+        {
+            return null;
+        }
+#endif
+
+        if (now < local.LocalUntil)
+        {
+            return local;
+        }
+
+        DropLocal(key, local);
+        return null;
+    }
+
+    /// <summary>The local copy for this key while it is fresh; a stale one is dropped.</summary>
+    private Decoded? FindLocal(CacheKey key, DateTimeOffset now)
+    {
+        if (_local is null || !_local.TryGetValue(key.Local, out var local))
+        {
+            return null;
+        }
+
+        if (now < local.LocalUntil)
+        {
+            return local;
+        }
+
+        DropLocal(key.Local, local);
+        return null;
+    }
+
+    /// <summary>
+    /// Frees room when <see cref="ResponseCacheOptions.LocalEntryLimit"/> copies are kept: stale copies go first, then, if the
+    /// table is still full, about a tenth of it in the table's own order (in effect at random, as Redis' <c>allkeys-random</c>).
+    /// The store keeps every entry; a dropped copy is read from it again on its next hit.
+    /// </summary>
+    private void MakeRoom(DateTimeOffset now)
+    {
+        foreach (var (key, value) in _local!)
+        {
+            if (now >= value.LocalUntil)
+            {
+                DropLocal(key, value);
+            }
+        }
+
+        var limit = _options.LocalEntryLimit;
+        var excess = Volatile.Read(ref _localCount) - (limit - Math.Max(1, limit / 10));
+        foreach (var (key, value) in _local)
+        {
+            if (excess <= 0)
+            {
+                break;
+            }
+
+            if (DropLocal(key, value))
+            {
+                excess--;
+            }
+        }
+    }
+
+    private bool DropLocal(string key, Decoded value)
+    {
+        if (!_local!.TryRemove(new KeyValuePair<string, Decoded>(key, value)))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _localCount);
+        return true;
     }
 
     private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheKey key, TimeSpan ttl, CancellationToken cancellationToken)
@@ -439,7 +576,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// </summary>
     private sealed class CacheKey(string prefix, string canonical)
     {
-        private const int MaxLocalKeyLength = 4096;
+        public const int MaxLocalKeyLength = 4096;
         private string? _store;
 
         public string Local => canonical.Length <= MaxLocalKeyLength ? canonical : Store;
@@ -542,7 +679,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     {
         if (disposing)
         {
-            _local?.Dispose();
+            _local?.Clear();
         }
 
         base.Dispose(disposing);

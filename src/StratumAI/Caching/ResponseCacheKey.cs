@@ -41,16 +41,23 @@ public static class ResponseCacheKey
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="messages"/> is null.</exception>
     /// <exception cref="NotSupportedException">A value in the request cannot be serialised with <paramref name="serializerOptions"/>.</exception>
     public static string Compute(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions = null)
-        => Write(model, messages, options, streaming, serializerOptions, canonical: false);
+        => Sha256Hex(Write(model, messages, options, streaming, serializerOptions));
 
     /// <summary>The canonical JSON text <see cref="Compute"/> hashes (ASCII: everything else is written as <c>\uXXXX</c>).</summary>
     internal static string Canonical(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions)
-        => Write(model, messages, options, streaming, serializerOptions, canonical: true);
+        => new(Write(model, messages, options, streaming, serializerOptions));
+
+    /// <summary>
+    /// <see cref="Canonical"/> without the string: the text in this thread's buffer, valid until the next key is written on
+    /// this thread. Lets a lookup by exact text allocate nothing.
+    /// </summary>
+    internal static ReadOnlySpan<char> CanonicalSpan(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions)
+        => Write(model, messages, options, streaming, serializerOptions);
 
     /// <summary>What <see cref="Compute"/> returns for the request whose <see cref="Canonical"/> text this is.</summary>
     internal static string Hash(string canonical) => Sha256Hex(canonical.AsSpan());
 
-    private static string Write(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions, bool canonical)
+    private static ReadOnlySpan<char> Write(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, JsonSerializerOptions? serializerOptions)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(messages);
@@ -79,11 +86,11 @@ public static class ResponseCacheKey
             }
 
             writer.EndObject();
-            return canonical ? new string(writer.Written) : Sha256Hex(writer.Written);
+            return writer.Written;
         }
         finally
         {
-            // Large inputs (long conversations) should not stay pinned to the thread.
+            // Large inputs (long conversations) should not stay pinned to the thread (a span returned still holds its buffer).
             if (writer.Capacity > 64 * 1024)
             {
                 t_writer = null;

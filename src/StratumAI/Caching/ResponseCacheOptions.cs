@@ -80,6 +80,8 @@ public sealed class ResponseCacheOptions
     /// <remarks>
     /// A local copy is served until the entry expires or <see cref="LocalDuration"/> has passed, whichever is first; an entry
     /// removed from the store by someone else is therefore still served here for at most that long (as HybridCache's own local tier does).
+    /// When the limit is reached, stale copies are dropped first, then about a tenth of the copies, in effect at random; the
+    /// store keeps those entries.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public int LocalEntryLimit

@@ -112,3 +112,35 @@ internal sealed class ScriptedChatClient(Func<IEnumerable<ChatMessage>, ChatOpti
     {
     }
 }
+
+/// <summary>An <see cref="IDistributedCache"/> that counts reads, to see which hits reached the store.</summary>
+internal sealed class CountingDistributedCache(IDistributedCache inner) : IDistributedCache
+{
+    private int _reads;
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public byte[]? Get(string key)
+    {
+        Interlocked.Increment(ref _reads);
+        return inner.Get(key);
+    }
+
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        Interlocked.Increment(ref _reads);
+        return inner.GetAsync(key, token);
+    }
+
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+    public void Refresh(string key) => inner.Refresh(key);
+
+    public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+    public void Remove(string key) => inner.Remove(key);
+
+    public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+}

@@ -637,6 +637,53 @@ public sealed class ResponseCacheChatClientTests
     }
 
     [Fact]
+    public async Task LocalCopies_StayWithinLocalEntryLimit_AndDroppedOnesAreReadFromTheStore()
+    {
+        var store = new CountingDistributedCache(NewDistributedCache());
+        var inner = new ScriptedChatClient();
+        using var cache = new ResponseCacheChatClient(inner, store, new ResponseCacheOptions { LocalEntryLimit = 10 });
+        var prompts = Enumerable.Range(0, 30).Select(i => $"question {i}").ToList();
+        foreach (var prompt in prompts)
+        {
+            await cache.GetResponseAsync(prompt, Cached("m"));
+        }
+
+        var readsBefore = store.Reads;
+        var hits = new List<ChatResponse>();
+        foreach (var prompt in prompts)
+        {
+            hits.Add(await cache.GetResponseAsync(prompt, Cached("m")));
+        }
+
+        // Every answer is still a hit (the store keeps them all), but at most 10 came from local copies.
+        Assert.All(hits, hit => Assert.True(hit.IsCacheHit()));
+        Assert.Equal(prompts.Select(p => "echo: " + p), hits.Select(h => h.Text));
+        Assert.Equal(30, inner.Calls);
+        Assert.InRange(store.Reads - readsBefore, 20, 30);
+    }
+
+    [Fact]
+    public async Task StaleLocalCopies_AreDroppedFirst_WhenTheTableIsFull()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = new CountingDistributedCache(NewDistributedCache());
+        var inner = new ScriptedChatClient();
+        using var cache = new ResponseCacheChatClient(inner, store, new ResponseCacheOptions { LocalEntryLimit = 2, TimeProvider = time, LocalDuration = TimeSpan.FromMinutes(1) });
+        await cache.GetResponseAsync("old", Cached("m", TimeSpan.FromHours(1)));
+        time.Advance(TimeSpan.FromMinutes(2));
+        await cache.GetResponseAsync("a", Cached("m", TimeSpan.FromHours(1)));
+        await cache.GetResponseAsync("b", Cached("m", TimeSpan.FromHours(1)));
+
+        var readsBefore = store.Reads;
+        var a = await cache.GetResponseAsync("a", Cached("m", TimeSpan.FromHours(1)));
+        var b = await cache.GetResponseAsync("b", Cached("m", TimeSpan.FromHours(1)));
+
+        // "old" was stale, so adding "b" dropped it rather than "a": both fresh copies answer without the store.
+        Assert.True(a.IsCacheHit() && b.IsCacheHit());
+        Assert.Equal(0, store.Reads - readsBefore);
+    }
+
+    [Fact]
     public async Task WithoutLocalCopies_HitsAreDecodedFromTheStore()
     {
         var inner = new ScriptedChatClient();
