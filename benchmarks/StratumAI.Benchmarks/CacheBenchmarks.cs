@@ -70,7 +70,7 @@ internal sealed class CacheBench : IAsyncDisposable
 /// (key hashing, store read, deserialisation, re-attaching cost and model) next to one HTTP round trip on 127.0.0.1.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15, id: "Bench")]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30, id: "Bench")]
 [MedianColumn]
 public class CacheHitBenchmarks
 {
@@ -137,6 +137,78 @@ public class CacheHitBenchmarks
     {
         var response = await _distributed.GetResponseAsync(Messages, _options);
         return new CallResult(response.Text, response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value);
+    }
+}
+
+/// <summary>
+/// What the response cache adds to a call it cannot answer: every invocation sends a new prompt, so each is a miss that
+/// computes the store key, reads the store, calls the inner client, serialises the answer, writes the store and keeps a local
+/// copy. The inner client answers in-process with the recorded OpenAI response (fetched once over the loopback server in
+/// setup), so the difference between the rows is the cache's own work, without the loopback call's noise.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20, id: "Bench")]
+[MedianColumn]
+public class CacheMissBenchmarks
+{
+    private CacheBench _bench = null!;
+    private RecordedAnswerChatClient _inner = null!;
+    private IChatClient _distributed = null!;
+    private IChatClient _hybrid = null!;
+    private ChatOptions _options = null!;
+    private long _prompt;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _bench = await CacheBench.StartAsync();
+        _options = CacheBench.Cached();
+        var recorded = await _bench.Stratum.GetResponseAsync(_bench.Model, "Invent a new holiday and describe its traditions.");
+        _inner = new RecordedAnswerChatClient(recorded);
+        _distributed = _inner.AsBuilder().UseStratumCache(CacheBench.NewDistributedCache()).Build();
+        _hybrid = _inner.AsBuilder().UseStratumCache(CacheBench.NewHybridCache()).Build();
+
+        var first = await _distributed.GetResponseAsync(NextPrompt(), _options);
+        Check.Equal(false, first.IsCacheHit(), "a new prompt is a miss");
+        Check.Equal(recorded.Text, first.Text, "a miss returns the inner answer");
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        _distributed.Dispose();
+        _hybrid.Dispose();
+        await _bench.DisposeAsync();
+    }
+
+    /// <summary>The inner client alone: the recorded answer, in-process.</summary>
+    [Benchmark(Baseline = true)]
+    public async Task<string> InnerOnly() => (await _inner.GetResponseAsync(NextPrompt(), _options)).Text;
+
+    /// <summary>A miss through <c>UseStratumCache</c> on a <see cref="MemoryDistributedCache"/>.</summary>
+    [Benchmark]
+    public async Task<string> Miss_DistributedCache() => (await _distributed.GetResponseAsync(NextPrompt(), _options)).Text;
+
+    /// <summary>A miss through <c>UseStratumCache</c> on a <see cref="HybridCache"/>.</summary>
+    [Benchmark]
+    public async Task<string> Miss_HybridCache() => (await _hybrid.GetResponseAsync(NextPrompt(), _options)).Text;
+
+    private string NextPrompt() => "Question " + Interlocked.Increment(ref _prompt).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Answers every call with one recorded response, in-process.</summary>
+internal sealed class RecordedAnswerChatClient(ChatResponse recorded) : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(recorded);
+
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The miss benchmark makes non-streaming calls only.");
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
     }
 }
 
