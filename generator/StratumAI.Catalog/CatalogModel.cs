@@ -55,13 +55,14 @@ public sealed record CatalogProvider(
     SourceLocation Location);
 
 /// <summary>A price tier that applies when the prompt is larger than <paramref name="AboveInputTokens"/>.</summary>
-/// <remarks>All prices are USD per one million tokens.</remarks>
+/// <remarks>All prices are USD per one million tokens. A price left null keeps the model's base price.</remarks>
 public sealed record PriceTier(
     long AboveInputTokens,
     decimal Input,
     decimal Output,
     decimal? CachedInput,
-    decimal? CacheWrite);
+    decimal? CacheWrite,
+    decimal? CacheWrite1h = null);
 
 /// <summary>Prices of a model in USD per one million tokens; exact decimals, never binary floating point.</summary>
 /// <param name="Input">Uncached input tokens.</param>
@@ -70,13 +71,16 @@ public sealed record PriceTier(
 /// <param name="CacheWrite">Input tokens written to the prompt cache (Anthropic-style cache creation).</param>
 /// <param name="Reasoning">Reasoning tokens, where the provider prices them apart from output.</param>
 /// <param name="Tiers">Higher prices above a prompt size, ordered by threshold.</param>
+/// <param name="CacheWrite1h">Input tokens written to a one-hour prompt cache (Anthropic <c>ttl: 1h</c>), where priced apart
+/// from <paramref name="CacheWrite"/> (the five-minute rate).</param>
 public sealed record CatalogPrice(
     decimal Input,
     decimal Output,
     decimal? CachedInput,
     decimal? CacheWrite,
     decimal? Reasoning,
-    EquatableArray<PriceTier> Tiers);
+    EquatableArray<PriceTier> Tiers,
+    decimal? CacheWrite1h = null);
 
 /// <summary>A model in the catalog.</summary>
 /// <param name="Id">The id the provider's API expects; unique across the whole catalog.</param>

@@ -81,6 +81,7 @@ public static class CatalogYamlWriter
             Price(builder, 3, "output", price.Output);
             Price(builder, 3, "cached_input", price.CachedInput);
             Price(builder, 3, "cache_write", price.CacheWrite);
+            Price(builder, 3, "cache_write_1h", price.CacheWrite1h);
             Price(builder, 3, "reasoning", price.Reasoning);
             if (price.Tiers.Count > 0)
             {
@@ -92,6 +93,7 @@ public static class CatalogYamlWriter
                     Price(builder, 5, "output", tier.Output);
                     Price(builder, 5, "cached_input", tier.CachedInput);
                     Price(builder, 5, "cache_write", tier.CacheWrite);
+                    Price(builder, 5, "cache_write_1h", tier.CacheWrite1h);
                 }
             }
 

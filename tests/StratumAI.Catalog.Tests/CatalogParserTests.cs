@@ -20,6 +20,7 @@ public class CatalogParserTests
               output: 10.00
               cached_input: 1.25
               cache_write: 3.75
+              cache_write_1h: 6.00
               reasoning: 2.5e-06
               tiers:
                 - above_input_tokens: 200000
@@ -27,6 +28,7 @@ public class CatalogParserTests
                   output: 15.00
                   cached_input: 0.50
                   cache_write: 7.50
+                  cache_write_1h: 12.00
             capabilities: [streaming, tools, vision, json_schema]
             quality: 0.86
             aliases: [gpt-4o-2024-08-06]
@@ -60,9 +62,10 @@ public class CatalogParserTests
                 "output": 10.00,
                 "cached_input": 1.25,
                 "cache_write": 3.75,
+                "cache_write_1h": 6.00,
                 "reasoning": 2.5e-06,
                 "tiers": [
-                  { "above_input_tokens": 200000, "input": 5.00, "output": 15.00, "cached_input": 0.50, "cache_write": 7.50 }
+                  { "above_input_tokens": 200000, "input": 5.00, "output": 15.00, "cached_input": 0.50, "cache_write": 7.50, "cache_write_1h": 12.00 }
                 ]
               },
               "capabilities": ["streaming", "tools", "vision", "json_schema"],
@@ -102,7 +105,8 @@ public class CatalogParserTests
             1.25m,
             3.75m,
             0.0000025m,
-            new[] { new PriceTier(200000, 5.00m, 15.00m, 0.50m, 7.50m) }.ToEquatableArray());
+            new[] { new PriceTier(200000, 5.00m, 15.00m, 0.50m, 7.50m, 12.00m) }.ToEquatableArray(),
+            6.00m);
         var expected = new CatalogModel(
             "gpt-4o",
             "Gpt4o",

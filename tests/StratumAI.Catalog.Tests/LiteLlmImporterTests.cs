@@ -51,6 +51,7 @@ public class LiteLlmImporterTests
             checkedPrices += Compare(raw, "output_cost_per_token", entry.Model.Price.Output);
             checkedPrices += Compare(raw, "cache_read_input_token_cost", entry.Model.Price.CachedInput);
             checkedPrices += Compare(raw, "cache_creation_input_token_cost", entry.Model.Price.CacheWrite);
+            checkedPrices += Compare(raw, "cache_creation_input_token_cost_above_1hr", entry.Model.Price.CacheWrite1h);
             checkedPrices += Compare(raw, "output_cost_per_reasoning_token", entry.Model.Price.Reasoning);
         }
 
@@ -93,6 +94,15 @@ public class LiteLlmImporterTests
         Assert.Equal(new PriceTier(200000, 6m, 22.5m, 0.6m, 7.5m), Assert.Single(model.Price.Tiers));
         Assert.Equal((1000000, 64000), (model.ContextWindow, model.MaxOutputTokens));
         Assert.Equal("2026-05-14", model.DeprecatedOn);
+    }
+
+    [Fact]
+    public void Import_ClaudeSonnet45_HasOneHourCacheWritePrices_BaseAndAboveItsTier()
+    {
+        var model = Find("new", "anthropic", "claude-sonnet-4-5");
+
+        Assert.Equal((3.75m, 6m), (model.Price.CacheWrite, model.Price.CacheWrite1h));
+        Assert.Equal(new PriceTier(200000, 6m, 22.5m, 0.6m, 7.5m, 12m), Assert.Single(model.Price.Tiers));
     }
 
     [Fact]

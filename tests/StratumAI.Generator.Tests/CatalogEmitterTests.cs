@@ -48,6 +48,25 @@ public class CatalogEmitterTests
     }
 
     [Fact]
+    public void Emit_OneHourCacheWritePrices_AreNamedArgumentsThatCompile()
+    {
+        var tier = new StratumAI.Catalog.PriceTier(200000, 6m, 22.5m, 0.6m, 7.5m, 12m);
+        var withTier = SpecBuilder.Model("claude-a", "ClaudeA", "p") with { Price = new CatalogPrice(3m, 15m, 0.3m, 3.75m, null, new[] { tier }.ToEquatableArray(), 6m) };
+        var withoutTier = SpecBuilder.Model("claude-b", "ClaudeB", "p") with { Price = new CatalogPrice(1m, 5m, 0.1m, 1.25m, null, default, 2m) };
+        var spec = SpecBuilder.Spec([SpecBuilder.Provider("p", "P", "P")], [withTier, withoutTier]);
+
+        var files = CatalogEmitter.Emit(spec, GeneratorOptions.Default);
+        var source = files.Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains("new global::StratumAI.PriceTier(200000, 6m, 22.5m, 0.6m, 7.5m, CacheWrite1hPerMillion: 12m)", source, StringComparison.Ordinal);
+        Assert.Contains("}, CacheWrite1hPerMillion: 6m),", source, StringComparison.Ordinal);
+        Assert.Contains("new global::StratumAI.ModelPricing(1m, 5m, 0.1m, 1.25m, null, null, CacheWrite1hPerMillion: 2m),", source, StringComparison.Ordinal);
+        Assert.Contains("cache write $3.75, 1-hour cache write $6", files.Single(f => f.HintName == "Model.g.cs").Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_DeprecatedModel_DocumentsDateAndReplacementWithoutObsolete()
     {
         var source = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default).Single(f => f.HintName == "Model.g.cs").Source;

@@ -211,6 +211,7 @@ public sealed class LiteLlmPriceList
             || !TryPrice(value, "output_cost_per_token", required: true, out var output, out reason)
             || !TryPrice(value, "cache_read_input_token_cost", required: false, out var cached, out reason)
             || !TryPrice(value, "cache_creation_input_token_cost", required: false, out var cacheWrite, out reason)
+            || !TryPrice(value, "cache_creation_input_token_cost_above_1hr", required: false, out var cacheWrite1h, out reason)
             || !TryPrice(value, "output_cost_per_reasoning_token", required: false, out var reasoning, out reason)
             || !TryTiers(value, input!.Value, output!.Value, out var tiers, out reason))
         {
@@ -244,7 +245,7 @@ public sealed class LiteLlmPriceList
             mode == "responses" ? "openai-responses" : null,
             contextWindow.Value,
             maxOutput,
-            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers),
+            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h),
             Capabilities(value),
             null,
             EquatableArray<string>.Empty,
@@ -366,6 +367,12 @@ public sealed class LiteLlmPriceList
                 slot = 2;
                 prefix = "cache_read_input_token_cost_above_";
             }
+            else if (name.StartsWith("cache_creation_input_token_cost_above_1hr_above_", StringComparison.Ordinal))
+            {
+                // The one-hour cache-write price of a prompt-size tier (cache_creation_input_token_cost_above_1hr_above_200k_tokens).
+                slot = 4;
+                prefix = "cache_creation_input_token_cost_above_1hr_above_";
+            }
             else if (name.StartsWith("cache_creation_input_token_cost_above_", StringComparison.Ordinal))
             {
                 slot = 3;
@@ -378,7 +385,7 @@ public sealed class LiteLlmPriceList
 
             if (!TryThreshold(name, prefix, out var threshold))
             {
-                continue; // _priority, _above_1hr… are other price dimensions, not prompt-size tiers
+                continue; // _priority, the base _above_1hr… are other price dimensions, not prompt-size tiers
             }
 
             if (property.Value.ValueKind == JsonValueKind.Null)
@@ -395,7 +402,7 @@ public sealed class LiteLlmPriceList
             found ??= new SortedDictionary<long, decimal?[]>();
             if (!found.TryGetValue(threshold, out var prices))
             {
-                prices = new decimal?[4];
+                prices = new decimal?[5];
                 found.Add(threshold, prices);
             }
 
@@ -412,7 +419,7 @@ public sealed class LiteLlmPriceList
         foreach (var pair in found)
         {
             // A tier that prices only some kinds of token keeps the base price for the others.
-            result[i++] = new PriceTier(pair.Key, pair.Value[0] ?? input, pair.Value[1] ?? output, pair.Value[2], pair.Value[3]);
+            result[i++] = new PriceTier(pair.Key, pair.Value[0] ?? input, pair.Value[1] ?? output, pair.Value[2], pair.Value[3], pair.Value[4]);
         }
 
         tiers = EquatableArray<PriceTier>.UnsafeWrap(result);

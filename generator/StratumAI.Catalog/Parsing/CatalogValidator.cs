@@ -16,8 +16,8 @@ internal sealed class CatalogValidator
         "deprecated_on", "replacement",
     };
 
-    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "reasoning", "tiers" };
-    private static readonly string[] TierKeys = { "above_input_tokens", "input", "output", "cached_input", "cache_write" };
+    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "tiers" };
+    private static readonly string[] TierKeys = { "above_input_tokens", "input", "output", "cached_input", "cache_write", "cache_write_1h" };
 
     private readonly SourceText _source;
     private readonly List<CatalogDiagnostic> _diagnostics;
@@ -373,7 +373,7 @@ internal sealed class CatalogValidator
         }
 
         var errorsBefore = _errorCount;
-        CatalogNode? inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, reasoningNode = null, tiersNode = null;
+        CatalogNode? inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, cacheWrite1hNode = null, reasoningNode = null, tiersNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -393,6 +393,9 @@ internal sealed class CatalogValidator
                 case "cache_write":
                     Take(ref cacheWriteNode, entry, key);
                     break;
+                case "cache_write_1h":
+                    Take(ref cacheWrite1hNode, entry, key);
+                    break;
                 case "reasoning":
                     Take(ref reasoningNode, entry, key);
                     break;
@@ -409,6 +412,7 @@ internal sealed class CatalogValidator
         var output = ReadPriceValue(outputNode, "output", mapping, required: true);
         var cached = ReadPriceValue(cachedNode, "cached_input", mapping, required: false);
         var cacheWrite = ReadPriceValue(cacheWriteNode, "cache_write", mapping, required: false);
+        var cacheWrite1h = ReadPriceValue(cacheWrite1hNode, "cache_write_1h", mapping, required: false);
         var reasoning = ReadPriceValue(reasoningNode, "reasoning", mapping, required: false);
         var tiers = ReadTiers(tiersNode);
         if (_errorCount != errorsBefore || input is null || output is null)
@@ -416,7 +420,7 @@ internal sealed class CatalogValidator
             return null;
         }
 
-        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers);
+        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h);
     }
 
     private EquatableArray<PriceTier> ReadTiers(CatalogNode? node)
@@ -442,7 +446,7 @@ internal sealed class CatalogValidator
             }
 
             var errorsBefore = _errorCount;
-            CatalogNode? aboveNode = null, inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null;
+            CatalogNode? aboveNode = null, inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, cacheWrite1hNode = null;
             foreach (var entry in mapping.Entries)
             {
                 var key = KeyOf(entry);
@@ -465,6 +469,9 @@ internal sealed class CatalogValidator
                     case "cache_write":
                         Take(ref cacheWriteNode, entry, key);
                         break;
+                    case "cache_write_1h":
+                        Take(ref cacheWrite1hNode, entry, key);
+                        break;
                     default:
                         UnknownKey(entry.Key, key, "a price tier", TierKeys);
                         break;
@@ -476,6 +483,7 @@ internal sealed class CatalogValidator
             var output = ReadPriceValue(outputNode, "output", mapping, required: true);
             var cached = ReadPriceValue(cachedNode, "cached_input", mapping, required: false);
             var cacheWrite = ReadPriceValue(cacheWriteNode, "cache_write", mapping, required: false);
+            var cacheWrite1h = ReadPriceValue(cacheWrite1hNode, "cache_write_1h", mapping, required: false);
             if (_errorCount != errorsBefore || above is null || input is null || output is null)
             {
                 continue;
@@ -494,7 +502,7 @@ internal sealed class CatalogValidator
                 continue;
             }
 
-            tiers.Insert(index, new PriceTier(above.Value, input.Value, output.Value, cached, cacheWrite));
+            tiers.Insert(index, new PriceTier(above.Value, input.Value, output.Value, cached, cacheWrite, cacheWrite1h));
         }
 
         return EquatableArray<PriceTier>.UnsafeWrap(tiers.ToArray());

@@ -101,6 +101,11 @@ internal static class CatalogEmitter
             writer.Write(", cache write ").Write(Money(cacheWrite));
         }
 
+        if (price.CacheWrite1h is { } cacheWrite1h)
+        {
+            writer.Write(", 1-hour cache write ").Write(Money(cacheWrite1h));
+        }
+
         if (price.Reasoning is { } reasoning)
         {
             writer.Write(", reasoning ").Write(Money(reasoning));
@@ -124,6 +129,11 @@ internal static class CatalogEmitter
             if (tier.CacheWrite is { } tierWrite)
             {
                 writer.Write(", cache write ").Write(Money(tierWrite));
+            }
+
+            if (tier.CacheWrite1h is { } tierWrite1h)
+            {
+                writer.Write(", 1-hour cache write ").Write(Money(tierWrite1h));
             }
 
             writer.Write(".</para>").EndLine();
@@ -327,9 +337,11 @@ internal static class CatalogEmitter
             .Write(Literals.NullableDecimal(price.CachedInput)).Write(", ")
             .Write(Literals.NullableDecimal(price.CacheWrite)).Write(", ")
             .Write(Literals.NullableDecimal(price.Reasoning)).Write(", ");
+        // The one-hour cache-write price is a named argument, written only when the catalog has one.
+        var oneHour = price.CacheWrite1h is { } hour ? ", CacheWrite1hPerMillion: " + Literals.Decimal(hour) : string.Empty;
         if (price.Tiers.Count == 0)
         {
-            writer.Write("null),").EndLine();
+            writer.Write("null").Write(oneHour).Write("),").EndLine();
         }
         else
         {
@@ -344,10 +356,11 @@ internal static class CatalogEmitter
 
                 writer.StartLine().Write("new global::StratumAI.PriceTier(").Write(Literals.Int(tier.AboveInputTokens)).Write(", ")
                     .Write(Literals.Decimal(tier.Input)).Write(", ").Write(Literals.Decimal(tier.Output)).Write(", ")
-                    .Write(Literals.NullableDecimal(tier.CachedInput)).Write(", ").Write(Literals.NullableDecimal(tier.CacheWrite)).Write("),").EndLine();
+                    .Write(Literals.NullableDecimal(tier.CachedInput)).Write(", ").Write(Literals.NullableDecimal(tier.CacheWrite))
+                    .Write(tier.CacheWrite1h is { } tierHour ? ", CacheWrite1hPerMillion: " + Literals.Decimal(tierHour) : string.Empty).Write("),").EndLine();
             }
 
-            writer.CloseBlock("),");
+            writer.CloseBlock(oneHour + "),");
         }
 
         writer.StartLine().Write(Capabilities(model.Capabilities)).Write(", ")

@@ -87,11 +87,11 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var input = PromptTokenEstimator.Count(messages, options, o200k, _tokensPerAttachment);
         long output = options?.MaxOutputTokens is int max && max > 0 ? max : model.MaxOutputTokens ?? model.ContextWindow;
         var pricing = model.Pricing;
-        var inputPrice = Max(pricing.InputPerMillion, pricing.CacheWritePerMillion);
+        var inputPrice = Max(Max(pricing.InputPerMillion, pricing.CacheWritePerMillion), pricing.CacheWrite1hPerMillion);
         var outputPrice = Max(pricing.OutputPerMillion, pricing.ReasoningPerMillion);
         foreach (var tier in pricing.Tiers)
         {
-            inputPrice = Max(Max(inputPrice, tier.InputPerMillion), tier.CacheWritePerMillion);
+            inputPrice = Max(Max(Max(inputPrice, tier.InputPerMillion), tier.CacheWritePerMillion), tier.CacheWrite1hPerMillion);
             outputPrice = Max(outputPrice, tier.OutputPerMillion);
         }
 

@@ -6,27 +6,33 @@ namespace StratumAI;
 /// <param name="OutputPerMillion">USD per 1M output tokens.</param>
 /// <param name="CachedInputPerMillion">USD per 1M cached input tokens, or null to keep the base cached-input price (the tier's input price when there is none).</param>
 /// <param name="CacheWritePerMillion">USD per 1M cache-write tokens, or null to keep the base cache-write price (the tier's input price when there is none).</param>
+/// <param name="CacheWrite1hPerMillion">USD per 1M tokens written to a one-hour cache, or null to keep the base one-hour price
+/// (the tier's cache-write price when there is none).</param>
 public sealed record PriceTier(
     long AboveInputTokens,
     decimal InputPerMillion,
     decimal OutputPerMillion,
     decimal? CachedInputPerMillion = null,
-    decimal? CacheWritePerMillion = null);
+    decimal? CacheWritePerMillion = null,
+    decimal? CacheWrite1hPerMillion = null);
 
 /// <summary>A model's prices in USD per one million tokens, exact <see cref="decimal"/> values from the catalog.</summary>
 /// <param name="InputPerMillion">Uncached input tokens.</param>
 /// <param name="OutputPerMillion">Output tokens.</param>
 /// <param name="CachedInputPerMillion">Cached input tokens (cache reads), or null when the provider has no separate price.</param>
-/// <param name="CacheWritePerMillion">Tokens written to the prompt cache, or null when not priced apart.</param>
+/// <param name="CacheWritePerMillion">Tokens written to the prompt cache (Anthropic's five-minute rate), or null when not priced apart.</param>
 /// <param name="ReasoningPerMillion">Reasoning tokens, or null when they are billed as output.</param>
 /// <param name="Tiers">Tiers for large prompts, ordered by threshold; may be empty.</param>
+/// <param name="CacheWrite1hPerMillion">Tokens written to a one-hour prompt cache (Anthropic <c>ttl: "1h"</c>), or null to bill
+/// them at <paramref name="CacheWritePerMillion"/>.</param>
 public sealed record ModelPricing(
     decimal InputPerMillion,
     decimal OutputPerMillion,
     decimal? CachedInputPerMillion = null,
     decimal? CacheWritePerMillion = null,
     decimal? ReasoningPerMillion = null,
-    IReadOnlyList<PriceTier>? Tiers = null)
+    IReadOnlyList<PriceTier>? Tiers = null,
+    decimal? CacheWrite1hPerMillion = null)
 {
     /// <summary>Free: every price zero (local models).</summary>
     public static ModelPricing Free { get; } = new(0m, 0m);

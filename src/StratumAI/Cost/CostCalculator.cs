@@ -11,7 +11,9 @@ namespace StratumAI;
 /// A tier without a cached-input or cache-write price keeps the base one.</item>
 /// <item>Uncached input = input − cached − cache-write tokens, at the input price.</item>
 /// <item>Cached input (<see cref="UsageDetails.CachedInputTokenCount"/>) at the cached-input price, or the input price when the catalog has none.</item>
-/// <item>Cache-write tokens (<see cref="StratumUsageKeys.CacheWriteInputTokens"/> in <see cref="UsageDetails.AdditionalCounts"/>) at the cache-write price, or the input price.</item>
+/// <item>Cache-write tokens (<see cref="StratumUsageKeys.CacheWriteInputTokens"/> in <see cref="UsageDetails.AdditionalCounts"/>) at the cache-write price, or the input price.
+/// Those of them written to a one-hour cache (<see cref="StratumUsageKeys.CacheWrite1hInputTokens"/>, at most all of them) at the
+/// one-hour price (<see cref="ModelPricing.CacheWrite1hPerMillion"/>; the tier's, else the base one) when the catalog has one.</item>
 /// <item>Output tokens at the output price. When the catalog has a reasoning price (<see cref="ModelPricing.ReasoningPerMillion"/>),
 /// reasoning tokens (<see cref="UsageDetails.ReasoningTokenCount"/>, which are part of the output count) are billed at it
 /// instead and taken out of the output; otherwise they are billed within output and <see cref="CallCost.Reasoning"/> is zero.</item>
@@ -34,7 +36,13 @@ public static class CostCalculator
 
         long input = usage.InputTokenCount ?? 0;
         long cached = usage.CachedInputTokenCount ?? 0;
-        long cacheWrite = usage.AdditionalCounts is { } counts && counts.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var written) ? written : 0;
+        long cacheWrite = 0, oneHour = 0;
+        if (usage.AdditionalCounts is { } counts)
+        {
+            cacheWrite = counts.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var written) ? written : 0;
+            oneHour = counts.TryGetValue(StratumUsageKeys.CacheWrite1hInputTokens, out var hour) ? Math.Clamp(hour, 0, Math.Max(cacheWrite, 0)) : 0;
+        }
+
         long output = usage.OutputTokenCount ?? 0;
         long reasoning = usage.ReasoningTokenCount ?? 0;
 
@@ -42,6 +50,7 @@ public static class CostCalculator
         var outputPrice = pricing.OutputPerMillion;
         var cachedPrice = pricing.CachedInputPerMillion ?? pricing.InputPerMillion;
         var cacheWritePrice = pricing.CacheWritePerMillion ?? pricing.InputPerMillion;
+        var oneHourPrice = pricing.CacheWrite1hPerMillion;
 
         PriceTier? tier = null;
         foreach (var candidate in pricing.Tiers)
@@ -60,7 +69,11 @@ public static class CostCalculator
             // only a model with no such price at all bills them at the (tier's) input price.
             cachedPrice = tier.CachedInputPerMillion ?? pricing.CachedInputPerMillion ?? tier.InputPerMillion;
             cacheWritePrice = tier.CacheWritePerMillion ?? pricing.CacheWritePerMillion ?? tier.InputPerMillion;
+            oneHourPrice = tier.CacheWrite1hPerMillion ?? pricing.CacheWrite1hPerMillion;
         }
+
+        // Without a one-hour price every cache write is billed at the cache-write price.
+        var oneHourCost = oneHourPrice is { } hourPrice ? oneHour * hourPrice : oneHour * cacheWritePrice;
 
         var uncached = Math.Max(0, input - cached - cacheWrite);
         decimal reasoningCost = 0m;
@@ -74,7 +87,7 @@ public static class CostCalculator
         return new CallCost(
             Input: uncached * inputPrice / PerMillion,
             CachedInput: cached * cachedPrice / PerMillion,
-            CacheWrite: cacheWrite * cacheWritePrice / PerMillion,
+            CacheWrite: (((cacheWrite - oneHour) * cacheWritePrice) + oneHourCost) / PerMillion,
             Output: billedOutput * outputPrice / PerMillion,
             Reasoning: reasoningCost);
     }

@@ -18,6 +18,13 @@ public static class StratumUsageKeys
     /// </summary>
     public const string CacheWriteInputTokens = "CacheWriteInputTokenCount";
 
+    /// <summary>
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> key: of the <see cref="CacheWriteInputTokens"/>, those
+    /// written to a one-hour cache (Anthropic <c>cache_creation.ephemeral_1h_input_tokens</c>), billed at
+    /// <see cref="ModelPricing.CacheWrite1hPerMillion"/>.
+    /// </summary>
+    public const string CacheWrite1hInputTokens = "ephemeral_1h_input_tokens";
+
     /// <summary><see cref="Microsoft.Extensions.AI.ChatResponse.AdditionalProperties"/> key: the call's <see cref="CallCost"/>.</summary>
     public const string Cost = "stratum.cost";
 

@@ -57,6 +57,58 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void OneHourCacheWrites_AreBilledAtTheOneHourPrice_AndTheRestAtTheCacheWritePrice()
+    {
+        // (10,000 − 6,000) × 3 / 1M = 0.012 uncached; (6,000 − 4,000) × 3.75 / 1M = 0.0075 and 4,000 × 6 / 1M = 0.024 written; 100 × 15 / 1M = 0.0015.
+        var pricing = new ModelPricing(3m, 15m, CacheWritePerMillion: 3.75m, CacheWrite1hPerMillion: 6m);
+
+        var cost = CostCalculator.Calculate(pricing, OneHourUsage(10_000, 100, cacheWrite: 6_000, oneHour: 4_000));
+
+        Assert.Equal(new CallCost(0.012m, 0m, 0.0315m, 0.0015m, 0m), cost);
+    }
+
+    [Fact]
+    public void OneHourCacheWrites_WithoutAOneHourPrice_AreBilledAtTheCacheWritePrice()
+    {
+        // 6,000 × 3.75 / 1M = 0.0225, whatever the cache's lifetime.
+        var pricing = new ModelPricing(3m, 15m, CacheWritePerMillion: 3.75m);
+
+        var cost = CostCalculator.Calculate(pricing, OneHourUsage(6_000, 0, cacheWrite: 6_000, oneHour: 4_000));
+
+        Assert.Equal(new CallCost(0m, 0m, 0.0225m, 0m, 0m), cost);
+    }
+
+    [Fact]
+    public void OneHourCount_IsCappedAtTheCacheWriteCount()
+    {
+        // A one-hour count above the cache-write count cannot bill more tokens than were written: 1,000 × 6 / 1M = 0.006.
+        var pricing = new ModelPricing(3m, 15m, CacheWritePerMillion: 3.75m, CacheWrite1hPerMillion: 6m);
+
+        var cost = CostCalculator.Calculate(pricing, OneHourUsage(1_000, 0, cacheWrite: 1_000, oneHour: 5_000));
+
+        Assert.Equal(new CallCost(0m, 0m, 0.006m, 0m, 0m), cost);
+    }
+
+    [Fact]
+    public void AboveATier_OneHourWritesUseTheTiersOneHourPrice_ElseTheBaseOne()
+    {
+        // Above 200k: 2,000 × 7.5 + 1,000 × 12 = 0.027 with the tier's one-hour price; 2,000 × 7.5 + 1,000 × 6 = 0.021 without.
+        var withTierPrice = new ModelPricing(3m, 15m, CacheWritePerMillion: 3.75m, Tiers: [new PriceTier(200_000, 6m, 22.5m, CacheWritePerMillion: 7.5m, CacheWrite1hPerMillion: 12m)], CacheWrite1hPerMillion: 6m);
+        var withoutTierPrice = withTierPrice with { Tiers = [new PriceTier(200_000, 6m, 22.5m, CacheWritePerMillion: 7.5m)] };
+        var usage = OneHourUsage(250_000, 0, cacheWrite: 3_000, oneHour: 1_000);
+
+        Assert.Equal(0.027m, CostCalculator.Calculate(withTierPrice, usage).CacheWrite);
+        Assert.Equal(0.021m, CostCalculator.Calculate(withoutTierPrice, usage).CacheWrite);
+    }
+
+    private static UsageDetails OneHourUsage(long input, long output, long cacheWrite, long oneHour) => new()
+    {
+        InputTokenCount = input,
+        OutputTokenCount = output,
+        AdditionalCounts = new() { [StratumUsageKeys.CacheWriteInputTokens] = cacheWrite, [StratumUsageKeys.CacheWrite1hInputTokens] = oneHour },
+    };
+
+    [Fact]
     public void ReasoningTokens_WithAReasoningPrice_AreBilledApartFromOutput()
     {
         // 100 × 1 / 1M = 0.0001; (1,000 − 800) × 4 / 1M = 0.0008; 800 × 3.5 / 1M = 0.0028.

@@ -23,13 +23,17 @@ namespace StratumAI.Tests.Cost;
 /// prompt tokens &gt; N replaces the input price, and its <c>output_</c>, <c>cache_read_</c>, <c>cache_creation_</c>
 /// <c>…_above_{N}k_tokens</c> keys replace those prices where present (otherwise the base price stays).</item>
 /// <item>Input: (prompt − cached − cache-write) × input + cached × <c>cache_read_input_token_cost</c> +
-/// cache-write × <c>cache_creation_input_token_cost</c>; a missing cache price counts as 0.</item>
+/// cache-write × <c>cache_creation_input_token_cost</c>; a missing cache price counts as 0. Of the cache-write tokens,
+/// those written to a one-hour cache (Anthropic's <c>ephemeral_1h_input_tokens</c>) at <c>cache_creation_input_token_cost_above_1hr</c>
+/// (a tier's <c>…_above_1hr_above_{N}k_tokens</c> where present) when the model has that price.</item>
 /// <item>Output: (completion − reasoning) × output + reasoning × <c>output_cost_per_reasoning_token</c> (the output price
 /// when missing), with the reasoning split given as providers report it (text and reasoning tokens apart).</item>
 /// </list>
 /// <para>Documented difference (all models): where LiteLLM has no cache-read or cache-write price for a model, it bills those
 /// tokens at $0; StratumAI bills them at the input price, as a provider without a cache discount does. The difference is
-/// asserted to be exactly tokens × input price.</para>
+/// asserted to be exactly tokens × input price. For two retired Anthropic models LiteLLM's one-hour cache-write price ($6/1M)
+/// contradicts Anthropic's rule that a one-hour write costs twice the base input price; the catalog uses the rule
+/// (<see cref="OneHourPriceCorrected"/>) and the difference is asserted to be exactly one-hour tokens × the two prices' gap.</para>
 /// </remarks>
 public sealed class LiteLlmParityTests
 {
@@ -42,6 +46,8 @@ public sealed class LiteLlmParityTests
     /// </summary>
     private static readonly Dictionary<string, string[]> PriceChangedSinceOlderList = new(StringComparer.Ordinal)
     {
+        // The older list had no one-hour cache-write prices for this model.
+        ["anthropic/claude-sonnet-4-5"] = ["cache_creation_input_token_cost_above_1hr", "cache_creation_input_token_cost_above_1hr_above_200k_tokens"],
         ["deepseek/deepseek-chat"] = ["cache_read_input_token_cost", "input_cost_per_token", "output_cost_per_token"],
         ["deepseek/deepseek-reasoner"] = ["cache_read_input_token_cost", "input_cost_per_token", "output_cost_per_token"],
         ["gemini/gemini-2.5-pro"] = ["cache_read_input_token_cost", "cache_read_input_token_cost_above_200k_tokens"],
@@ -54,6 +60,13 @@ public sealed class LiteLlmParityTests
         ["mistral/mistral-small-latest"] = ["input_cost_per_token", "output_cost_per_token"],
         ["xai/grok-3"] = ["cache_read_input_token_cost"],
         ["xai/grok-3-mini"] = ["cache_read_input_token_cost"],
+    };
+
+    /// <summary>Models whose one-hour cache-write price the catalog corrects (USD per 1M), with LiteLLM's (wrong) price beside it.</summary>
+    private static readonly Dictionary<string, (decimal Catalog, decimal LiteLlm)> OneHourPriceCorrected = new(StringComparer.Ordinal)
+    {
+        ["anthropic/claude-3-haiku-20240307"] = (0.5m, 6m),
+        ["anthropic/claude-3-opus-20240229"] = (30m, 6m),
     };
 
     private static readonly Regex InputTierKey = new(@"^input_cost_per_token_above_(\d+)(k?)_tokens$", RegexOptions.CultureInvariant);
@@ -96,7 +109,7 @@ public sealed class LiteLlmParityTests
 
             // …our cost follows the newer list exactly, and really differs from the older one.
             failures.AddRange(Compare(model, newer));
-            Assert.Contains(Grid(model), usage => older.All(e => Math.Abs(Ours(model, usage) - Expected(e.Entry, usage) - DocumentedDifference(e.Entry, usage)) > Tolerance));
+            Assert.Contains(Grid(model), usage => older.All(e => Math.Abs(Ours(model, usage) - Expected(e.Entry, usage) - DocumentedDifference(model, e.Entry, usage)) > Tolerance));
         }
 
         Assert.True(compared >= 40, $"Only {compared} default models were found in the older LiteLLM list.");
@@ -150,7 +163,7 @@ public sealed class LiteLlmParityTests
             foreach (var usage in Grid(model))
             {
                 var ours = Ours(model, usage);
-                var expected = Expected(entry, usage) + DocumentedDifference(entry, usage);
+                var expected = Expected(entry, usage) + DocumentedDifference(model, entry, usage);
                 if (Math.Abs(ours - expected) > Tolerance)
                 {
                     mismatches.Add(string.Create(
@@ -173,9 +186,10 @@ public sealed class LiteLlmParityTests
         return best;
     }
 
-    /// <summary>Plain, cached, cache-write and reasoning usages, and for each tier one at and one just above its threshold.</summary>
+    /// <summary>Plain, cached, cache-write (five-minute and one-hour) and reasoning usages, and for each tier one at and one just above its threshold.</summary>
     private static IEnumerable<UsageDetails> Grid(CatalogModel model)
     {
+        yield return Usage(prompt: 9_000, cached: 1_000, write: 6_000, output: 150, reasoning: 0, oneHour: 4_000);
         yield return Usage(prompt: 1_234, cached: 0, write: 0, output: 567, reasoning: 0);
         yield return Usage(prompt: 10_000, cached: 6_000, write: 0, output: 300, reasoning: 0);
         yield return Usage(prompt: 5_000, cached: 1_000, write: 3_000, output: 200, reasoning: 0);
@@ -186,21 +200,24 @@ public sealed class LiteLlmParityTests
             var threshold = tier.AboveInputTokens;
             yield return Usage(prompt: threshold, cached: threshold / 4, write: threshold / 8, output: 1_000, reasoning: 300);
             yield return Usage(prompt: threshold + 1, cached: threshold / 4, write: threshold / 8, output: 1_000, reasoning: 300);
+            yield return Usage(prompt: threshold + 1, cached: threshold / 4, write: threshold / 8, output: 1_000, reasoning: 300, oneHour: threshold / 16);
         }
     }
 
-    private static UsageDetails Usage(long prompt, long cached, long write, long output, long reasoning) => new()
+    private static UsageDetails Usage(long prompt, long cached, long write, long output, long reasoning, long oneHour = 0) => new()
     {
         InputTokenCount = prompt,
         CachedInputTokenCount = cached,
         OutputTokenCount = output,
         ReasoningTokenCount = reasoning,
-        AdditionalCounts = new() { [StratumUsageKeys.CacheWriteInputTokens] = write },
+        AdditionalCounts = new() { [StratumUsageKeys.CacheWriteInputTokens] = write, [StratumUsageKeys.CacheWrite1hInputTokens] = oneHour },
     };
+
+    private static long OneHour(UsageDetails usage) => usage.AdditionalCounts![StratumUsageKeys.CacheWrite1hInputTokens];
 
     private static string Describe(UsageDetails usage) => string.Create(
         CultureInfo.InvariantCulture,
-        $"[in {usage.InputTokenCount}, cached {usage.CachedInputTokenCount}, write {usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens]}, out {usage.OutputTokenCount}, reasoning {usage.ReasoningTokenCount}]");
+        $"[in {usage.InputTokenCount}, cached {usage.CachedInputTokenCount}, write {usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens]} (1h {OneHour(usage)}), out {usage.OutputTokenCount}, reasoning {usage.ReasoningTokenCount}]");
 
     private static decimal Ours(CatalogModel model, UsageDetails usage)
     {
@@ -211,29 +228,41 @@ public sealed class LiteLlmParityTests
             price.CachedInput,
             price.CacheWrite,
             price.Reasoning,
-            price.Tiers.Select(t => new PriceTier(t.AboveInputTokens, t.Input, t.Output, t.CachedInput, t.CacheWrite)).ToArray());
+            price.Tiers.Select(t => new PriceTier(t.AboveInputTokens, t.Input, t.Output, t.CachedInput, t.CacheWrite, t.CacheWrite1h)).ToArray(),
+            price.CacheWrite1h);
         return CostCalculator.Calculate(pricing, usage).Total;
     }
 
     /// <summary>LiteLLM's formula over the raw JSON entry, per-token prices as exact decimals.</summary>
     private static decimal Expected(JsonElement entry, UsageDetails usage)
     {
-        var (input, output, cacheRead, cacheWrite) = Rates(entry, usage.InputTokenCount!.Value);
+        var (input, output, cacheRead, cacheWrite, cacheWrite1h) = Rates(entry, usage.InputTokenCount!.Value);
         long prompt = usage.InputTokenCount!.Value, cached = usage.CachedInputTokenCount!.Value;
-        long written = usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens];
+        long written = usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens], oneHour = OneHour(usage);
         long completion = usage.OutputTokenCount!.Value, reasoning = usage.ReasoningTokenCount!.Value;
         var text = Math.Max(prompt - cached - written, 0);
-        var promptCost = (text * input) + (cached * (cacheRead ?? 0m)) + (written * (cacheWrite ?? 0m));
+        var writeCost = cacheWrite1h is { } hourRate
+            ? ((written - oneHour) * (cacheWrite ?? 0m)) + (oneHour * hourRate)
+            : written * (cacheWrite ?? 0m);
+        var promptCost = (text * input) + (cached * (cacheRead ?? 0m)) + writeCost;
         var reasoningRate = Price(entry, "output_cost_per_reasoning_token") ?? output;
         var completionCost = ((completion - reasoning) * output) + (reasoning * reasoningRate);
         return promptCost + completionCost;
     }
 
-    /// <summary>Where LiteLLM has no cache price it bills $0; StratumAI bills the input price. Exactly that much more.</summary>
-    private static decimal DocumentedDifference(JsonElement entry, UsageDetails usage)
+    /// <summary>
+    /// Where LiteLLM has no cache price it bills $0; StratumAI bills the input price. Exactly that much more. And where the
+    /// catalog corrects LiteLLM's one-hour cache-write price, exactly the one-hour tokens times the gap.
+    /// </summary>
+    private static decimal DocumentedDifference(CatalogModel model, JsonElement entry, UsageDetails usage)
     {
-        var (input, _, cacheRead, cacheWrite) = Rates(entry, usage.InputTokenCount!.Value);
+        var (input, _, cacheRead, cacheWrite, cacheWrite1h) = Rates(entry, usage.InputTokenCount!.Value);
         var difference = 0m;
+        if (OneHourPriceCorrected.TryGetValue(model.ProviderId + "/" + model.Id, out var corrected))
+        {
+            difference += OneHour(usage) * (corrected.Catalog - corrected.LiteLlm) / 1_000_000m;
+        }
+
         if (cacheRead is null)
         {
             difference += usage.CachedInputTokenCount!.Value * input;
@@ -241,18 +270,21 @@ public sealed class LiteLlmParityTests
 
         if (cacheWrite is null)
         {
-            difference += usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens] * input;
+            // One-hour writes have their own price when LiteLLM lists one; the rest are the five-minute writes.
+            var written = usage.AdditionalCounts![StratumUsageKeys.CacheWriteInputTokens];
+            difference += (cacheWrite1h is null ? written : written - OneHour(usage)) * input;
         }
 
         return difference;
     }
 
-    private static (decimal Input, decimal Output, decimal? CacheRead, decimal? CacheWrite) Rates(JsonElement entry, long prompt)
+    private static (decimal Input, decimal Output, decimal? CacheRead, decimal? CacheWrite, decimal? CacheWrite1h) Rates(JsonElement entry, long prompt)
     {
         var input = Price(entry, "input_cost_per_token") ?? 0m;
         var output = Price(entry, "output_cost_per_token") ?? 0m;
         var cacheRead = Price(entry, "cache_read_input_token_cost");
         var cacheWrite = Price(entry, "cache_creation_input_token_cost");
+        var cacheWrite1h = Price(entry, "cache_creation_input_token_cost_above_1hr");
         var tiers = entry.EnumerateObject()
             .Select(p => (p.Name, Match: InputTierKey.Match(p.Name)))
             .Where(t => t.Match.Success && Price(entry, t.Name) is not null)
@@ -266,11 +298,12 @@ public sealed class LiteLlmParityTests
                 output = Price(entry, "output_cost_per_token" + suffix) ?? output;
                 cacheRead = Price(entry, "cache_read_input_token_cost" + suffix) ?? cacheRead;
                 cacheWrite = Price(entry, "cache_creation_input_token_cost" + suffix) ?? cacheWrite;
+                cacheWrite1h = Price(entry, "cache_creation_input_token_cost_above_1hr" + suffix) ?? cacheWrite1h;
                 break;
             }
         }
 
-        return (input, output, cacheRead, cacheWrite);
+        return (input, output, cacheRead, cacheWrite, cacheWrite1h);
     }
 
     private static decimal? Price(JsonElement entry, string name) =>
@@ -280,8 +313,8 @@ public sealed class LiteLlmParityTests
     private static IEnumerable<string> PriceKeys(JsonElement entry) => entry.EnumerateObject()
         .Select(p => p.Name)
         .Where(name => name is "input_cost_per_token" or "output_cost_per_token" or "cache_read_input_token_cost"
-            or "cache_creation_input_token_cost" or "output_cost_per_reasoning_token"
-            || Regex.IsMatch(name, @"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)_above_\d+k?_tokens$", RegexOptions.CultureInvariant));
+            or "cache_creation_input_token_cost" or "cache_creation_input_token_cost_above_1hr" or "output_cost_per_reasoning_token"
+            || Regex.IsMatch(name, @"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost|cache_creation_input_token_cost_above_1hr)_above_\d+k?_tokens$", RegexOptions.CultureInvariant));
 
     private static IReadOnlyList<CatalogModel> LoadDefaultCatalog()
     {

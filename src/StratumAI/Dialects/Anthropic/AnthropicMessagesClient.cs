@@ -828,7 +828,7 @@ public sealed class AnthropicMessagesClient : IChatClient
 
         if (usage.CacheCreation?.Ephemeral1hInputTokens is { } oneHour)
         {
-            counts["ephemeral_1h_input_tokens"] = oneHour;
+            counts[StratumUsageKeys.CacheWrite1hInputTokens] = oneHour;
         }
 
         if (counts.Count > 0)
