@@ -317,9 +317,66 @@ internal static class CatalogEmitter
         writer.WriteLine("/// <returns>The API id.</returns>");
         writer.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"model\"/> is not a member of <see cref=\"Model\"/>.</exception>");
         writer.WriteLine("public static string GetId(this Model model) => ModelCatalog.Get(model).Id;");
+        WriteClientShortcuts(writer);
         writer.CloseBlock();
         writer.CloseBlock();
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// <c>StratumClient</c> calls that take a <c>Model</c> value, so a model named in code is checked at compile time without
+    /// <c>GetInfo()</c>: <c>stratum.GetChatClient(Model.Gpt4o)</c>.
+    /// </summary>
+    private static void WriteClientShortcuts(SourceWriter writer)
+    {
+        const string Client = "global::StratumAI.StratumClient";
+        const string Ai = "global::Microsoft.Extensions.AI.";
+        const string Token = "global::System.Threading.CancellationToken";
+        const string ClientDocs = "/// <param name=\"client\">The client.</param>";
+        const string ModelDocs = "/// <param name=\"model\">The catalog model.</param>";
+        const string NullDocs = "/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"client\"/> is null.</exception>";
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>A chat client bound to a catalog model: <c>StratumClient.GetChatClient(ModelInfo)</c> for a <see cref=\"Model\"/> value.</summary>");
+        writer.WriteLine(ClientDocs);
+        writer.WriteLine(ModelDocs);
+        writer.WriteLine("/// <returns>A client whose calls go to <paramref name=\"model\"/> through the client's pipeline.</returns>");
+        writer.WriteLine(NullDocs);
+        writer.WriteLine("public static " + Ai + "IChatClient GetChatClient(this " + Client + " client, Model model) =>");
+        writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetChatClient(ModelCatalog.Get(model));");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Sends a prompt to a catalog model: <c>StratumClient.GetResponseAsync(ModelInfo, string, …)</c> for a <see cref=\"Model\"/> value.</summary>");
+        writer.WriteLine(ClientDocs);
+        writer.WriteLine(ModelDocs);
+        writer.WriteLine("/// <param name=\"prompt\">The user message.</param>");
+        writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call.</param>");
+        writer.WriteLine("/// <returns>The response, with its usage and cost.</returns>");
+        writer.WriteLine(NullDocs);
+        writer.WriteLine("public static global::System.Threading.Tasks.Task<" + Ai + "ChatResponse> GetResponseAsync(this " + Client + " client, Model model, string prompt, " + Ai + "ChatOptions? options = null, " + Token + " cancellationToken = default) =>");
+        writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetResponseAsync(ModelCatalog.Get(model), prompt, options, cancellationToken);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Sends a conversation to a catalog model: <c>StratumClient.GetResponseAsync(ModelInfo, messages, …)</c> for a <see cref=\"Model\"/> value.</summary>");
+        writer.WriteLine(ClientDocs);
+        writer.WriteLine(ModelDocs);
+        writer.WriteLine("/// <param name=\"messages\">The conversation.</param>");
+        writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the call.</param>");
+        writer.WriteLine("/// <returns>The response, with its usage and cost.</returns>");
+        writer.WriteLine(NullDocs);
+        writer.WriteLine("public static global::System.Threading.Tasks.Task<" + Ai + "ChatResponse> GetResponseAsync(this " + Client + " client, Model model, global::System.Collections.Generic.IEnumerable<" + Ai + "ChatMessage> messages, " + Ai + "ChatOptions? options = null, " + Token + " cancellationToken = default) =>");
+        writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetResponseAsync(ModelCatalog.Get(model), messages, options, cancellationToken);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Streams a catalog model's answer to a conversation: <c>StratumClient.GetStreamingResponseAsync(ModelInfo, …)</c> for a <see cref=\"Model\"/> value.</summary>");
+        writer.WriteLine(ClientDocs);
+        writer.WriteLine(ModelDocs);
+        writer.WriteLine("/// <param name=\"messages\">The conversation.</param>");
+        writer.WriteLine("/// <param name=\"options\">Options for the call, or null.</param>");
+        writer.WriteLine("/// <param name=\"cancellationToken\">Cancels the stream.</param>");
+        writer.WriteLine("/// <returns>The updates as they arrive.</returns>");
+        writer.WriteLine(NullDocs);
+        writer.WriteLine("public static global::System.Collections.Generic.IAsyncEnumerable<" + Ai + "ChatResponseUpdate> GetStreamingResponseAsync(this " + Client + " client, Model model, global::System.Collections.Generic.IEnumerable<" + Ai + "ChatMessage> messages, " + Ai + "ChatOptions? options = null, " + Token + " cancellationToken = default) =>");
+        writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetStreamingResponseAsync(ModelCatalog.Get(model), messages, options, cancellationToken);");
     }
 
     private static void WriteModelInfo(SourceWriter writer, ModelPlan plan)

@@ -18,6 +18,10 @@ Console.WriteLine("ACME-MODEL: " + Model.AcmeChat1.GetId() + " " + ModelCatalog.
 Console.WriteLine("ACME-COST: " + response.GetCost()!.Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
 Console.WriteLine("CATALOG-SIZE: " + ModelCatalog.All.Count);
 
+// A direct call naming the model by its enum value: checked at compile time, no GetInfo() needed.
+var direct = await llm.GetResponseAsync(Model.Gpt4oMini, "What is the capital of France?");
+Console.WriteLine("DIRECT: " + direct.Text + " | " + direct.GetModelInfo()!.Id);
+
 public partial class Geography(StratumClient llm)
 {
     [LlmCall(Model.Gpt4o, System = "You are a helpful assistant.", Prompt = "What is the capital of {country}?")]
