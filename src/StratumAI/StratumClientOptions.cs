@@ -108,6 +108,6 @@ public sealed class ProviderOptions
     public override string ToString()
     {
         var headers = string.Join(", ", Headers.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {BaseUrl?.ToString() ?? "(catalog)"}, Headers = [{headers}] }}";
+        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}] }}";
     }
 }

@@ -63,7 +63,23 @@ internal static class DialectHttp
 
     /// <summary>The usual transport-failure message: provider, endpoint and the HttpRequestException's text.</summary>
     internal static string UnavailableMessage(string providerId, Uri endpoint, HttpRequestException exception) =>
-        $"The request to provider '{providerId}' at {endpoint} failed before a complete response arrived: {exception.Message}";
+        $"The request to provider '{providerId}' at {Display(endpoint)} failed before a complete response arrived: {exception.Message}";
+
+    /// <summary>
+    /// A URL as messages and <c>ToString()</c> show it: scheme, host, port and path only. User info and the query are left
+    /// out, since a proxy URL may carry a credential there (<c>https://user:secret@proxy/v1</c>, <c>?key=…</c>).
+    /// </summary>
+    internal static string Display(Uri uri)
+    {
+        if (uri.IsAbsoluteUri)
+        {
+            return uri.Scheme + "://" + uri.Authority + uri.AbsolutePath;
+        }
+
+        var text = uri.OriginalString;
+        var end = text.IndexOfAny(['?', '#']);
+        return end < 0 ? text : text[..end];
+    }
 
     /// <summary>
     /// Checks the arguments every dialect client's constructor takes; <paramref name="exampleBaseUri"/> is a base URI of the
@@ -77,7 +93,7 @@ internal static class DialectHttp
         ArgumentException.ThrowIfNullOrEmpty(providerId);
         if (!baseUri.IsAbsoluteUri)
         {
-            throw new ArgumentException($"The base URI must be absolute, e.g. {exampleBaseUri}; got '{baseUri}'.", nameof(baseUri));
+            throw new ArgumentException($"The base URI must be absolute, e.g. {exampleBaseUri}; got '{Display(baseUri)}'.", nameof(baseUri));
         }
     }
 

@@ -348,7 +348,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"OpenAIChatCompletionsClient({_providerId}, {_modelId}, {_endpoint})";
+    public override string ToString() => $"OpenAIChatCompletionsClient({_providerId}, {_modelId}, {DialectHttp.Display(_endpoint)})";
 
     private static Uri GetEndpoint(Uri baseUri) => DialectHttp.Endpoint(baseUri, "chat/completions");
 

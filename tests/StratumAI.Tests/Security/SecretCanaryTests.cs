@@ -155,6 +155,29 @@ public sealed class SecretCanaryTests
         Assert.DoesNotContain(texts, text => text.Contains(CanaryCore, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CredentialsInABaseUrl_AppearInNoToStringOrTransportErrorMessage()
+    {
+        var secret = "url-" + CanaryCore;
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // a closed loopback port: the call fails at once with a transport error naming the endpoint
+        var baseUrl = new Uri($"http://proxyuser:{secret}@127.0.0.1:{port}/v1/?token={secret}");
+        var options = new StratumClientOptions();
+        options.Provider("openai").BaseUrl = baseUrl;
+        using var http = new HttpClient();
+        using var client = new StratumAI.Dialects.OpenAIChatCompletionsClient(http, baseUrl, apiKey: null, "gpt-4o");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetResponseAsync("hi"));
+
+        Assert.Contains($"127.0.0.1:{port}/v1/", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}/v1/", options.Provider("openai").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(CanaryCore, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(CanaryCore, client.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(CanaryCore, options.Provider("openai").ToString(), StringComparison.Ordinal);
+    }
+
     private static bool IsKeyLike(string name) =>
         name.Contains("Key", StringComparison.Ordinal) || name.Contains("Secret", StringComparison.Ordinal)
         || name.Contains("Token", StringComparison.Ordinal) || name.Contains("Password", StringComparison.Ordinal);

@@ -186,7 +186,7 @@ public sealed class AnthropicMessagesClient : IChatClient
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"AnthropicMessagesClient({_providerId}, {_modelId}, {_baseUri})";
+    public override string ToString() => $"AnthropicMessagesClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
 
     private static Uri GetEndpoint(Uri baseUri)
     {

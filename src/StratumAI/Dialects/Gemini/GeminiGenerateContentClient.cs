@@ -273,7 +273,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"GeminiGenerateContentClient({_providerId}, {_modelId}, {_baseUri})";
+    public override string ToString() => $"GeminiGenerateContentClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
 
     private async IAsyncEnumerable<GeminiResponse> ReadChunksAsync(Stream stream, bool isSse, string model, StreamState state, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -211,7 +211,7 @@ public sealed class OllamaChatClient : IChatClient
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"OllamaChatClient({_providerId}, {_modelId}, {_baseUri})";
+    public override string ToString() => $"OllamaChatClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
 
     /// <summary>Parses Ollama's <c>created_at</c> (RFC 3339 with up to nine fractional digits) into a timestamp.</summary>
     internal static DateTimeOffset? ParseCreatedAt(string? text)

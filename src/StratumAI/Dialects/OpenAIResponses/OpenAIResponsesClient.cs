@@ -223,7 +223,7 @@ public sealed class OpenAIResponsesClient : IChatClient
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"OpenAIResponsesClient({_providerId}, {_modelId}, {_baseUri})";
+    public override string ToString() => $"OpenAIResponsesClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
 
     private ChatResponseUpdate? HandleEvent(ResponsesStreamEvent evt, string type, StreamState state, string requestedModel, string? requestId)
     {
