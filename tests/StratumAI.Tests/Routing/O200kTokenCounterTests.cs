@@ -53,15 +53,26 @@ public sealed class O200kTokenCounterTests
         Assert.Equal(O200k.CountTokens(text), O200kTokenCounter.Count(O200k, text));
     }
 
+    /// <summary>The corpus without the special-token text, which the tokenizer splits off before any pre-tokenizer runs.</summary>
+    public static TheoryData<int> OrdinaryCorpusIndexes()
+    {
+        var data = new TheoryData<int>();
+        for (var i = 0; i < Corpus.Length; i++)
+        {
+            if (!Corpus[i].Contains("<|", StringComparison.Ordinal))
+            {
+                data.Add(i);
+            }
+        }
+
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(CorpusIndexes))]
+    [MemberData(nameof(OrdinaryCorpusIndexes))]
     public void Pieces_AreTheRegexPreTokenizersPieces(int index)
     {
         var text = Corpus[index];
-        if (text.Contains("<|", StringComparison.Ordinal))
-        {
-            return;
-        }
 
         Assert.Equal(RegexPieces(text), Pieces(text));
     }
