@@ -56,11 +56,13 @@ public sealed class PackageFixture : IAsyncLifetime
             File.ReadAllText(Path.Combine(template, "Consumer.csproj.template")).Replace("$STRATUM_VERSION$", Version, StringComparison.Ordinal));
         File.Copy(Path.Combine(template, program), Path.Combine(dir, "Program.cs"));
         File.WriteAllText(Path.Combine(dir, "models.yaml"), modelsYaml ?? File.ReadAllText(Path.Combine(template, "models.yaml")));
-        // Adds the local feed; the machine's own package sources stay as configured.
+        // Only the local feed: StratumAI comes from it, and its dependencies are already in the global packages folder,
+        // restored with the solution. No package source on the network is asked, so the test reaches no remote host.
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
+                <clear />
                 <add key="stratum-local" value="{Feed}" />
               </packageSources>
             </configuration>
@@ -101,9 +103,10 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
         Assert.True(build.ExitCode == 0, "consumer build failed:\n" + build);
         // Its [LlmCall] has no fallback: reported, as a warning by default.
-        Assert.Matches(@"Program\.cs\(23,\d+\): warning STRAT108", build.Output);
+        Assert.Matches(@"Program\.cs\(27,\d+\): warning STRAT108", build.Output);
 
         await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
         server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
         server.EnqueueFixture(RepoPaths.Fixture("openai", "chat__pydantic-ai__test_openai_instructions.yaml"));
 
@@ -118,9 +121,10 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         Assert.Contains("ACME-MODEL: acme-chat-1 acme", run.Output, StringComparison.Ordinal);
         // 24 input tokens at $0.40/M + 8 output tokens at $1.60/M, exactly.
         Assert.Contains("ACME-COST: 0.0000224", run.Output, StringComparison.Ordinal);
+        Assert.Contains("DIRECT: The capital of France is Paris. | gpt-4o-mini", run.Output, StringComparison.Ordinal);
 
         // What the generated method sent: the catalog's model id, the system message and the formatted prompt.
-        Assert.Equal(2, server.ReceivedRequests.Count);
+        Assert.Equal(3, server.ReceivedRequests.Count);
         var first = server.ReceivedRequests[0];
         Assert.EndsWith("/v1/chat/completions", first.Path, StringComparison.Ordinal);
         Assert.Contains("\"model\":\"gpt-4o\"", first.Body, StringComparison.Ordinal);
@@ -128,6 +132,7 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         Assert.Contains("You are a helpful assistant.", first.Body, StringComparison.Ordinal);
         Assert.EndsWith("/acme/v1/chat/completions", server.ReceivedRequests[1].Path, StringComparison.Ordinal);
         Assert.Contains("\"model\":\"acme-chat-1\"", server.ReceivedRequests[1].Body, StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"gpt-4o-mini\"", server.ReceivedRequests[2].Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -217,6 +222,6 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         var build = await ProcessRunner.RunAsync("dotnet", "build -c Release", dir, timeout: TimeSpan.FromMinutes(6));
 
         Assert.NotEqual(0, build.ExitCode);
-        Assert.Matches(@"Program\.cs\(23,\d+\): error STRAT108", build.Output);
+        Assert.Matches(@"Program\.cs\(27,\d+\): error STRAT108", build.Output);
     }
 }
