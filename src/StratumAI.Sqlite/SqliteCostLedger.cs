@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -20,8 +21,11 @@ namespace StratumAI.Sqlite;
 /// The schema version is the database's <c>user_version</c> (<see cref="SchemaVersion"/>); a database of a newer version is refused.
 /// </para>
 /// <para>
-/// Concurrency: thread-safe. Appends in one process are serialized on one writer connection (SQLite has one writer at a time
-/// anyway), so they never contend with each other for the file lock; other processes may append to the same file, and then
+/// Concurrency: thread-safe. Appends in one process go through one writer connection (SQLite has one writer at a time
+/// anyway), so they never contend with each other for the file lock. Appends that arrive while a commit is in progress are
+/// committed together in the next transaction (group commit, at most <see cref="MaxRecordsPerCommit"/> records): each still
+/// completes only after the transaction holding its record committed, but many concurrent calls share one disk flush instead
+/// of queueing for one flush each. Other processes may append to the same file, and then
 /// waits for the lock are bounded by <see cref="SqliteCostLedgerOptions.BusyTimeout"/>. Queries use their own pooled connections
 /// and, under WAL, never block or are blocked by writers; each query reads one consistent snapshot.
 /// Microsoft.Data.Sqlite runs statements synchronously, so an append or query holds its thread for the duration of the disk I/O.
@@ -108,7 +112,12 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;
     private readonly string _synchronous;
+    /// <summary>The most records one transaction commits when appends arrive together.</summary>
+    public const int MaxRecordsPerCommit = 256;
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentQueue<PendingAppend> _pending = new();
+    private long _commits;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private SqliteConnection? _writer;
     private volatile bool _initialized;
@@ -169,6 +178,10 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
     public string DatabasePath { get; }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Cancellation is honoured while the append waits for the writer; once its record is being written, the append completes
+    /// with the write's outcome (a billed call is not dropped half-way). Concurrent appends share a transaction (see the class remarks).
+    /// </remarks>
     /// <exception cref="SqliteException">The database could not be written, e.g. the disk is full or another process held the
     /// write lock for longer than <see cref="SqliteCostLedgerOptions.BusyTimeout"/>. Nothing was stored.</exception>
     /// <exception cref="InvalidOperationException">The database was written by a newer schema version, or WAL journaling could not be enabled.</exception>
@@ -179,28 +192,48 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var mine = new PendingAppend(record);
+        _pending.Enqueue(mine);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
-            try
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (mine.TryCancel())
+        {
+            // Still queued: no writer will take it, so nothing is stored.
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // The writer of an earlier append already took this record: its outcome is ours.
+            await mine.Completion.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            // Commit what is queued, this record included, unless the writer before us already did.
+            while (!mine.Completion.IsCompleted)
             {
-                await WriteAsync(_writer, record, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The connection may be left in a bad state (an I/O error mid-transaction); the next append opens a fresh one.
-                await _writer.DisposeAsync().ConfigureAwait(false);
-                _writer = null;
-                throw;
+                await CommitQueuedAsync().ConfigureAwait(false);
             }
         }
         finally
         {
             _writeGate.Release();
         }
+
+        await mine.Completion.ConfigureAwait(false);
     }
+
+    /// <summary>How many transactions appends have committed (each holds one or more records); for tests and diagnostics.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Appends waiting for a writer to take them; for tests.</summary>
+    internal int QueuedAppends => _pending.Count;
+
+    /// <summary>Whether an append is committing (holds the writer); for tests.</summary>
+    internal bool WriterBusy => _writeGate.CurrentCount == 0;
 
     /// <inheritdoc />
     /// <exception cref="SqliteException">The database could not be read.</exception>
@@ -361,64 +394,168 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
     private static decimal ParseDecimal(string text) =>
         decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
 
-    private static async Task WriteAsync(SqliteConnection connection, CostRecord record, CancellationToken cancellationToken)
+    /// <summary>Takes up to <see cref="MaxRecordsPerCommit"/> queued appends and commits them in one transaction. Called under the write gate.</summary>
+    private async Task CommitQueuedAsync()
+    {
+        var batch = new List<PendingAppend>();
+        while (batch.Count < MaxRecordsPerCommit && _pending.TryDequeue(out var pending))
+        {
+            // A record whose caller cancelled while it waited is skipped: that caller was told nothing was stored.
+            if (pending.TryTake())
+            {
+                batch.Add(pending);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        if (_disposed)
+        {
+            var disposed = new ObjectDisposedException(GetType().FullName);
+            batch.ForEach(pending => pending.Fail(disposed));
+            return;
+        }
+
+        // The records of other callers are in this transaction: no one caller's token cancels it.
+        if (await TryCommitAsync(batch).ConfigureAwait(false) is not { } error)
+        {
+            batch.ForEach(static pending => pending.Complete());
+            return;
+        }
+
+        if (batch.Count == 1)
+        {
+            batch[0].Fail(error);
+            return;
+        }
+
+        // Nothing of the batch was stored. Commit each record alone, so one record's failure is only its own.
+        foreach (var pending in batch)
+        {
+            if (await TryCommitAsync([pending]).ConfigureAwait(false) is { } own)
+            {
+                pending.Fail(own);
+            }
+            else
+            {
+                pending.Complete();
+            }
+        }
+    }
+
+    /// <summary>Commits the records in one transaction; the exception when it failed (nothing of it stored), else null.</summary>
+    private async Task<Exception?> TryCommitAsync(List<PendingAppend> batch)
+    {
+        try
+        {
+            _writer ??= await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await WriteAsync(_writer, batch, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _commits);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            // Any failure, not only SQLite's: the other callers in the batch wait on this outcome and must get one.
+            // The connection may be left in a bad state (an I/O error mid-transaction); the next commit opens a fresh one.
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+            }
+
+            return ex;
+        }
+    }
+
+    private static async Task WriteAsync(SqliteConnection connection, List<PendingAppend> batch, CancellationToken cancellationToken)
     {
         // BEGIN IMMEDIATE: takes the write lock up front, waiting (busy_timeout) for another process instead of failing on upgrade.
         var transaction = connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
-            var insert = Command(connection, Insert);
-            await using (insert.ConfigureAwait(false))
+            foreach (var pending in batch)
             {
-                var p = insert.Parameters;
-                p.AddWithValue("$id", record.Id.ToString("D"));
-                p.AddWithValue("$ticks", record.Timestamp.UtcTicks);
-                p.AddWithValue("$offset", (long)record.Timestamp.Offset.TotalMinutes);
-                p.AddWithValue("$day", CostGroupingKeys.DayOf(record.Timestamp));
-                p.AddWithValue("$provider", (object?)record.ProviderId ?? DBNull.Value);
-                p.AddWithValue("$model", (object?)record.ModelId ?? DBNull.Value);
-                p.AddWithValue("$caller", (object?)record.Caller ?? DBNull.Value);
-                p.AddWithValue("$input", record.InputTokens);
-                p.AddWithValue("$cached", record.CachedInputTokens);
-                p.AddWithValue("$cacheWrite", record.CacheWriteInputTokens);
-                p.AddWithValue("$output", record.OutputTokens);
-                p.AddWithValue("$reasoning", record.ReasoningTokens);
-                p.AddWithValue("$hasUsage", record.HasUsage ? 1L : 0L);
-                p.AddWithValue("$costInput", Text(record.Cost.Input));
-                p.AddWithValue("$costCached", Text(record.Cost.CachedInput));
-                p.AddWithValue("$costCacheWrite", Text(record.Cost.CacheWrite));
-                p.AddWithValue("$costOutput", Text(record.Cost.Output));
-                p.AddWithValue("$costReasoning", Text(record.Cost.Reasoning));
-                p.AddWithValue("$costTotal", Text(record.Total));
-                p.AddWithValue("$isPriced", record.IsPriced ? 1L : 0L);
-                p.AddWithValue("$outcome", (long)record.Outcome);
-                p.AddWithValue("$errorType", (object?)record.ErrorType ?? DBNull.Value);
-                p.AddWithValue("$cacheHit", record.IsCacheHit ? 1L : 0L);
-                p.AddWithValue("$saved", Text(record.Saved));
-                p.AddWithValue("$requestId", (object?)record.RequestId ?? DBNull.Value);
-                // INSERT OR IGNORE ... RETURNING yields no row when the id is already stored (a replay): nothing to add.
-                if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long seq)
-                {
-                    return;
-                }
-
-                var tag = Command(connection, $"INSERT INTO {TagsTable} (record_seq, position, tag) VALUES ($seq, $position, $tag);");
-                await using (tag.ConfigureAwait(false))
-                {
-                    tag.Parameters.AddWithValue("$seq", seq);
-                    var position = tag.Parameters.Add("$position", SqliteType.Integer);
-                    var text = tag.Parameters.Add("$tag", SqliteType.Text);
-                    for (var i = 0; i < record.Tags.Count; i++)
-                    {
-                        position.Value = (long)i;
-                        text.Value = record.Tags[i];
-                        await tag.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                await InsertAsync(connection, pending.Record, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task InsertAsync(SqliteConnection connection, CostRecord record, CancellationToken cancellationToken)
+    {
+        var insert = Command(connection, Insert);
+        await using (insert.ConfigureAwait(false))
+        {
+            var p = insert.Parameters;
+            p.AddWithValue("$id", record.Id.ToString("D"));
+            p.AddWithValue("$ticks", record.Timestamp.UtcTicks);
+            p.AddWithValue("$offset", (long)record.Timestamp.Offset.TotalMinutes);
+            p.AddWithValue("$day", CostGroupingKeys.DayOf(record.Timestamp));
+            p.AddWithValue("$provider", (object?)record.ProviderId ?? DBNull.Value);
+            p.AddWithValue("$model", (object?)record.ModelId ?? DBNull.Value);
+            p.AddWithValue("$caller", (object?)record.Caller ?? DBNull.Value);
+            p.AddWithValue("$input", record.InputTokens);
+            p.AddWithValue("$cached", record.CachedInputTokens);
+            p.AddWithValue("$cacheWrite", record.CacheWriteInputTokens);
+            p.AddWithValue("$output", record.OutputTokens);
+            p.AddWithValue("$reasoning", record.ReasoningTokens);
+            p.AddWithValue("$hasUsage", record.HasUsage ? 1L : 0L);
+            p.AddWithValue("$costInput", Text(record.Cost.Input));
+            p.AddWithValue("$costCached", Text(record.Cost.CachedInput));
+            p.AddWithValue("$costCacheWrite", Text(record.Cost.CacheWrite));
+            p.AddWithValue("$costOutput", Text(record.Cost.Output));
+            p.AddWithValue("$costReasoning", Text(record.Cost.Reasoning));
+            p.AddWithValue("$costTotal", Text(record.Total));
+            p.AddWithValue("$isPriced", record.IsPriced ? 1L : 0L);
+            p.AddWithValue("$outcome", (long)record.Outcome);
+            p.AddWithValue("$errorType", (object?)record.ErrorType ?? DBNull.Value);
+            p.AddWithValue("$cacheHit", record.IsCacheHit ? 1L : 0L);
+            p.AddWithValue("$saved", Text(record.Saved));
+            p.AddWithValue("$requestId", (object?)record.RequestId ?? DBNull.Value);
+            // INSERT OR IGNORE ... RETURNING yields no row when the id is already stored (a replay): nothing to add.
+            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long seq)
+            {
+                return;
+            }
+
+            var tag = Command(connection, $"INSERT INTO {TagsTable} (record_seq, position, tag) VALUES ($seq, $position, $tag);");
+            await using (tag.ConfigureAwait(false))
+            {
+                tag.Parameters.AddWithValue("$seq", seq);
+                var position = tag.Parameters.Add("$position", SqliteType.Integer);
+                var text = tag.Parameters.Add("$tag", SqliteType.Text);
+                for (var i = 0; i < record.Tags.Count; i++)
+                {
+                    position.Value = (long)i;
+                    text.Value = record.Tags[i];
+                    await tag.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>An append waiting for a writer: queued, then taken by the writer that commits it, or cancelled by its caller first.</summary>
+    private sealed class PendingAppend(CostRecord record)
+    {
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        public CostRecord Record => record;
+
+        public Task Completion => _done.Task;
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
+
+        public void Complete() => _done.TrySetResult();
+
+        public void Fail(Exception error) => _done.TrySetException(error);
     }
 
     private static CostRecord ReadRecord(SqliteDataReader reader, Dictionary<long, List<string>> tags)

@@ -160,6 +160,77 @@ public sealed class SqliteCostLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentAppends_ShareTransactions_AndEachCompletesOnlyOnceItsRecordIsStored()
+    {
+        await using var ledger = new SqliteCostLedger(DatabasePath);
+        await ledger.AppendAsync(Record(Day1, 0m)); // creates the schema, so the 200 below arrive together
+        var records = Enumerable.Range(1, 200).Select(i => Record(Day1.AddSeconds(i), 0.001m)).ToArray();
+        var commitsBefore = ledger.Commits;
+
+        await Task.WhenAll(records.Select(record => Task.Run(async () =>
+        {
+            await ledger.AppendAsync(record);
+
+            // Completed means committed: a second connection already sees the record.
+            await using var reader = new SqliteCostLedger(DatabasePath);
+            Assert.Contains(record.Id, (await reader.GetRecordsAsync(since: record.Timestamp, until: record.Timestamp.AddTicks(1))).Select(r => r.Id));
+        })));
+
+        // Each record costs 0.000001 input + its output.
+        Assert.Equal((201, 0.200201m), ((await ledger.GetTotalAsync()).Calls, (await ledger.GetTotalAsync()).Cost));
+        var commits = ledger.Commits - commitsBefore;
+        Assert.InRange(commits, 1, 199);
+    }
+
+    [Fact]
+    public async Task AnAppendCancelledWhileQueuedBehindACommit_StoresNothing_AndTheCommitInProgressCompletes()
+    {
+        await using var ledger = new SqliteCostLedger(new SqliteCostLedgerOptions { DatabasePath = DatabasePath, BusyTimeout = TimeSpan.FromSeconds(30) });
+        await ledger.AppendAsync(Record(Day1, 0m));
+
+        // Another connection holds the write lock, so the first append's commit waits inside its transaction.
+        await using var blocker = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await blocker.OpenAsync();
+        var hold = blocker.BeginTransaction(deferred: false);
+        var first = Record(Day1.AddMinutes(1), 1m);
+        // Microsoft.Data.Sqlite waits for the lock synchronously, so the first append runs on a pool thread.
+        var firstAppend = Task.Run(() => ledger.AppendAsync(first).AsTask());
+        await WaitUntil(() => ledger.WriterBusy && ledger.QueuedAppends == 0);
+
+        using var cancel = new CancellationTokenSource();
+        var second = Record(Day1.AddMinutes(2), 2m);
+        var secondAppend = ledger.AppendAsync(second, cancel.Token).AsTask();
+        await WaitUntil(() => ledger.QueuedAppends == 1);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => secondAppend);
+        Assert.False(firstAppend.IsCompleted);
+        hold.Rollback();
+        await firstAppend;
+
+        var ids = (await ledger.GetRecordsAsync()).Select(r => r.Id).ToList();
+        Assert.Contains(first.Id, ids);
+        Assert.DoesNotContain(second.Id, ids);
+        Assert.Equal(1, ledger.QueuedAppends);
+
+        // The cancelled record leaves the queue with the next commit, unwritten; the ledger goes on working.
+        await ledger.AppendAsync(Record(Day1.AddMinutes(3), 3m));
+        Assert.Equal(0, ledger.QueuedAppends);
+        Assert.Equal(3, (await ledger.GetTotalAsync()).Calls); // the first record of the test, the committed one and this one
+        Assert.DoesNotContain(second.Id, (await ledger.GetRecordsAsync()).Select(r => r.Id));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the ledger did not reach the expected state within 20 s");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task ADatabaseOfANewerSchemaVersion_IsRefusedWithAClearMessage()
     {
         using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
