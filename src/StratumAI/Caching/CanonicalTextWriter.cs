@@ -52,16 +52,14 @@ internal sealed class CanonicalTextWriter
 
     public void String(string? value)
     {
-        Separate();
         if (value is null)
         {
-            Append("null");
-        }
-        else
-        {
-            Quoted(value);
+            Null();
+            return;
         }
 
+        Separate();
+        Quoted(value);
         _afterValue = true;
     }
 
@@ -81,14 +79,7 @@ internal sealed class CanonicalTextWriter
 
     public void Null() => Literal("null");
 
-    public void Number(long value)
-    {
-        Separate();
-        Ensure(20);
-        value.TryFormat(_buffer.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
-        _length += written;
-        _afterValue = true;
-    }
+    public void Number(long value) => Formatted(value, default, maxLength: 20);
 
     public void Number(string name, long value)
     {
@@ -100,11 +91,7 @@ internal sealed class CanonicalTextWriter
     public void Number(string name, float value)
     {
         Name(name);
-        Separate();
-        Ensure(32);
-        value.TryFormat(_buffer.AsSpan(_length), out var written, "R", CultureInfo.InvariantCulture);
-        _length += written;
-        _afterValue = true;
+        Formatted(value, "R", maxLength: 32);
     }
 
     /// <summary>A JSON literal or number given as text (a JSON element's raw number, <c>true</c>, <c>null</c>).</summary>
@@ -112,6 +99,16 @@ internal sealed class CanonicalTextWriter
     {
         Separate();
         Append(text);
+        _afterValue = true;
+    }
+
+    private void Formatted<T>(T value, ReadOnlySpan<char> format, int maxLength)
+        where T : ISpanFormattable
+    {
+        Separate();
+        Ensure(maxLength);
+        value.TryFormat(_buffer.AsSpan(_length), out var written, format, CultureInfo.InvariantCulture);
+        _length += written;
         _afterValue = true;
     }
 
