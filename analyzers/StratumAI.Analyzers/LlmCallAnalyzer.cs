@@ -166,7 +166,11 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
     /// <param name="reference">The model as written.</param>
     /// <param name="catalog">The catalog.</param>
     /// <param name="enumAllowed">Whether a fix may write <c>Model.X</c> in place of a string (in [LlmCall], yes; a string parameter, no).</param>
-    internal static CatalogModel? CheckKnown(Action<Diagnostic> report, Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, bool enumAllowed)
+    /// <param name="sameEnumOnly">
+    /// Whether the fix must stay in the reference's own enum (an argument of type <c>OpenAIModel</c> takes no <c>Model.X</c>),
+    /// and offers nothing when that enum lacks the replacement: a string would not compile there either.
+    /// </param>
+    internal static CatalogModel? CheckKnown(Action<Diagnostic> report, Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, bool enumAllowed, bool sameEnumOnly = false)
     {
         if (reference.Model is not { } model)
         {
@@ -197,7 +201,7 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
                 + (replacement is null ? "; choose another model" : "; use '" + replacement.Id + "' instead");
             var properties = replacement is null
                 ? ImmutableDictionary<string, string?>.Empty
-                : Replacement(compilation, semanticModel, reference, catalog, replacement.Id, enumAllowed);
+                : Replacement(compilation, semanticModel, reference, catalog, replacement.Id, enumAllowed, sameEnumOnly);
             report(Diagnostic.Create(Descriptors.DeprecatedModel, reference.Expression.GetLocation(), properties, message));
         }
 
@@ -205,12 +209,13 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>What a code fix writes instead: the enum member when the compilation has the <c>Model</c> enum, else the id.</summary>
-    internal static ImmutableDictionary<string, string?> Replacement(Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, string id, bool enumAllowed)
+    internal static ImmutableDictionary<string, string?> Replacement(Compilation compilation, SemanticModel? semanticModel, ModelReference reference, CatalogSnapshot catalog, string id, bool enumAllowed, bool sameEnumOnly = false)
     {
         var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.ModelId, id);
+        var target = sameEnumOnly ? reference.EnumType : FindModelEnum(compilation, reference);
         if (enumAllowed
             && catalog.TryGetById(id, out var model)
-            && FindModelEnum(compilation, reference) is { } enumType
+            && target is { } enumType
             && enumType.GetMembers(model.EnumName).Any(m => m is IFieldSymbol))
         {
             // Decided here, where the generated enum is certainly part of the compilation: "Model" when it binds at the site.
@@ -221,6 +226,10 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
             properties = properties
                 .Add(DiagnosticProperties.EnumMember, model.EnumName)
                 .Add(DiagnosticProperties.EnumType, typeSyntax);
+        }
+        else if (sameEnumOnly)
+        {
+            return ImmutableDictionary<string, string?>.Empty;
         }
 
         return properties;

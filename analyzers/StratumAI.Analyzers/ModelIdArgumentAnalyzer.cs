@@ -7,9 +7,12 @@ using Microsoft.CodeAnalysis.Operations;
 namespace StratumAI.Analyzers;
 
 /// <summary>
-/// Checks model id strings passed to StratumAI's runtime APIs (<c>StratumClient.GetResponseAsync("gpt-4o", …)</c>,
+/// Checks the models passed to StratumAI's runtime APIs. Strings (<c>StratumClient.GetResponseAsync("gpt-4o", …)</c>,
 /// <c>GetChatClient("gpt-4o")</c>, …): any parameter named <c>modelIdOrAlias</c> or <c>modelId</c> of a
-/// <c>StratumAI</c> type. Reports unknown ids (STRAT107) and deprecated models (STRAT113).
+/// <c>StratumAI</c> type; unknown ids are STRAT107 and deprecated models STRAT113. Enum values
+/// (<c>llm.GetResponseAsync(Model.Claude35Sonnet, …)</c>, <c>new OpenAIClient(llm).GetChatClient(OpenAIModel.Gpt4o)</c>,
+/// <c>ModelCatalog.Get(Model.X)</c>): any argument of a generated model enum, wherever the generated code lives;
+/// deprecated models are STRAT113, fixed to the replacement in the same enum when it has one.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
@@ -44,14 +47,17 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, CatalogSnapshot catalog)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        if (invocation.TargetMethod.ContainingNamespace?.ToDisplayString() != "StratumAI")
-        {
-            return;
-        }
-
+        var stratumMethod = invocation.TargetMethod.ContainingNamespace?.ToDisplayString() == "StratumAI";
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Parameter is not { Type.SpecialType: SpecialType.System_String, Name: "modelIdOrAlias" or "modelId" }
+            if (argument.Parameter?.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
+            {
+                CheckEnumArgument(context, argument, enumType, catalog);
+                continue;
+            }
+
+            if (!stratumMethod
+                || argument.Parameter is not { Type.SpecialType: SpecialType.System_String, Name: "modelIdOrAlias" or "modelId" }
                 || argument.Value.ConstantValue is not { HasValue: true, Value: string id }
                 || argument.Value.Syntax is not ExpressionSyntax expression)
             {
@@ -61,5 +67,54 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
             var model = catalog.TryGetById(id, out var found) ? found : null;
             LlmCallAnalyzer.CheckKnown(context.ReportDiagnostic, context.Compilation, null, new ModelReference(expression, id, null, null, model), catalog, enumAllowed: false);
         }
+    }
+
+    /// <summary>STRAT113 for a constant member of a generated model enum (<c>Model</c>, <c>OpenAIModel</c>, …).</summary>
+    private static void CheckEnumArgument(OperationAnalysisContext context, IArgumentOperation argument, INamedTypeSymbol enumType, CatalogSnapshot catalog)
+    {
+        var value = argument.Value;
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        if (value is not IFieldReferenceOperation { Field: { HasConstantValue: true } field }
+            || !SymbolEqualityComparer.Default.Equals(field.ContainingType, enumType)
+            || !IsGeneratedModelEnum(enumType)
+            || argument.Value.Syntax is not ExpressionSyntax expression
+            || !catalog.TryGetByEnumName(field.Name, out var model))
+        {
+            return;
+        }
+
+        // Only deprecation can be wrong here: an enum member that exists is a catalog model by construction.
+        LlmCallAnalyzer.CheckKnown(
+            context.ReportDiagnostic,
+            context.Compilation,
+            argument.SemanticModel,
+            new ModelReference(expression, null, field.Name, enumType, model),
+            catalog,
+            enumAllowed: true,
+            sameEnumOnly: true);
+    }
+
+    private static bool IsGeneratedModelEnum(INamedTypeSymbol enumType)
+    {
+        if (!enumType.Name.EndsWith("Model", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var attribute in enumType.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute" }
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value is "StratumAI.Generator")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -42,6 +42,47 @@ public class CodeFixTests
             today: "2026-07-01").RunAsync();
 
     [Fact]
+    public Task DeprecatedEnumValues_InRuntimeCalls_AllBecomeTheReplacement()
+        => new StratumCodeFixTest<ModelIdArgumentAnalyzer, ReplaceModelCodeFix>(
+            InClass("""
+                public Task<ChatResponse> AskAsync(string question)
+                {
+                    _ = llm.GetChatClient({|STRAT113:Model.O3Mini|});
+                    _ = new OpenAIClient(llm).AsChatClient({|STRAT113:OpenAIModel.O3Mini|});
+                    return llm.GetResponseAsync({|STRAT113:Model.O3Mini|}, question);
+                }
+            """),
+            InClass("""
+                public Task<ChatResponse> AskAsync(string question)
+                {
+                    _ = llm.GetChatClient(Model.Gpt4oMini);
+                    _ = new OpenAIClient(llm).AsChatClient(OpenAIModel.Gpt4oMini);
+                    return llm.GetResponseAsync(Model.Gpt4oMini, question);
+                }
+            """),
+            today: "2026-07-01").RunAsync();
+
+    [Fact]
+    public Task UnknownModelStrings_FixAll_ReplacesEachWithItsOwnSuggestion()
+        => new StratumCodeFixTest<ModelIdArgumentAnalyzer, ReplaceModelCodeFix>(
+            InClass("""
+                public Task<ChatResponse> AskAsync(string question)
+                {
+                    _ = llm.GetChatClient({|STRAT107:"gpt-4oo"|});
+                    _ = llm.GetChatClient({|STRAT107:"claude-3-5-sonet"|});
+                    return llm.GetResponseAsync({|STRAT107:"gpt-4oo"|}, question);
+                }
+            """),
+            InClass("""
+                public Task<ChatResponse> AskAsync(string question)
+                {
+                    _ = llm.GetChatClient("gpt-4o");
+                    _ = llm.GetChatClient("claude-3-5-sonnet");
+                    return llm.GetResponseAsync("gpt-4o", question);
+                }
+            """)).RunAsync();
+
+    [Fact]
     public Task MissingFallback_AddsCheapestModelOfAnotherProviderWithTheContextWindow()
         => new StratumCodeFixTest<LlmCallAnalyzer, AddFallbackCodeFix>(
             InClass("""

@@ -46,4 +46,48 @@ public class ModelIdArgumentAnalyzerTests
                 public Task<ChatResponse> AskAsync(string question) => llm.GetResponseAsync({|STRAT113:"o3-mini"|}, question);
             """,
             today: "2026-07-01");
+
+    [Fact]
+    public Task DeprecatedModelEnumValue_InRuntimeCalls_ReportsStrat113()
+        => VerifyAsync(
+            """
+                public Task<ChatResponse> AskAsync(string question)
+                {
+                    _ = llm.GetChatClient({|STRAT113:Model.O3Mini|});
+                    _ = ModelCatalog.Get({|STRAT113:Model.O3Mini|});
+                    return llm.GetResponseAsync({|STRAT113:Model.O3Mini|}, question);
+                }
+            """,
+            today: "2026-07-01");
+
+    [Fact]
+    public Task DeprecatedProviderEnumValue_ReportsStrat113()
+        => VerifyAsync(
+            """
+                public Task<ChatResponse> AskAsync(string question)
+                    => new OpenAIClient(llm).GetResponseAsync({|STRAT113:OpenAIModel.O3Mini|}, question);
+            """,
+            today: "2026-07-01");
+
+    [Fact]
+    public Task CurrentModelEnumValuesAndRuntimeValues_ReportNothing()
+        => VerifyAsync(
+            """
+                public Task<ChatResponse> AskAsync(string question, Model chosenAtRunTime)
+                {
+                    _ = llm.GetChatClient(chosenAtRunTime);
+                    _ = llm.GetChatClient(Model.Claude35Sonnet);
+                    _ = new OpenAIClient(llm).AsChatClient(OpenAIModel.Gpt4oMini);
+                    return llm.GetResponseAsync(Model.Gpt4o, question);
+                }
+            """,
+            today: "2026-07-01");
+
+    [Fact]
+    public Task DeprecatedModelEnumValue_BeforeItsWarningWindow_ReportsNothing()
+        => VerifyAsync(
+            """
+                public Task<ChatResponse> AskAsync(string question) => llm.GetResponseAsync(Model.O3Mini, question);
+            """,
+            today: "2025-01-01");
 }
