@@ -26,9 +26,15 @@ public sealed class StratumClient : IDisposable
     private readonly IChatClient? _pipeline;
     private volatile bool _disposed;
 
+    /// <summary>How long the client a <see cref="StratumClient"/> creates for itself keeps a pooled connection: 5 minutes.</summary>
+    internal static readonly TimeSpan OwnedConnectionLifetime = TimeSpan.FromMinutes(5);
+
     /// <summary>Creates a client.</summary>
     /// <param name="options">Settings; null uses the defaults (keys from environment variables, the default catalog).</param>
-    /// <param name="httpClient">The HTTP client to send requests with, or null to create (and own) one. A client passed in is not disposed.</param>
+    /// <param name="httpClient">
+    /// The HTTP client to send requests with, or null to create (and own) one, whose pooled connections are renewed every
+    /// 5 minutes so that a long-lived client follows a provider's DNS changes. A client passed in is not disposed.
+    /// </param>
     public StratumClient(StratumClientOptions? options = null, HttpClient? httpClient = null)
         : this(options, httpClient, services: null)
     {
@@ -36,7 +42,10 @@ public sealed class StratumClient : IDisposable
 
     /// <summary>Creates a client whose <see cref="StratumClientOptions.Pipeline"/> is built with a service provider.</summary>
     /// <param name="options">Settings; null uses the defaults (keys from environment variables, the default catalog).</param>
-    /// <param name="httpClient">The HTTP client to send requests with, or null to create (and own) one. A client passed in is not disposed.</param>
+    /// <param name="httpClient">
+    /// The HTTP client to send requests with, or null to create (and own) one, whose pooled connections are renewed every
+    /// 5 minutes so that a long-lived client follows a provider's DNS changes. A client passed in is not disposed.
+    /// </param>
     /// <param name="services">
     /// The services middleware of the pipeline may resolve (a cache, a logger factory, …) through
     /// <see cref="ChatClientBuilder.Build(IServiceProvider?)"/>; null for none. <c>AddStratumAI</c> passes the container's.
@@ -47,7 +56,12 @@ public sealed class StratumClient : IDisposable
         if (httpClient is null)
         {
             // StratumClientOptions.Timeout governs calls; HttpClient's own 100 s default would cut reasoning models short.
-            _httpClient = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            // Pooled connections are renewed every few minutes, so a long-lived client follows DNS changes of a provider.
+            OwnedHandler = new SocketsHttpHandler { PooledConnectionLifetime = OwnedConnectionLifetime };
+            _httpClient = new HttpClient(OwnedHandler, disposeHandler: true)
+            {
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            };
             _ownsHttpClient = true;
         }
         else
@@ -65,6 +79,9 @@ public sealed class StratumClient : IDisposable
 
     /// <summary>The catalog models are resolved in (<see cref="StratumClientOptions.Models"/>).</summary>
     public ModelRegistry Models => _options.Models;
+
+    /// <summary>The handler of the HTTP client this client created for itself, or null when one was passed in.</summary>
+    internal SocketsHttpHandler? OwnedHandler { get; }
 
     /// <summary>The settings this client was created with.</summary>
     public StratumClientOptions Options => _options;

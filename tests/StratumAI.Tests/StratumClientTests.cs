@@ -104,6 +104,32 @@ public sealed class StratumClientTests
     }
 
     [Fact]
+    public async Task OwnedHttpClient_RenewsPooledConnections_AndStillCalls()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Json(OkBody));
+        var options = new StratumClientOptions { Models = new ModelRegistry() };
+        options.Provider("acme").ApiKey = CanaryKey;
+        using var client = new StratumClient(options);
+        var model = Model("acme-1", Provider("acme", baseUrl: new Uri(server.BaseUri, "openai/v1/")), Gpt4oPricing);
+
+        await client.GetResponseAsync(model, "hi");
+
+        // An infinite lifetime (HttpClient's default) keeps a connection to an address DNS no longer gives.
+        Assert.Equal(TimeSpan.FromMinutes(5), client.OwnedHandler?.PooledConnectionLifetime);
+        Assert.Single(server.ReceivedRequests);
+    }
+
+    [Fact]
+    public void HttpClientPassedIn_IsUsedAsItIs()
+    {
+        using var http = new HttpClient();
+        using var client = new StratumClient(new StratumClientOptions { Models = new ModelRegistry() }, http);
+
+        Assert.Null(client.OwnedHandler);
+    }
+
+    [Fact]
     public async Task OptionsBaseUrlAndHeaders_OverrideTheCatalog()
     {
         await using var server = await FakeProviderServer.StartAsync();
