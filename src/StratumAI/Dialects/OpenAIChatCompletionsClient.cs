@@ -42,6 +42,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     private readonly HttpClient _httpClient;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
+    private readonly SecretRedactor _redactor;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
@@ -72,6 +73,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         _httpClient = httpClient;
         _endpoint = GetEndpoint(baseUri);
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _redactor = new SecretRedactor(_apiKey);
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
@@ -114,7 +116,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
 
         var completion = await ReadCompletionAsync(response, request.Model, cancellationToken).ConfigureAwait(false);
-        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers));
+        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers, _redactor));
     }
 
     /// <summary>
@@ -127,7 +129,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase))
         {
             var page = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw InvalidResponse(modelId, ProviderErrorMapper.DescribeHtmlBody(page, mediaType) ?? $"the body is an HTML page. Body starts with: {Snippet(page)}", null);
+            throw InvalidResponse(modelId, ProviderErrorMapper.DescribeHtmlBody(page, mediaType, _redactor) ?? $"the body is an HTML page. Body starts with: {Snippet(page)}", null);
         }
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -140,18 +142,18 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         catch (JsonException ex)
         {
             var body = await ReadBodyForErrorAsync(response, stream, cancellationToken).ConfigureAwait(false);
-            if (ProviderErrorMapper.DescribeHtmlBody(body, mediaType) is { } html)
+            if (ProviderErrorMapper.DescribeHtmlBody(body, mediaType, _redactor) is { } html)
             {
                 throw InvalidResponse(modelId, html, null);
             }
 
-            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
         }
 
         if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
         {
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
-            throw InvalidResponse(modelId, $"it reported an error in a successful response: {ProviderErrorMapper.Redact(parsed.Message, _apiKey) ?? Snippet(error.GetRawText())}", null);
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {_redactor.Redact(parsed.Message) ?? Snippet(error.GetRawText())}", null);
         }
 
         if (completion?.Choices is not { Count: > 0 })
@@ -321,7 +323,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             ProviderId = _providerId,
             ModelId = modelId,
             StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
             UsageSoFar = usageSoFar,
         };
 
@@ -360,7 +362,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             _providerId,
             modelId,
             ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
             cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(ChatCompletionRequest request) =>
@@ -639,7 +641,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     {
         if (item.Error is { } ex)
         {
-            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({ex.Message}). Event starts with: {Snippet(item.ErrorText ?? string.Empty)}", ex);
+            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(item.ErrorText ?? string.Empty)}", _redactor.KeepIfClean(ex));
         }
 
         if (item.Chunk is not { } chunk)
@@ -652,7 +654,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             // OpenRouter and others end a failing stream with an error chunk; classify it like an HTTP error body.
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
             throw ProviderErrorMapper.FromStreamError(
-                _providerId, modelId, parsed.Type, parsed.Code, ProviderErrorMapper.Redact(parsed.Message, _apiKey), parsed.Param, ProviderErrorMapper.GetRequestId(response.Headers), chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar);
+                _providerId, modelId, parsed.Type, parsed.Code, parsed.Message, parsed.Param, ProviderErrorMapper.GetRequestId(response.Headers, _redactor), chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar, _redactor);
         }
 
         return chunk;
@@ -665,11 +667,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             ModelId = modelId,
         };
 
-    private string Snippet(string body)
-    {
-        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    private string Snippet(string body) => _redactor.Snippet(body);
 
     private static ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel, string? requestId)
     {

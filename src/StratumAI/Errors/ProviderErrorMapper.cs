@@ -17,7 +17,7 @@ internal static class ProviderErrorMapper
         HttpResponseMessage response,
         string providerId,
         string? modelId,
-        string? apiKey,
+        SecretRedactor redactor,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
@@ -32,32 +32,34 @@ internal static class ProviderErrorMapper
             body = string.Empty;
         }
 
-        return FromResponse(response, body, providerId, modelId, apiKey, timeProvider);
+        return FromResponse(response, body, providerId, modelId, redactor, timeProvider);
     }
 
-    /// <summary>Builds the exception for a failed response whose body has already been read.</summary>
+    /// <summary>
+    /// Builds the exception for a failed response whose body has already been read. Every provider string (the body's
+    /// fields, an HTML page's title, header values) passes through <paramref name="redactor"/> as it is read, so the
+    /// message and every property are built from clean text only.
+    /// </summary>
     internal static StratumException FromResponse(
         HttpResponseMessage response,
         string body,
         string providerId,
         string? modelId,
-        string? apiKey,
+        SecretRedactor redactor,
         TimeProvider timeProvider)
     {
-        var error = ParseBody(body);
+        var error = ParseBody(body).RedactedBy(redactor);
         var status = response.StatusCode;
-        var requestId = GetRequestId(response.Headers);
-        var providerMessage = Redact(error.Message, apiKey);
-        var detail = DescribeNonJsonBody(body, response.Content.Headers.ContentType?.MediaType) ?? providerMessage;
-
-        // Redacted as a whole: a proxy page's title or an error code can echo the key back as well as the message can.
-        var message = Redact(BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId), apiKey)!;
+        var requestId = GetRequestId(response.Headers, redactor);
+        var providerMessage = error.Message;
+        var detail = DescribeNonJsonBody(body, response.Content.Headers.ContentType?.MediaType, redactor) ?? providerMessage;
+        var message = BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId);
         var kind = Classify((int)status, error);
         var fields = new ErrorFields(providerId, modelId, status, error, providerMessage, requestId, null);
 
         if (kind == ErrorKind.RateLimit)
         {
-            var headers = GetRateLimitHeaders(response.Headers);
+            var headers = GetRateLimitHeaders(response.Headers, redactor);
             var now = response.Headers.Date ?? timeProvider.GetUtcNow();
             return new StratumRateLimitException(message)
             {
@@ -88,10 +90,11 @@ internal static class ProviderErrorMapper
     /// <param name="modelId">The model id.</param>
     /// <param name="type">The provider's error type, e.g. <c>overloaded_error</c>.</param>
     /// <param name="code">The provider's error code, e.g. <c>insufficient_quota</c>.</param>
-    /// <param name="providerMessage">The provider's message (redact it first).</param>
+    /// <param name="providerMessage">The provider's message.</param>
     /// <param name="param">The parameter the provider blamed.</param>
     /// <param name="requestId">The request id of the HTTP response that carried the stream.</param>
     /// <param name="usageSoFar">Usage reported before the error.</param>
+    /// <param name="redactor">The client's sanitizer; every provider string above passes through it first.</param>
     /// <returns>The exception to throw.</returns>
     internal static StratumException FromStreamError(
         string providerId,
@@ -101,9 +104,12 @@ internal static class ProviderErrorMapper
         string? providerMessage,
         string? param,
         string? requestId,
-        Microsoft.Extensions.AI.UsageDetails? usageSoFar)
+        Microsoft.Extensions.AI.UsageDetails? usageSoFar,
+        SecretRedactor redactor)
     {
-        var error = new ErrorBody(providerMessage, type, code, param);
+        var error = new ErrorBody(providerMessage, type, code, param).RedactedBy(redactor);
+        (providerMessage, type, code, param) = (error.Message, error.Type, error.Code, error.Param);
+        requestId = redactor.Redact(requestId);
 
         // OpenRouter puts the upstream HTTP status in the code of an error chunk (429, 502): classify as that status would.
         int? status = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) && numeric is >= 400 and <= 599 ? numeric : null;
@@ -193,8 +199,8 @@ internal static class ProviderErrorMapper
             || message.Contains("content filter", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The rate-limit headers of a response, by lower-case name.</summary>
-    internal static IReadOnlyDictionary<string, string> GetRateLimitHeaders(HttpResponseHeaders headers)
+    /// <summary>The rate-limit headers of a response, by lower-case name, their values passed through <paramref name="redactor"/>.</summary>
+    internal static IReadOnlyDictionary<string, string> GetRateLimitHeaders(HttpResponseHeaders headers, SecretRedactor redactor)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var header in headers)
@@ -205,7 +211,7 @@ internal static class ProviderErrorMapper
                 || name.StartsWith("ratelimit", StringComparison.OrdinalIgnoreCase)
                 || name.StartsWith("x-ratelimit", StringComparison.OrdinalIgnoreCase))
             {
-                result[name.ToLowerInvariant()] = string.Join(", ", header.Value);
+                result[name.ToLowerInvariant()] = redactor.Redact(string.Join(", ", header.Value))!;
             }
         }
 
@@ -243,7 +249,8 @@ internal static class ProviderErrorMapper
         return null;
     }
 
-    internal static string? GetRequestId(HttpResponseHeaders headers)
+    /// <summary>The provider's request id (the first of the usual headers that is set), passed through <paramref name="redactor"/>: a proxy may echo anything there.</summary>
+    internal static string? GetRequestId(HttpResponseHeaders headers, SecretRedactor redactor)
     {
         foreach (var name in RequestIdHeaders)
         {
@@ -252,7 +259,7 @@ internal static class ProviderErrorMapper
                 var value = values.FirstOrDefault();
                 if (!string.IsNullOrEmpty(value))
                 {
-                    return value;
+                    return redactor.Redact(value);
                 }
             }
         }
@@ -293,16 +300,6 @@ internal static class ProviderErrorMapper
         }
 
         return null;
-    }
-
-    internal static string? Redact(string? text, string? apiKey)
-    {
-        if (text is null || string.IsNullOrEmpty(apiKey))
-        {
-            return text;
-        }
-
-        return text.Replace(apiKey, "***", StringComparison.Ordinal);
     }
 
     internal static ErrorBody ParseBody(string body)
@@ -504,14 +501,18 @@ internal static class ProviderErrorMapper
         || string.Equals(error.Code, "model_decommissioned", StringComparison.Ordinal);
 
     /// <summary>
+    /// Describes an HTML page where JSON was expected (see <see cref="DescribeNonJsonBody"/>), or null when the body is
+    /// not HTML. The page's text passes through <paramref name="redactor"/>.
+    /// </summary>
+    internal static string? DescribeHtmlBody(string body, string? mediaType, SecretRedactor redactor) =>
+        string.IsNullOrWhiteSpace(body) ? null : DescribeNonJsonBody(body, mediaType, redactor);
+
+    /// <summary>
     /// Describes a body that is not a JSON error in words a developer can act on: empty, or an HTML page (which comes
     /// from a proxy, gateway, load balancer or captive portal, not from the provider's API). Null for anything else.
+    /// The page's title is the provider's text: it passes through <paramref name="redactor"/> before it is shortened.
     /// </summary>
-    /// <summary>Describes an HTML page where JSON was expected (see <see cref="DescribeNonJsonBody"/>), or null when the body is not HTML.</summary>
-    internal static string? DescribeHtmlBody(string body, string? mediaType) =>
-        string.IsNullOrWhiteSpace(body) ? null : DescribeNonJsonBody(body, mediaType);
-
-    private static string? DescribeNonJsonBody(string body, string? mediaType)
+    private static string? DescribeNonJsonBody(string body, string? mediaType, SecretRedactor redactor)
     {
         if (string.IsNullOrWhiteSpace(body))
         {
@@ -527,14 +528,14 @@ internal static class ProviderErrorMapper
             return null;
         }
 
-        var title = ExtractHtmlText(body);
+        var title = ExtractHtmlText(body, redactor);
         return string.IsNullOrEmpty(title)
             ? "the response was an HTML page instead of a JSON error, so it probably came from a proxy, gateway or load balancer between this client and the provider (check the base URL and any proxy settings)."
             : $"the response was an HTML page ('{title}') instead of a JSON error, so it probably came from a proxy, gateway or load balancer between this client and the provider (check the base URL and any proxy settings).";
     }
 
     /// <summary>The page's &lt;title&gt;, else its first heading, else its text with tags removed, shortened.</summary>
-    private static string? ExtractHtmlText(string html)
+    private static string? ExtractHtmlText(string html, SecretRedactor redactor)
     {
         foreach (var tag in (ReadOnlySpan<string>)["title", "h1"])
         {
@@ -551,13 +552,12 @@ internal static class ProviderErrorMapper
                 var text = CollapseWhitespace(StripTags(html.Substring(contentStart + 1, close - contentStart - 1)));
                 if (text.Length > 0)
                 {
-                    return text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 120), "…");
+                    return redactor.Snippet(text, 120);
                 }
             }
         }
 
-        var all = CollapseWhitespace(StripTags(html));
-        return all.Length <= 120 ? all : string.Concat(all.AsSpan(0, 120), "…");
+        return redactor.Snippet(CollapseWhitespace(StripTags(html)), 120);
     }
 
     private static string StripTags(string html)
@@ -695,5 +695,10 @@ internal static class ProviderErrorMapper
 
     private static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
 
-    internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param);
+    internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param)
+    {
+        /// <summary>This body with every field passed through <paramref name="redactor"/>.</summary>
+        public ErrorBody RedactedBy(SecretRedactor redactor) =>
+            new(redactor.Redact(Message), redactor.Redact(Type), redactor.Redact(Code), redactor.Redact(Param));
+    }
 }

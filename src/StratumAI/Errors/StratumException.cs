@@ -9,7 +9,9 @@ namespace StratumAI;
 /// <remarks>
 /// The provider fields (<see cref="StatusCode"/>, <see cref="ErrorType"/>, <see cref="ErrorCode"/>,
 /// <see cref="ProviderMessage"/>, <see cref="RequestId"/>) are filled when the error came from a provider's
-/// response. Messages never contain API keys.
+/// response. Neither the message nor any of these properties holds the configured API key: every string the provider
+/// (or a proxy) sent is redacted as it is read — the key in any case, URL-encoded or in part, and anything shaped like a
+/// well-known key — before the exception is built (docs/telemetry.md, "What is redacted, and where").
 /// </remarks>
 public class StratumException : Exception
 {

@@ -236,7 +236,7 @@ public sealed class ProviderErrorClassificationTests
     {
         var usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 4 };
 
-        var ex = ProviderErrorMapper.FromStreamError("anthropic", "claude", type, code, "Something happened", null, "req_1", usage);
+        var ex = ProviderErrorMapper.FromStreamError("anthropic", "claude", type, code, "Something happened", null, "req_1", usage, SecretRedactor.KeyShapedOnly);
 
         Assert.IsType(expected, ex);
         Assert.Same(usage, ex.UsageSoFar);
@@ -250,7 +250,7 @@ public sealed class ProviderErrorClassificationTests
     [Fact]
     public void StreamError_InsufficientQuota_IsARateLimitThatIsNotRetryable()
     {
-        var ex = ProviderErrorMapper.FromStreamError("openai", "gpt-5-nano", "insufficient_quota", "insufficient_quota", "You exceeded your current quota", null, null, null);
+        var ex = ProviderErrorMapper.FromStreamError("openai", "gpt-5-nano", "insufficient_quota", "insufficient_quota", "You exceeded your current quota", null, null, null, SecretRedactor.KeyShapedOnly);
 
         Assert.False(Assert.IsType<StratumRateLimitException>(ex).IsRetryable);
     }

@@ -124,6 +124,91 @@ public sealed class SecretCanaryTests
         Assert.True(leaks.Count == 0, "The API key leaked into:\n" + string.Join("\n---\n", leaks));
     }
 
+    public static TheoryData<string, string, string, string> Dialects() => new()
+    {
+        // provider, dialect, model, recorded response
+        { "openai", "openai", "gpt-4.1-nano", "openai/chat__vercel-ai-openai__openai-text.json" },
+        { "openai", "openai-responses", "gpt-4.1-nano", "openai/chat__pydantic-ai__test_openai_instructions_with_responses_logprobs.yaml" },
+        { "anthropic", "anthropic", "claude-sonnet-4-5", "anthropic/chat__vercel-ai-anthropic__anthropic-text.json" },
+        { "gemini", "gemini", "gemini-2.5-flash", "gemini/chat__vercel-ai-google__google-text.json" },
+        { "ollama", "ollama", "llama3.2", "ollama/tool__ollama-docs__docs_api-chat-nostream-with-tools.json" },
+    };
+
+    /// <summary>
+    /// Hand-written hostile answers (no provider records a key in a page title or an error code): every place a provider
+    /// or a proxy can put text — an HTML page's title on a 200, error type, code, param and message, the request-id and
+    /// rate-limit headers, stream error events, Gemini's errors and block messages — carries the key exactly, in upper
+    /// case, URL-encoded, and cut to a part of it. None of it may reach an exception (message, ToString, any property,
+    /// inner exceptions), a log record, a span tag or status, or the response's properties.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Dialects))]
+    public async Task KeyEchoedByAHostileProvider_IsRedactedFromEveryExceptionLogAndSpan(string providerId, string dialect, string modelId, string recorded)
+    {
+        // Not shaped like any well-known key (no sk-, AIza, …), so only the configured-key rule can find it; '/', '+' and
+        // '=' make its URL-encoded form differ from it.
+        var key = $"Ck{CanaryCore}/{dialect}+Zz=";
+        var echo = $"{key} {key.ToUpperInvariant()} {Uri.EscapeDataString(key)} {CanaryCore}";
+        await using var server = await FakeProviderServer.StartAsync();
+        using var capture = new Capture();
+        var model = Model(modelId, Provider(providerId, server.V1(), dialect: dialect), Gpt41NanoPricing);
+        var registry = new ModelRegistry();
+        registry.Register([model]);
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(capture.Logs)))
+            .AddStratumAI(options =>
+            {
+                options.Models = registry;
+                options.Provider(providerId).BaseUrl = server.V1();
+                options.Provider(providerId).ApiKey = key;
+                options.Pipeline = pipeline => pipeline.UseStratumTelemetry(telemetry => telemetry.EnableSensitiveData = true);
+            });
+        await using var container = services.BuildServiceProvider();
+        var stratum = container.GetRequiredService<StratumClient>();
+
+        var probes = HostileProbes(dialect, echo, FixtureLoader.Load(Fixture(recorded))[0]);
+        foreach (var (name, streaming, response) in probes)
+        {
+            server.ClearQueue();
+            server.Enqueue(response);
+            try
+            {
+                if (streaming)
+                {
+                    await foreach (var update in stratum.GetStreamingResponseAsync(modelId, [new ChatMessage(ChatRole.User, name)]))
+                    {
+                        capture.Texts.AddRange((update.AdditionalProperties ?? []).Select(p => p.Key + "=" + p.Value));
+                    }
+                }
+                else
+                {
+                    var answer = await stratum.GetResponseAsync(modelId, [new ChatMessage(ChatRole.User, name)]);
+                    capture.Texts.AddRange((answer.AdditionalProperties ?? []).Select(p => p.Key + "=" + p.Value));
+                    capture.Texts.Add(answer.ResponseId + " " + answer.ModelId);
+                }
+
+                Assert.True(name.StartsWith("success", StringComparison.Ordinal), $"probe '{name}' should have failed");
+            }
+            catch (StratumException ex)
+            {
+                // The hostile answer itself was read: not the fake server's "nothing queued" error.
+                Assert.NotEqual((System.Net.HttpStatusCode)FakeProviderServer.QueueEmptyStatusCode, ex.StatusCode);
+                capture.Exceptions.Add(ex);
+            }
+
+            Assert.Equal(0, server.PendingResponseCount);
+        }
+
+        Assert.All(server.ReceivedRequests, request => Assert.Contains(request.Headers, h => h.Value.Contains(key, StringComparison.Ordinal)));
+        Assert.Equal(probes.Count - probes.Count(p => p.Name.StartsWith("success", StringComparison.Ordinal)), capture.Exceptions.Count);
+        Assert.NotEmpty(capture.Spans);
+        Assert.Contains(capture.Logs.GetSnapshot(), record => record.Id.Name == "ChatRequestFailed");
+
+        // The key's core in any case: what every echo above (exact, upper case, URL-encoded, partial) holds.
+        var leaks = capture.Everything().Where(text => text.Contains(CanaryCore, StringComparison.OrdinalIgnoreCase)).Distinct().ToList();
+        Assert.True(leaks.Count == 0, $"The API key leaked ({dialect}) into:\n" + string.Join("\n---\n", leaks));
+    }
+
     [Fact]
     public void OptionsTypes_NeverShowAKeyInToString()
     {
@@ -176,6 +261,68 @@ public sealed class SecretCanaryTests
         Assert.DoesNotContain(CanaryCore, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(CanaryCore, client.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(CanaryCore, options.Provider("openai").ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The hostile answers for one dialect: (name, streaming, response); a name starting "success" expects no exception.</summary>
+    private static List<(string Name, bool Streaming, FakeResponse Response)> HostileProbes(string dialect, string echo, RecordedExchange success)
+    {
+        var html = $"<!DOCTYPE html><html><head><title>Welcome {echo}</title></head><body><h1>{echo}</h1><p>{echo}</p></body></html>";
+        var (errorBody, streamError, errorIn200) = dialect switch
+        {
+            "anthropic" => (
+                $$$"""{"type":"error","error":{"type":"{{{echo}}}","message":"bad key {{{echo}}}"},"request_id":"{{{echo}}}"}""",
+                $$$"""event: error{{{"\n"}}}data: {"type":"error","error":{"type":"{{{echo}}}","message":"bad key {{{echo}}}"}}{{{"\n\n"}}}""",
+                $$$"""{"type":"error","error":{"type":"{{{echo}}}","message":"bad key {{{echo}}}"}}"""),
+            "gemini" => (
+                $$$"""{"error":{"code":400,"message":"bad key {{{echo}}}","status":"{{{echo}}}","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"{{{echo}}}"}]}}""",
+                $$$"""data: {"error":{"code":500,"message":"bad key {{{echo}}}","status":"{{{echo}}}"}}{{{"\n\n"}}}""",
+                $$$"""{"error":{"code":429,"message":"bad key {{{echo}}}","status":"{{{echo}}}","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"{{{echo}}}"}]}}"""),
+            "ollama" => (
+                $$$"""{"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}","param":"{{{echo}}}"}}""",
+                $$$"""{"error":"bad key {{{echo}}}"}{{{"\n"}}}""",
+                $$$"""{"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}"}}"""),
+            "openai-responses" => (
+                $$$"""{"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}","param":"{{{echo}}}"}}""",
+                $$$"""event: error{{{"\n"}}}data: {"type":"error","code":"{{{echo}}}","message":"bad key {{{echo}}}","param":"{{{echo}}}"}{{{"\n\n"}}}""",
+                $$$"""{"id":"resp_1","status":"failed","error":{"type":"{{{echo}}}","code":"{{{echo}}}","message":"bad key {{{echo}}}","param":"{{{echo}}}"}}"""),
+            _ => (
+                $$$"""{"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}","param":"{{{echo}}}"}}""",
+                $$$"""data: {"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}","param":"{{{echo}}}"}}{{{"\n\n"}}}""",
+                $$$"""{"error":{"message":"bad key {{{echo}}}","type":"{{{echo}}}","code":"{{{echo}}}","param":"{{{echo}}}"}}"""),
+        };
+        var streamType = dialect == "ollama" ? "application/x-ndjson" : "text/event-stream";
+
+        FakeResponse Echoing(FakeResponse response) => response
+            .WithHeader("x-request-id", echo)
+            .WithHeader("request-id", echo)
+            .WithHeader("x-ratelimit-remaining-requests", echo)
+            .WithHeader("anthropic-ratelimit-requests-remaining", echo);
+
+        var probes = new List<(string, bool, FakeResponse)>
+        {
+            ("html title, 200 text/html", false, FakeResponse.Text(html, "text/html; charset=utf-8")),
+            ("html title, 200 application/json", false, FakeResponse.Text(html, "application/json")),
+            ("html title, 200 text/html, streamed", true, FakeResponse.Text(html, "text/html; charset=utf-8")),
+            ("html title, 502 text/html", false, FakeResponse.Text(html, "text/html", 502)),
+            ("error fields, 400", false, Echoing(FakeResponse.Json(errorBody, 400))),
+            ("error fields, 429", false, Echoing(FakeResponse.Json(errorBody, 429)).WithHeader("retry-after", "0")),
+            ("error fields, 401, streamed", true, Echoing(FakeResponse.Json(errorBody, 401))),
+            ("error in a 200 body", false, Echoing(FakeResponse.Json(errorIn200))),
+            ("stream error event", true, Echoing(FakeResponse.Text(streamError, streamType))),
+            ("invalid JSON quoting the key", false, FakeResponse.Json($$$"""{"id":"{{{echo}}}", "choices": [{ {{{echo}}} """)),
+            ("success with a request id holding the key", false, Echoing(FakeResponse.FromExchange(success) with
+            {
+                Headers = [.. success.Response.Headers.Where(h => !h.Key.Contains("request", StringComparison.OrdinalIgnoreCase))],
+            })),
+        };
+
+        if (dialect == "gemini")
+        {
+            probes.Add(("prompt blocked with the key in its reason and message", false, Echoing(FakeResponse.Json(
+                $$$"""{"promptFeedback":{"blockReason":"{{{echo}}}","blockReasonMessage":"bad key {{{echo}}}"}}"""))));
+        }
+
+        return probes;
     }
 
     private static bool IsKeyLike(string name) =>

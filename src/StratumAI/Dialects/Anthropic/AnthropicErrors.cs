@@ -12,12 +12,13 @@ namespace StratumAI.Dialects;
 internal static class AnthropicErrors
 {
     private const string RateLimitHeaderPrefix = "anthropic-ratelimit-";
+    private const int MaxBodyChars = 2000;
 
     public static async Task<StratumException> FromResponseAsync(
         HttpResponseMessage response,
         string providerId,
         string modelId,
-        string? apiKey,
+        SecretRedactor redactor,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
@@ -45,10 +46,10 @@ internal static class AnthropicErrors
             }
         }
 
-        var type = parsed?.Error?.Type;
-        var rawMessage = parsed?.Error?.Message ?? (string.IsNullOrWhiteSpace(body) ? null : Truncate(body));
-        var providerMessage = ProviderErrorMapper.Redact(rawMessage, apiKey);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers) ?? parsed?.RequestId;
+        // Every provider string is cleaned as it is read; the message and properties below are built from these only.
+        var type = redactor.Redact(parsed?.Error?.Type);
+        var providerMessage = parsed?.Error?.Message is { } text ? redactor.Redact(text) : string.IsNullOrWhiteSpace(body) ? null : redactor.Snippet(body, MaxBodyChars);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, redactor) ?? redactor.Redact(parsed?.RequestId);
         var status = response.StatusCode;
         var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider);
         var message = BuildMessage(providerId, modelId, (int)status, status.ToString(), type, providerMessage, requestId);
@@ -59,14 +60,14 @@ internal static class AnthropicErrors
             ("rate_limit_error", _) or (null, 429) => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             ("authentication_error" or "permission_error", _) or (null, 401 or 403) => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             ("not_found_error", _) or (null, 404) => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) when IsContextWindowExceeded(rawMessage) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
+            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) => new StratumInvalidRequestException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             (_, 408 or 502 or 503 or 504 or 529) => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             ("api_error", _) or (_, >= 500) => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
             _ => new StratumException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
         };
 
-        foreach (var (name, value) in RateLimitHeaders(response))
+        foreach (var (name, value) in RateLimitHeaders(response, redactor))
         {
             exception.Data[name] = value;
         }
@@ -81,8 +82,8 @@ internal static class AnthropicErrors
             || message.Contains("context window", StringComparison.OrdinalIgnoreCase)
             || message.Contains("context length", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The <c>anthropic-ratelimit-*</c> response headers (limits, remaining and reset times), in header order.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> RateLimitHeaders(HttpResponseMessage response)
+    /// <summary>The <c>anthropic-ratelimit-*</c> response headers (limits, remaining and reset times), in header order, their values passed through <paramref name="redactor"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> RateLimitHeaders(HttpResponseMessage response, SecretRedactor redactor)
     {
         foreach (var header in response.Headers)
         {
@@ -91,7 +92,7 @@ internal static class AnthropicErrors
                 var value = header.Value.FirstOrDefault();
                 if (value is not null)
                 {
-                    yield return new KeyValuePair<string, string>(header.Key.ToLowerInvariant(), value);
+                    yield return new KeyValuePair<string, string>(header.Key.ToLowerInvariant(), redactor.Redact(value)!);
                 }
             }
         }
@@ -115,6 +116,4 @@ internal static class AnthropicErrors
 
         return builder.ToString();
     }
-
-    private static string Truncate(string body) => body.Length <= 2000 ? body : string.Concat(body.AsSpan(0, 2000), "…");
 }

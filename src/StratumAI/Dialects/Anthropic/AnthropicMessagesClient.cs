@@ -49,6 +49,7 @@ public sealed class AnthropicMessagesClient : IChatClient
     private readonly Uri _baseUri;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
+    private readonly SecretRedactor _redactor;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
@@ -80,6 +81,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         _baseUri = baseUri;
         _endpoint = GetEndpoint(baseUri);
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _redactor = new SecretRedactor(_apiKey);
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
@@ -345,16 +347,16 @@ public sealed class AnthropicMessagesClient : IChatClient
 
     private StratumException StreamError(AnthropicError? error, string modelId, HttpResponseMessage response, StreamState state)
     {
-        var type = error?.Type;
-        var providerMessage = ProviderErrorMapper.Redact(error?.Message, _apiKey);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var type = _redactor.Redact(error?.Type);
+        var providerMessage = _redactor.Redact(error?.Message);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var message = $"Provider '{_providerId}' (model '{modelId}') sent an error event in the middle of the stream [{type ?? "unknown"}]: {providerMessage ?? "no error message."}";
         var usage = state.Usage is { } u ? MapUsage(u) : null;
         return type switch
         {
             "overloaded_error" => new StratumProviderUnavailableException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
             "rate_limit_error" => new StratumRateLimitException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-            "invalid_request_error" when IsContextWindowExceeded(error?.Message) => new StratumContextWindowExceededException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
+            "invalid_request_error" when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
             "invalid_request_error" => new StratumInvalidRequestException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
             _ => new StratumServerErrorException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
         };
@@ -366,7 +368,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             ProviderId = _providerId,
             ModelId = modelId,
             StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
             UsageSoFar = state.Usage is { } usage ? MapUsage(usage) : null,
         };
 
@@ -378,7 +380,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             _providerId,
             modelId,
             ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => AnthropicErrors.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            (response, ct) => AnthropicErrors.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
             cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(AnthropicRequest request) =>
@@ -647,7 +649,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(modelId, $"the body is not valid message JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+            throw InvalidResponse(modelId, $"the body is not valid message JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
         }
 
         if (message is null)
@@ -657,7 +659,7 @@ public sealed class AnthropicMessagesClient : IChatClient
 
         if (message.Type == "error" || message.Error is not null)
         {
-            throw InvalidResponse(modelId, $"it reported an error in a successful response: {ProviderErrorMapper.Redact(message.Error?.Message, _apiKey) ?? Snippet(body)}", null);
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {_redactor.Redact(message.Error?.Message) ?? Snippet(body)}", null);
         }
 
         if (message.Content is null)
@@ -678,7 +680,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         catch (JsonException ex)
         {
             throw new StratumInvalidResponseException(
-                $"Provider '{_providerId}' (model '{modelId}') sent a stream event that is not valid JSON ({ex.Message}). Event starts with: {Snippet(data)}", ex)
+                $"Provider '{_providerId}' (model '{modelId}') sent a stream event that is not valid JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(data)}", _redactor.KeepIfClean(ex))
             {
                 ProviderId = _providerId,
                 ModelId = modelId,
@@ -696,13 +698,9 @@ public sealed class AnthropicMessagesClient : IChatClient
             ModelId = modelId,
         };
 
-    private string Snippet(string body)
-    {
-        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    private string Snippet(string body) => _redactor.Snippet(body);
 
-    private static ChatResponse ToChatResponse(AnthropicResponse wire, string requestedModel, HttpResponseMessage httpResponse)
+    private ChatResponse ToChatResponse(AnthropicResponse wire, string requestedModel, HttpResponseMessage httpResponse)
     {
         var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = wire.Id };
         foreach (var block in wire.Content!)
@@ -761,14 +759,14 @@ public sealed class AnthropicMessagesClient : IChatClient
         return response;
     }
 
-    private static void AddResponseHeaders(AdditionalPropertiesDictionary properties, HttpResponseMessage response)
+    private void AddResponseHeaders(AdditionalPropertiesDictionary properties, HttpResponseMessage response)
     {
-        if (ProviderErrorMapper.GetRequestId(response.Headers) is { } requestId)
+        if (ProviderErrorMapper.GetRequestId(response.Headers, _redactor) is { } requestId)
         {
             properties[StratumUsageKeys.RequestId] = requestId;
         }
 
-        foreach (var (name, value) in AnthropicErrors.RateLimitHeaders(response))
+        foreach (var (name, value) in AnthropicErrors.RateLimitHeaders(response, _redactor))
         {
             properties[name] = value;
         }

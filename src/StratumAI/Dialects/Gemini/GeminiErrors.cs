@@ -22,7 +22,7 @@ internal static class GeminiErrors
         HttpResponseMessage response,
         string providerId,
         string modelId,
-        string? apiKey,
+        SecretRedactor redactor,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
@@ -39,14 +39,14 @@ internal static class GeminiErrors
 
         var error = Parse(body);
         var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider) ?? error.RetryDelay;
-        return Create(response.StatusCode, error, providerId, modelId, apiKey, ProviderErrorMapper.GetRequestId(response.Headers), retryAfter, null, inStream: false);
+        return Create(response.StatusCode, error, providerId, modelId, redactor, ProviderErrorMapper.GetRequestId(response.Headers, redactor), retryAfter, null, inStream: false);
     }
 
-    public static StratumException FromStreamError(JsonElement error, string providerId, string modelId, string? apiKey, string? requestId, UsageDetails? usageSoFar)
+    public static StratumException FromStreamError(JsonElement error, string providerId, string modelId, SecretRedactor redactor, string? requestId, UsageDetails? usageSoFar)
     {
         var parsed = Parse(error);
         var status = parsed.Code is >= 400 and < 600 ? (HttpStatusCode)parsed.Code.Value : HttpStatusCode.InternalServerError;
-        return Create(status, parsed, providerId, modelId, apiKey, requestId, parsed.RetryDelay, usageSoFar, inStream: true);
+        return Create(status, parsed, providerId, modelId, redactor, requestId, parsed.RetryDelay, usageSoFar, inStream: true);
     }
 
     internal static GoogleError Parse(string body)
@@ -126,15 +126,17 @@ internal static class GeminiErrors
         GoogleError error,
         string providerId,
         string modelId,
-        string? apiKey,
+        SecretRedactor redactor,
         string? requestId,
         TimeSpan? retryAfter,
         UsageDetails? usageSoFar,
         bool inStream)
     {
-        var providerMessage = ProviderErrorMapper.Redact(error.Message, apiKey);
-        var type = error.Status;
-        var code = error.Reason ?? error.Status;
+        // Every provider string is cleaned here, on the way in; the message and properties below are built from these only.
+        var providerMessage = redactor.Redact(error.Message);
+        var type = redactor.Redact(error.Status);
+        var code = redactor.Redact(error.Reason ?? error.Status);
+        requestId = redactor.Redact(requestId);
         var message = BuildMessage(providerId, modelId, status, code, providerMessage, requestId, inStream);
         var statusCode = (int)status;
         var isAuthReason = error.Reason is "API_KEY_INVALID" or "API_KEY_EXPIRED" or "API_KEY_SERVICE_BLOCKED" or "API_KEY_HTTP_REFERRER_BLOCKED";
@@ -147,7 +149,7 @@ internal static class GeminiErrors
             403 => new StratumPermissionException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
             404 => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
             429 => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            400 or 413 when IsContextWindowExceeded(error.Message) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            400 or 413 when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
             400 or 409 or 413 or 422 => new StratumInvalidRequestException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
             408 or 502 or 503 or 504 => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
             >= 500 => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },

@@ -44,6 +44,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
     private readonly HttpClient _httpClient;
     private readonly Uri _baseUri;
     private readonly string? _apiKey;
+    private readonly SecretRedactor _redactor;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
@@ -74,6 +75,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         _httpClient = httpClient;
         _baseUri = baseUri;
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _redactor = new SecretRedactor(_apiKey);
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
@@ -109,7 +111,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         using var httpRequest = CreateHttpRequest(request, model, stream: false);
         using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
 
         GeminiResponse? parsed;
         try
@@ -118,7 +120,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(model, $"the body is not valid generateContent JSON ({Redacted(ex)}). Body starts with: {Snippet(body)}", WithoutKey(ex), null);
+            throw InvalidResponse(model, $"the body is not valid generateContent JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex), null);
         }
 
         if (parsed is null)
@@ -129,7 +131,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         var usage = parsed.UsageMetadata is { } metadata ? MapUsage(metadata) : null;
         if (parsed.Error is { ValueKind: JsonValueKind.Object } error)
         {
-            throw GeminiErrors.FromStreamError(error, _providerId, model, _apiKey, requestId, usage);
+            throw GeminiErrors.FromStreamError(error, _providerId, model, _redactor, requestId, usage);
         }
 
         ThrowIfPromptBlocked(parsed, model, requestId, usage);
@@ -155,7 +157,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         var request = CreateRequest(messages, options, model);
         using var httpRequest = CreateHttpRequest(request, model, stream: true);
         using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
 
@@ -188,7 +190,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
 
             if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
             {
-                throw GeminiErrors.FromStreamError(error, _providerId, model, _apiKey, requestId, state.Usage);
+                throw GeminiErrors.FromStreamError(error, _providerId, model, _redactor, requestId, state.Usage);
             }
 
             ThrowIfPromptBlocked(chunk, model, requestId, state.Usage);
@@ -302,7 +304,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             }
             catch (FormatException ex)
             {
-                throw InvalidResponse(model, $"the stream is neither SSE nor a JSON array of responses ({ex.Message})", ex, state.Usage);
+                throw InvalidResponse(model, $"the stream is neither SSE nor a JSON array of responses ({_redactor.Redact(ex.Message)})", _redactor.KeepIfClean(ex), state.Usage);
             }
 
             if (element is not { } bytes)
@@ -324,7 +326,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(model, $"a stream event is not valid generateContent JSON ({Redacted(ex)}). Event starts with: {Snippet(data)}", WithoutKey(ex), state.Usage);
+            throw InvalidResponse(model, $"a stream event is not valid generateContent JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(data)}", _redactor.KeepIfClean(ex), state.Usage);
         }
 
         return chunk ?? throw InvalidResponse(model, "a stream event was JSON null.", null, state.Usage);
@@ -407,7 +409,9 @@ public sealed class GeminiGenerateContentClient : IChatClient
             return;
         }
 
-        var detail = response.PromptFeedback.BlockReasonMessage;
+        // The reason and its message are the provider's words: cleaned before they reach the exception.
+        reason = _redactor.Redact(reason)!;
+        var detail = _redactor.Redact(response.PromptFeedback.BlockReasonMessage);
         throw new StratumContentFilteredException(
             $"Provider '{_providerId}' (model '{model}') blocked the prompt [{reason}]{(string.IsNullOrEmpty(detail) ? "." : ": " + detail)}")
         {
@@ -428,7 +432,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             ProviderId = _providerId,
             ModelId = modelId,
             StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
             UsageSoFar = usage,
         };
 
@@ -440,17 +444,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             UsageSoFar = usage,
         };
 
-    // JsonException quotes the offending token, which could be anything the server echoed back, the key included.
-    private string? Redacted(Exception ex) => ProviderErrorMapper.Redact(ex.Message, _apiKey);
-
-    private Exception? WithoutKey(Exception ex) =>
-        _apiKey is not null && ex.Message.Contains(_apiKey, StringComparison.Ordinal) ? null : ex;
-
-    private string Snippet(string body)
-    {
-        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    private string Snippet(string body) => _redactor.Snippet(body);
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
         DialectHttp.SendAsync(
@@ -459,8 +453,8 @@ public sealed class GeminiGenerateContentClient : IChatClient
             completionOption,
             _providerId,
             modelId,
-            ex => $"The request to provider '{_providerId}' (model '{modelId}') failed before a complete response arrived: {ProviderErrorMapper.Redact(ex.Message, _apiKey)}",
-            (response, ct) => GeminiErrors.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            ex => $"The request to provider '{_providerId}' (model '{modelId}') failed before a complete response arrived: {_redactor.Redact(ex.Message)}",
+            (response, ct) => GeminiErrors.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
             cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(GeminiRequest request, string model, bool stream) =>

@@ -38,6 +38,7 @@ public sealed class OllamaChatClient : IChatClient
     private readonly Uri _baseUri;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
+    private readonly SecretRedactor _redactor;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
@@ -69,6 +70,7 @@ public sealed class OllamaChatClient : IChatClient
         _baseUri = baseUri;
         _endpoint = GetEndpoint(baseUri);
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _redactor = new SecretRedactor(_apiKey);
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
@@ -92,7 +94,7 @@ public sealed class OllamaChatClient : IChatClient
         using var httpRequest = CreateHttpRequest(request);
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
 
         var answer = ParseLine(body, request.Model, requestId, usageSoFar: null, midStream: false);
         if (!answer.Done)
@@ -117,7 +119,7 @@ public sealed class OllamaChatClient : IChatClient
         var request = CreateRequest(messages, options, stream: true);
         using var httpRequest = CreateHttpRequest(request);
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
         using var lines = new NdjsonLineReader(stream);
@@ -260,7 +262,7 @@ public sealed class OllamaChatClient : IChatClient
             modelId,
             ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex) + ". Is the Ollama server running?",
             // Ollama's error body is {"error": "<text>"}, which the shared mapper reads; 404 is an unknown model.
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
             cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(OllamaChatRequest request) =>
@@ -513,7 +515,7 @@ public sealed class OllamaChatClient : IChatClient
         catch (JsonException ex)
         {
             var what = midStream ? "a stream line is not valid Ollama chat JSON" : "the body is not valid Ollama chat JSON";
-            throw InvalidResponse(modelId, $"{what} ({ex.Message}). It starts with: {Snippet(json)}", ex);
+            throw InvalidResponse(modelId, $"{what} ({_redactor.Redact(ex.Message)}). It starts with: {Snippet(json)}", _redactor.KeepIfClean(ex));
         }
 
         if (chunk is null)
@@ -523,8 +525,8 @@ public sealed class OllamaChatClient : IChatClient
 
         if (chunk.Error is { ValueKind: not JsonValueKind.Null } error)
         {
-            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
-            var providerMessage = ProviderErrorMapper.Redact(parsed.Message, _apiKey);
+            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}").RedactedBy(_redactor);
+            var providerMessage = parsed.Message;
             var where = midStream ? "in the middle of the stream" : "in a successful response";
             throw new StratumServerErrorException($"Provider '{_providerId}' (model '{modelId}') reported an error {where}: {providerMessage}")
             {
@@ -558,11 +560,7 @@ public sealed class OllamaChatClient : IChatClient
             ModelId = modelId,
         };
 
-    private string Snippet(ReadOnlySpan<byte> body)
-    {
-        var text = ProviderErrorMapper.Redact(System.Text.Encoding.UTF8.GetString(body.Length <= 400 ? body : body[..400]), _apiKey) ?? string.Empty;
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    private string Snippet(ReadOnlySpan<byte> body) => _redactor.Snippet(System.Text.Encoding.UTF8.GetString(body.Length <= 400 ? body : body[..400]));
 
     private static ChatResponse ToChatResponse(OllamaChatResponse answer, string requestedModel, string? requestId)
     {

@@ -41,6 +41,7 @@ public sealed class OpenAIResponsesClient : IChatClient
     private readonly Uri _baseUri;
     private readonly Uri _endpoint;
     private readonly string? _apiKey;
+    private readonly SecretRedactor _redactor;
     private readonly string _modelId;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly string _providerId;
@@ -72,6 +73,7 @@ public sealed class OpenAIResponsesClient : IChatClient
         _baseUri = baseUri;
         _endpoint = DialectHttp.Endpoint(baseUri, "responses");
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _redactor = new SecretRedactor(_apiKey);
         _modelId = modelId;
         _headers = headers?.ToArray() ?? [];
         _providerId = providerId;
@@ -94,9 +96,9 @@ public sealed class OpenAIResponsesClient : IChatClient
         var request = CreateRequest(messages, options, stream: false);
         using var httpRequest = CreateHttpRequest(request);
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType) is { } html)
+        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType, _redactor) is { } html)
         {
             throw InvalidResponse(request.Model, html, null);
         }
@@ -108,7 +110,7 @@ public sealed class OpenAIResponsesClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(request.Model, $"the body is not valid Responses API JSON ({ex.Message}). Body starts with: {Snippet(body)}", ex);
+            throw InvalidResponse(request.Model, $"the body is not valid Responses API JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
         }
 
         if (parsed is null || (parsed.Output is null && parsed.Error is null))
@@ -141,7 +143,7 @@ public sealed class OpenAIResponsesClient : IChatClient
         var request = CreateRequest(messages, options, stream: true);
         using var httpRequest = CreateHttpRequest(request);
         using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using var streamScope = stream.ConfigureAwait(false);
 
@@ -177,7 +179,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             }
             catch (JsonException ex)
             {
-                throw InvalidResponse(request.Model, $"a stream event is not valid JSON ({ex.Message}). Event starts with: {Snippet(item.Data)}", ex);
+                throw InvalidResponse(request.Model, $"a stream event is not valid JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(item.Data)}", _redactor.KeepIfClean(ex));
             }
 
             if (evt is null)
@@ -338,10 +340,11 @@ public sealed class OpenAIResponsesClient : IChatClient
             modelId,
             error?.Type,
             error?.Code,
-            ProviderErrorMapper.Redact(error?.Message, _apiKey) ?? "the response failed without an error message.",
+            error?.Message ?? "the response failed without an error message.",
             error?.Param,
             requestId,
-            usage);
+            usage,
+            _redactor);
 
     private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, UsageDetails? usage, Exception? inner) =>
         new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no response.completed event).", inner)
@@ -349,7 +352,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             ProviderId = _providerId,
             ModelId = modelId,
             StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers),
+            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
             UsageSoFar = usage,
         };
 
@@ -360,11 +363,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             ModelId = modelId,
         };
 
-    private string Snippet(string body)
-    {
-        var text = ProviderErrorMapper.Redact(body, _apiKey) ?? string.Empty;
-        return text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-    }
+    private string Snippet(string body) => _redactor.Snippet(body);
 
     private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
         DialectHttp.SendAsync(
@@ -374,7 +373,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             _providerId,
             modelId,
             ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _apiKey, _timeProvider, ct),
+            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
             cancellationToken);
 
     private HttpRequestMessage CreateHttpRequest(ResponsesRequest request) =>
