@@ -331,6 +331,6 @@ public sealed class StratumClient : IDisposable
             _ => new OllamaChatClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
         };
 
-        return new StratumModelChatClient(inner, model, _options.Timeout);
+        return new StratumModelChatClient(inner, model, _options.Timeout, _options.ValidateRequests);
     }
 }

@@ -30,6 +30,16 @@ public sealed class StratumClientOptions
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>
+    /// Whether a request that is certainly invalid for its model's provider is refused before it is sent: an option outside
+    /// the range the provider documents (<c>MaxOutputTokens</c> under 1, an Anthropic temperature over 1, a top-p outside
+    /// [0, 1], a penalty outside [-2, 2], a non-finite number), no message to send, or a prompt certainly larger than the
+    /// model's context window. The first fail with <see cref="StratumInvalidRequestException"/>, the last with
+    /// <see cref="StratumContextWindowExceededException"/> (a fallback to a model with a larger window takes over).
+    /// <value>Defaults to true. Turn it off only if a provider starts accepting values it refused when this was written.</value>
+    /// </summary>
+    public bool ValidateRequests { get; set; } = true;
+
+    /// <summary>
     /// The catalog models are looked up in.
     /// <value>Defaults to <see cref="ModelRegistry.Default"/>, which generated catalogs register into.</value>
     /// </summary>

@@ -5,25 +5,29 @@ using Microsoft.Extensions.AI;
 namespace StratumAI;
 
 /// <summary>
-/// Wraps a dialect client for one catalog model: applies the call timeout and attaches the call's cost and
-/// <see cref="ModelInfo"/> to every response (and to the streaming update that carries usage).
+/// Wraps a dialect client for one catalog model: refuses a certainly invalid request before it is sent
+/// (<see cref="RequestValidator"/>), applies the call timeout and attaches the call's cost and <see cref="ModelInfo"/> to
+/// every response (and to the streaming update that carries usage). Every attempt at a catalog model passes here once.
 /// </summary>
 internal sealed class StratumModelChatClient : DelegatingChatClient
 {
     private readonly ModelInfo _model;
     private readonly TimeSpan _timeout;
+    private readonly RequestValidator.Rules? _rules;
 
-    public StratumModelChatClient(IChatClient innerClient, ModelInfo model, TimeSpan timeout)
+    public StratumModelChatClient(IChatClient innerClient, ModelInfo model, TimeSpan timeout, bool validate = true)
         : base(innerClient)
     {
         _model = model;
         _timeout = timeout;
+        _rules = validate ? RequestValidator.RulesFor(model) : null;
     }
 
     public ModelInfo Model => _model;
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        Validate(messages, options);
         using var timeout = CreateTimeout(cancellationToken);
         ChatResponse response;
         try
@@ -50,6 +54,7 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        Validate(messages, options);
         using var timeout = CreateTimeout(cancellationToken);
         var enumerator = base.GetStreamingResponseAsync(messages, options, timeout?.Token ?? cancellationToken).GetAsyncEnumerator(timeout?.Token ?? cancellationToken);
         await using var enumeratorScope = enumerator.ConfigureAwait(false);
@@ -100,6 +105,15 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
         }
 
         return base.GetService(serviceType, serviceKey);
+    }
+
+    private void Validate(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (_rules is not null)
+        {
+            RequestValidator.Validate(_model, _rules, messages, options);
+        }
     }
 
     private CancellationTokenSource? CreateTimeout(CancellationToken cancellationToken)
