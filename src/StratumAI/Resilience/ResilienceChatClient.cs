@@ -20,9 +20,10 @@ namespace StratumAI;
 /// <remarks>
 /// <para>Pipeline, outer to inner: total timeout → retry → circuit breaker (one per provider of the call's model) → attempt timeout.</para>
 /// <para>Retried: <see cref="StratumException.IsRetryable"/> failures — 429 (not an exhausted quota), 408, 5xx, Anthropic 529,
-/// connection failures, timeouts — plus raw <see cref="HttpRequestException"/> / <see cref="IOException"/> and attempt timeouts.
-/// Never retried: 400, 401, 403, 404 and every other failure retrying cannot fix, a caller's cancellation, an open circuit
-/// (<see cref="StratumCircuitOpenException"/>), and a rate limit whose requested wait exceeds
+/// connection failures — plus raw <see cref="HttpRequestException"/> / <see cref="IOException"/>; timed-out attempts only
+/// when <see cref="StratumResilienceOptions.RetryTimeouts"/> (off by default: a hung provider goes to the fallback after one
+/// attempt timeout). Never retried: 400, 401, 403, 404 and every other failure retrying cannot fix, a caller's cancellation,
+/// an open circuit (<see cref="StratumCircuitOpenException"/>), and a rate limit whose requested wait exceeds
 /// <see cref="StratumResilienceOptions.MaxRetryAfter"/> or the time left of <see cref="StratumResilienceOptions.TotalTimeout"/>.</para>
 /// <para>Streaming: a stream is retried only until its first update reached the caller; after that a failure surfaces
 /// unchanged. The timeouts bound the wait for the first update.</para>
@@ -74,7 +75,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
-    /// <exception cref="StratumTimeoutException">An attempt timed out and retries were exhausted, or the total timeout elapsed.</exception>
+    /// <exception cref="StratumTimeoutException">An attempt timed out (and was not retried, or retries were exhausted), or the total timeout elapsed.</exception>
     /// <exception cref="StratumCircuitOpenException">The provider's circuit is open.</exception>
     /// <exception cref="StratumException">The last failure, once retries are exhausted, or a failure that is not retried.</exception>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -202,7 +203,11 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             case TimeoutRejectedException timeout when !cancellationToken.IsCancellationRequested:
                 var total = state.TotalTimedOut;
                 var limit = total ? _options.TotalTimeout : _options.AttemptTimeout;
-                var which = total ? "the total timeout (StratumResilienceOptions.TotalTimeout)" : "the attempt timeout (StratumResilienceOptions.AttemptTimeout) on its last attempt";
+                var which = total
+                    ? "the total timeout (StratumResilienceOptions.TotalTimeout)"
+                    : _options.RetryTimeouts
+                        ? "the attempt timeout (StratumResilienceOptions.AttemptTimeout) on its last attempt"
+                        : "the attempt timeout (StratumResilienceOptions.AttemptTimeout); a timed-out attempt is not retried (StratumResilienceOptions.RetryTimeouts)";
                 return new StratumTimeoutException(
                     string.Create(CultureInfo.InvariantCulture, $"{where} did not finish within {limit?.TotalSeconds} s, {which}."),
                     timeout)
@@ -291,6 +296,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         var maxRetryAfter = _options.MaxRetryAfter;
         var totalTimeout = _options.TotalTimeout;
         var timeProvider = _timeProvider;
+        var retryTimeouts = _options.RetryTimeouts;
         var onRetry = _options.OnRetry;
         var logger = _logger;
         var retry = new RetryStrategyOptions
@@ -303,6 +309,12 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             ShouldHandle = args =>
             {
                 if (args.Outcome.Exception is not { } ex || !TransientFailure.IsRetryable(ex))
+                {
+                    return new ValueTask<bool>(false);
+                }
+
+                // A provider that did not answer in time most likely still will not: hand the call to the fallback instead.
+                if (!retryTimeouts && TransientFailure.IsTimeout(ex))
                 {
                     return new ValueTask<bool>(false);
                 }
@@ -370,6 +382,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             MaxRetryAfter = source.MaxRetryAfter,
             AttemptTimeout = source.AttemptTimeout,
             TotalTimeout = source.TotalTimeout,
+            RetryTimeouts = source.RetryTimeouts,
             EnableCircuitBreaker = source.EnableCircuitBreaker,
             CircuitBreakerFailureRatio = source.CircuitBreakerFailureRatio,
             CircuitBreakerMinimumThroughput = source.CircuitBreakerMinimumThroughput,

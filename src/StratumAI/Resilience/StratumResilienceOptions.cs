@@ -52,8 +52,10 @@ public sealed class StratumResilienceOptions
     public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
 
     /// <summary>
-    /// How long one attempt may take; an attempt that takes longer is cancelled and retried (it counts as a transient
-    /// failure). For a stream it bounds the wait for the first update. Null: no attempt timeout.
+    /// How long one attempt may take; an attempt that takes longer is cancelled and fails with
+    /// <see cref="StratumTimeoutException"/> — not retried unless <see cref="RetryTimeouts"/> — so a
+    /// <see cref="FallbackChatClient"/> above moves to the next model after one attempt timeout. For a stream it bounds the
+    /// wait for the first update. Null: no attempt timeout.
     /// </summary>
     /// <value>Default 60 seconds.</value>
     public TimeSpan? AttemptTimeout { get; set; } = DefaultAttemptTimeout;
@@ -65,6 +67,20 @@ public sealed class StratumResilienceOptions
     /// </summary>
     /// <value>Default 100 seconds.</value>
     public TimeSpan? TotalTimeout { get; set; } = DefaultTotalTimeout;
+
+    /// <summary>
+    /// Whether an attempt that timed out — <see cref="AttemptTimeout"/>, or a <see cref="StratumTimeoutException"/> from
+    /// below (<see cref="StratumClientOptions.Timeout"/>) — is tried again on the same model.
+    /// </summary>
+    /// <value>
+    /// Default false: a provider that accepted the request and did not answer in time is most likely still hung, so another
+    /// attempt would make the caller wait a whole <see cref="AttemptTimeout"/> more (three attempts used to spend all of
+    /// <see cref="TotalTimeout"/> before a fallback ran), and the abandoned request was sent and may be billed. The timeout
+    /// surfaces after one attempt and <c>UseStratumFallbacks</c> above moves to the next model. Set true for a provider
+    /// known for rare stalls when no fallback is configured. Fast failures (429, 5xx, 408, connection failures) are retried
+    /// either way, and every timeout still counts toward the provider's circuit breaker.
+    /// </value>
+    public bool RetryTimeouts { get; set; }
 
     /// <summary>Whether each provider gets a circuit breaker that fails calls fast while the provider keeps failing.</summary>
     /// <value>Default true.</value>

@@ -21,6 +21,12 @@ internal static class TransientFailure
     };
 
     /// <summary>
+    /// True for an attempt that timed out: this middleware's attempt timeout, or a <see cref="StratumTimeoutException"/> from
+    /// below (<see cref="StratumClientOptions.Timeout"/>, an HTTP client timeout). A 408 is a fast answer, not a timeout.
+    /// </summary>
+    public static bool IsTimeout(Exception exception) => exception is TimeoutRejectedException or StratumTimeoutException;
+
+    /// <summary>
     /// True for failures that say the provider itself is unhealthy — the ones a circuit breaker counts. Rate limits are
     /// not among them: they concern one key and carry their own wait.
     /// </summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using StratumAI.Testing;
+using StratumAI.Tests.Resilience;
 using static StratumAI.Tests.TestCatalog;
 
 namespace StratumAI.Tests.LlmCall;
@@ -37,6 +38,48 @@ public sealed class LlmCallFallbackTests
         var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
 
         Assert.Equal(Answer, text);
+        Assert.Equal(["gpt-4o", "backup-llama"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task GetTextAsync_HungPrimaryBehindResilience_FallsBackAfterOneAttemptTimeout()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var hung = FakeResponse.FromExchange(FixtureLoader.Load(Fixture("openai/chat__vercel-ai-openai__openai-text.json"))[0]);
+        server.Enqueue(hung with { DelayBeforeHeaders = TimeSpan.FromMinutes(10) });
+        EnqueueAnswer(server);
+        var time = new ObservedTime();
+        var attemptTimeout = TimeSpan.FromSeconds(30);
+        using var client = ClientFor(server, "openai", configure: options =>
+        {
+            var backup = options.Provider("backup");
+            backup.ApiKey = CanaryKey;
+            backup.BaseUrl = server.V1();
+            options.Pipeline = b => b.UseStratumResilience(o =>
+            {
+                o.TimeProvider = time;
+                o.AttemptTimeout = attemptTimeout;
+            });
+        });
+        var (primary, fallback) = (Primary, Backup);
+        client.Models.Register([primary, fallback]);
+        var start = time.GetUtcNow();
+
+        var call = LlmCallRunner.GetTextAsync(client, [primary, fallback], Messages, null, CancellationToken.None);
+        await time.TimerOfAsync(attemptTimeout);
+        using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (server.ReceivedRequests.Count == 0)
+            {
+                await Task.Delay(10, guard.Token);
+            }
+        }
+
+        time.Advance(attemptTimeout);
+        var text = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(Answer, text);
+        Assert.Equal(attemptTimeout, time.GetUtcNow() - start);
         Assert.Equal(["gpt-4o", "backup-llama"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
     }
 

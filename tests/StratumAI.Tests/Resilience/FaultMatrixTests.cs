@@ -17,6 +17,7 @@ public sealed class FaultMatrixTests
     private const string OpenAIText = "openai/chat__vercel-ai-openai__openai-text.json";
     private const string OpenAIStream = "openai/stream__vercel-ai-openai__openai-text.chunks.txt";
     private const string AnthropicText = "anthropic/chat__vercel-ai-anthropic__anthropic-text.json";
+    private const string AnthropicStream = "anthropic/stream__vercel-ai-anthropic__anthropic-text.chunks.txt";
     private const string OpenRouter429 = "openrouter/error__pydantic-ai__test_openrouter_errors_raised.yaml";
     private const string OpenAI400 = "openai/error__vercel-ai-openai__reasoning-model-legacy-parameter-error.json";
     private const string OpenAI404 = "openai/error__pydantic-ai__test_model_name_suggestion_openai-chat_.yaml";
@@ -148,9 +149,71 @@ public sealed class FaultMatrixTests
     }
 
     [Fact]
-    public async Task FaultAttemptTimeout_TheHungRequestIsAbandonedAndRetried_BilledOnce()
+    public async Task FaultHungProvider_FallsBackAfterOneAttemptTimeout_WithoutRetryingIt()
+    {
+        await using var h = await Harness.StartAsync(fallbackToClaude: true);
+        h.Server.Enqueue(FakeResponse.FromExchange(Recorded(OpenAIText)) with { DelayBeforeHeaders = TimeSpan.FromMinutes(10) }, Chat);
+        h.Server.EnqueueFixture(Fixture(AnthropicText), Messages);
+        var start = h.Time.GetUtcNow();
+
+        var call = h.Client.GetResponseAsync("hi", h.Nano);
+        await h.Time.TimerOfAsync(Harness.AttemptTimeout);
+        await h.WaitForRequestsAsync(1);
+        h.Time.Advance(Harness.AttemptTimeout);
+
+        // The fallback needs no more time: a retry of the hung provider would wait for a backoff the clock never reaches.
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(Harness.AttemptTimeout, h.Time.GetUtcNow() - start);
+        Assert.Equal("claude-sonnet-4-5", response.GetModelInfo()?.Id);
+        Assert.Empty(h.Retries);
+        Assert.Single(h.Server.ReceivedRequests, r => r.Path.EndsWith(Chat, StringComparison.Ordinal));
+        Assert.Single(h.Server.ReceivedRequests, r => r.Path.EndsWith(Messages, StringComparison.Ordinal));
+        Assert.Contains(h.Tracker.History, r => r.Outcome == CostOutcome.Succeeded && r.ModelId == "claude-sonnet-4-5" && r.Total == AnthropicTextCost);
+    }
+
+    [Fact]
+    public async Task FaultHungProviderBeforeTheFirstStreamUpdate_FallsBackAfterOneAttemptTimeout()
+    {
+        await using var h = await Harness.StartAsync(fallbackToClaude: true);
+        h.Server.Enqueue(FakeResponse.FromExchange(Recorded(OpenAIStream)) with { DelayBeforeHeaders = TimeSpan.FromMinutes(10) }, Chat);
+        h.Server.EnqueueFixture(Fixture(AnthropicStream), Messages);
+        var start = h.Time.GetUtcNow();
+
+        var reading = Scripted.ReadAllAsync(h.Client.GetStreamingResponseAsync("hi", h.Nano));
+        await h.Time.TimerOfAsync(Harness.AttemptTimeout);
+        await h.WaitForRequestsAsync(1);
+        h.Time.Advance(Harness.AttemptTimeout);
+        var texts = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.NotEmpty(texts);
+        Assert.Equal(Harness.AttemptTimeout, h.Time.GetUtcNow() - start);
+        Assert.Empty(h.Retries);
+        Assert.Single(h.Server.ReceivedRequests, r => r.Path.EndsWith(Chat, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FaultHungProviderWithoutFallback_SurfacesAsATimeoutAfterOneAttempt()
     {
         await using var h = await Harness.StartAsync();
+        h.Server.Enqueue(FakeResponse.FromExchange(Recorded(OpenAIText)) with { DelayBeforeHeaders = TimeSpan.FromMinutes(10) });
+
+        var call = h.Client.GetResponseAsync("hi", h.Nano);
+        await h.Time.TimerOfAsync(Harness.AttemptTimeout);
+        await h.WaitForRequestsAsync(1);
+        h.Time.Advance(Harness.AttemptTimeout);
+
+        var thrown = await Assert.ThrowsAsync<StratumTimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(Harness.AttemptTimeout, thrown.Timeout);
+        Assert.Contains("RetryTimeouts", thrown.Message, StringComparison.Ordinal);
+        Assert.Single(h.Server.ReceivedRequests);
+        Assert.Empty(h.Retries);
+    }
+
+    [Fact]
+    public async Task FaultAttemptTimeout_WithRetryTimeouts_TheHungRequestIsAbandonedAndRetried_BilledOnce()
+    {
+        await using var h = await Harness.StartAsync(retryTimeouts: true);
         h.Server.Enqueue(FakeResponse.FromExchange(Recorded(OpenAIText)) with { DelayBeforeHeaders = TimeSpan.FromMinutes(10) });
         h.Server.EnqueueFixture(Fixture(OpenAIText));
 
@@ -370,7 +433,7 @@ public sealed class FaultMatrixTests
 
         public ChatOptions Claude => new() { ModelId = "claude-sonnet-4-5" };
 
-        public static async Task<Harness> StartAsync(bool fallbackToClaude = false, int maxRetries = 3)
+        public static async Task<Harness> StartAsync(bool fallbackToClaude = false, int maxRetries = 3, bool retryTimeouts = false)
         {
             var server = await FakeProviderServer.StartAsync();
             var stratum = ClientFor(server, "openai", configure: options =>
@@ -402,6 +465,7 @@ public sealed class FaultMatrixTests
                     o.MaxRetryAttempts = maxRetries;
                     o.AttemptTimeout = AttemptTimeout;
                     o.TotalTimeout = TotalTimeout;
+                    o.RetryTimeouts = retryTimeouts;
                     o.Randomizer = () => 0.5;
                     o.OnRetry = retries.Enqueue;
                 })

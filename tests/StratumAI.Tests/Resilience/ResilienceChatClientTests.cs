@@ -205,7 +205,7 @@ public sealed class ResilienceChatClientTests
         Assert.Empty(retries);
     }
 
-    public static TheoryData<string> TransientFailures() => ["408", "500", "502", "503", "529", "timeout", "network", "io"];
+    public static TheoryData<string> TransientFailures() => ["408", "500", "502", "503", "529", "network", "io"];
 
     private static Exception Transient(string kind) => kind switch
     {
@@ -214,7 +214,6 @@ public sealed class ResilienceChatClientTests
         "502" => new StratumProviderUnavailableException("bad gateway") { StatusCode = HttpStatusCode.BadGateway },
         "503" => new StratumProviderUnavailableException("unavailable") { StatusCode = HttpStatusCode.ServiceUnavailable },
         "529" => Scripted.Unavailable(),
-        "timeout" => new StratumTimeoutException("slow"),
         "network" => new HttpRequestException("reset"),
         _ => new IOException("connection reset by peer"),
     };
@@ -234,10 +233,55 @@ public sealed class ResilienceChatClientTests
     }
 
     [Fact]
-    public async Task AttemptTimeout_HungAttemptIsCancelledAndRetried()
+    public async Task Retry_TimeoutFromBelow_IsNotRetriedByDefault()
+    {
+        var timeout = new StratumTimeoutException("slow");
+        var inner = new ScriptedChatClient().ThenThrow(timeout).ThenAnswer("again");
+        var (client, _, retries) = Create(inner, o => o.BaseDelay = TimeSpan.Zero);
+
+        var thrown = await Assert.ThrowsAsync<StratumTimeoutException>(() => client.GetResponseAsync("hi", Gpt4o));
+
+        Assert.Same(timeout, thrown);
+        Assert.Equal(1, inner.Calls);
+        Assert.Empty(retries);
+    }
+
+    [Fact]
+    public async Task Retry_TimeoutFromBelow_IsRetriedWithRetryTimeouts()
+    {
+        var inner = new ScriptedChatClient().ThenThrow(new StratumTimeoutException("slow")).ThenAnswer("again");
+        var (client, _, retries) = Create(inner, o => (o.BaseDelay, o.RetryTimeouts) = (TimeSpan.Zero, true));
+
+        var response = await client.GetResponseAsync("hi", Gpt4o);
+
+        Assert.Equal("again", response.Text);
+        Assert.Equal(2, inner.Calls);
+        Assert.Single(retries);
+    }
+
+    [Fact]
+    public async Task AttemptTimeout_HungAttempt_SurfacesAfterOneAttemptByDefault()
     {
         var inner = new ScriptedChatClient().Then(HangAsync).ThenAnswer("fast");
         var (client, time, retries) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay) = (TimeSpan.FromSeconds(5), null, TimeSpan.Zero));
+
+        var call = client.GetResponseAsync("hi", Gpt4o);
+        await time.TimerOfAsync(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var thrown = await Assert.ThrowsAsync<StratumTimeoutException>(() => call);
+        Assert.Equal(TimeSpan.FromSeconds(5), thrown.Timeout);
+        Assert.IsType<TimeoutRejectedException>(thrown.InnerException);
+        Assert.True(FallbackPolicy.Default.ShouldFallBack(thrown));
+        Assert.Equal(1, inner.Calls);
+        Assert.Empty(retries);
+    }
+
+    [Fact]
+    public async Task AttemptTimeout_WithRetryTimeouts_HungAttemptIsCancelledAndRetried()
+    {
+        var inner = new ScriptedChatClient().Then(HangAsync).ThenAnswer("fast");
+        var (client, time, retries) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay, o.RetryTimeouts) = (TimeSpan.FromSeconds(5), null, TimeSpan.Zero, true));
 
         var call = client.GetResponseAsync("hi", Gpt4o);
         await time.TimerOfAsync(TimeSpan.FromSeconds(5));
@@ -248,10 +292,10 @@ public sealed class ResilienceChatClientTests
     }
 
     [Fact]
-    public async Task AttemptTimeout_EveryAttemptHangs_ThrowsStratumTimeoutExceptionForTheModel()
+    public async Task AttemptTimeout_WithRetryTimeouts_EveryAttemptHangs_ThrowsStratumTimeoutExceptionForTheModel()
     {
         var inner = new ScriptedChatClient().Then(HangAsync).Then(HangAsync);
-        var (client, time, _) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay, o.MaxRetryAttempts) = (TimeSpan.FromSeconds(5), null, TimeSpan.Zero, 1));
+        var (client, time, _) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay, o.MaxRetryAttempts, o.RetryTimeouts) = (TimeSpan.FromSeconds(5), null, TimeSpan.Zero, 1, true));
 
         var call = client.GetResponseAsync("hi", Gpt4o);
         for (var i = 0; i < 2; i++)
@@ -403,7 +447,7 @@ public sealed class ResilienceChatClientTests
         var inner = new ScriptedChatClient()
             .ThenStream((_, ct) => Scripted.HangingStream(ct))
             .ThenStream((_, ct) => SlowSecondHalf(release.Task, ct));
-        var (client, time, _) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay) = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.Zero));
+        var (client, time, _) = Create(inner, o => (o.AttemptTimeout, o.TotalTimeout, o.BaseDelay, o.RetryTimeouts) = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), TimeSpan.Zero, true));
 
         await using var stream = client.GetStreamingResponseAsync("hi", Gpt4o).GetAsyncEnumerator();
         var first = stream.MoveNextAsync().AsTask();
