@@ -73,6 +73,10 @@ public sealed record PriceTier(
 /// <param name="Tiers">Higher prices above a prompt size, ordered by threshold.</param>
 /// <param name="CacheWrite1h">Input tokens written to a one-hour prompt cache (Anthropic <c>ttl: 1h</c>), where priced apart
 /// from <paramref name="CacheWrite"/> (the five-minute rate).</param>
+/// <param name="AudioInput">Audio input tokens, where priced apart from <paramref name="Input"/>.</param>
+/// <param name="AudioOutput">Audio output tokens, where priced apart from <paramref name="Output"/>.</param>
+/// <param name="Flex">Prices of the flex service tier (OpenAI <c>service_tier: flex</c>), or null when the model has none.</param>
+/// <param name="Priority">Prices of the priority service tier (OpenAI <c>service_tier: priority</c>), or null when the model has none.</param>
 public sealed record CatalogPrice(
     decimal Input,
     decimal Output,
@@ -80,7 +84,28 @@ public sealed record CatalogPrice(
     decimal? CacheWrite,
     decimal? Reasoning,
     EquatableArray<PriceTier> Tiers,
-    decimal? CacheWrite1h = null);
+    decimal? CacheWrite1h = null,
+    decimal? AudioInput = null,
+    decimal? AudioOutput = null,
+    ServiceTierPrice? Flex = null,
+    ServiceTierPrice? Priority = null);
+
+/// <summary>
+/// Prices of one service tier (flex, priority), which replace the model's standard prices when the provider reports
+/// serving the call at that tier. A price left null keeps the standard one.
+/// </summary>
+/// <remarks>All prices are USD per one million tokens.</remarks>
+/// <param name="Input">Uncached input tokens.</param>
+/// <param name="Output">Output tokens.</param>
+/// <param name="CachedInput">Input tokens read from the prompt cache.</param>
+/// <param name="CacheWrite">Input tokens written to the prompt cache.</param>
+/// <param name="AudioInput">Audio input tokens.</param>
+public sealed record ServiceTierPrice(
+    decimal? Input,
+    decimal? Output,
+    decimal? CachedInput = null,
+    decimal? CacheWrite = null,
+    decimal? AudioInput = null);
 
 /// <summary>A model in the catalog.</summary>
 /// <param name="Id">The id the provider's API expects; unique across the whole catalog.</param>

@@ -83,6 +83,8 @@ public static class CatalogYamlWriter
             Price(builder, 3, "cache_write", price.CacheWrite);
             Price(builder, 3, "cache_write_1h", price.CacheWrite1h);
             Price(builder, 3, "reasoning", price.Reasoning);
+            Price(builder, 3, "audio_input", price.AudioInput);
+            Price(builder, 3, "audio_output", price.AudioOutput);
             if (price.Tiers.Count > 0)
             {
                 builder.Append("      tiers:\n");
@@ -96,6 +98,9 @@ public static class CatalogYamlWriter
                     Price(builder, 5, "cache_write_1h", tier.CacheWrite1h);
                 }
             }
+
+            ServiceTier(builder, "flex", price.Flex);
+            ServiceTier(builder, "priority", price.Priority);
 
             List(builder, "capabilities", model.Capabilities);
             if (model.Quality is decimal quality)
@@ -127,6 +132,21 @@ public static class CatalogYamlWriter
         {
             builder.Append(' ', depth * 2).Append(key).Append(": ").Append(Number(price)).Append('\n');
         }
+    }
+
+    private static void ServiceTier(StringBuilder builder, string key, ServiceTierPrice? tier)
+    {
+        if (tier is null)
+        {
+            return;
+        }
+
+        builder.Append("      ").Append(key).Append(":\n");
+        Price(builder, 4, "input", tier.Input);
+        Price(builder, 4, "output", tier.Output);
+        Price(builder, 4, "cached_input", tier.CachedInput);
+        Price(builder, 4, "cache_write", tier.CacheWrite);
+        Price(builder, 4, "audio_input", tier.AudioInput);
     }
 
     private static void List(StringBuilder builder, string key, EquatableArray<string> items)

@@ -22,6 +22,8 @@ public class CatalogParserTests
               cache_write: 3.75
               cache_write_1h: 6.00
               reasoning: 2.5e-06
+              audio_input: 40
+              audio_output: 80
               tiers:
                 - above_input_tokens: 200000
                   input: 5.00
@@ -29,6 +31,16 @@ public class CatalogParserTests
                   cached_input: 0.50
                   cache_write: 7.50
                   cache_write_1h: 12.00
+              flex:
+                input: 1.25
+                output: 5
+                cached_input: 0.625
+              priority:
+                input: 4.25
+                output: 17
+                cached_input: 2.125
+                cache_write: 5
+                audio_input: 60
             capabilities: [streaming, tools, vision, json_schema]
             quality: 0.86
             aliases: [gpt-4o-2024-08-06]
@@ -64,9 +76,13 @@ public class CatalogParserTests
                 "cache_write": 3.75,
                 "cache_write_1h": 6.00,
                 "reasoning": 2.5e-06,
+                "audio_input": 40,
+                "audio_output": 80,
                 "tiers": [
                   { "above_input_tokens": 200000, "input": 5.00, "output": 15.00, "cached_input": 0.50, "cache_write": 7.50, "cache_write_1h": 12.00 }
-                ]
+                ],
+                "flex": { "input": 1.25, "output": 5, "cached_input": 0.625 },
+                "priority": { "input": 4.25, "output": 17, "cached_input": 2.125, "cache_write": 5, "audio_input": 60 }
               },
               "capabilities": ["streaming", "tools", "vision", "json_schema"],
               "quality": 0.86,
@@ -106,7 +122,11 @@ public class CatalogParserTests
             3.75m,
             0.0000025m,
             new[] { new PriceTier(200000, 5.00m, 15.00m, 0.50m, 7.50m, 12.00m) }.ToEquatableArray(),
-            6.00m);
+            6.00m,
+            AudioInput: 40m,
+            AudioOutput: 80m,
+            Flex: new ServiceTierPrice(1.25m, 5m, 0.625m),
+            Priority: new ServiceTierPrice(4.25m, 17m, 2.125m, 5m, 60m));
         var expected = new CatalogModel(
             "gpt-4o",
             "Gpt4o",
@@ -311,6 +331,22 @@ public class CatalogParserTests
         Assert.Equal(new[] { "gpt-4.1" }, file.Models.Select(m => m.Id));
         Assert.NotNull(file.Provider);
         Assert.Equal(CatalogDiagnosticIds.InvalidValue, Assert.Single(file.Diagnostics).Id);
+    }
+
+    [Fact]
+    public void Parse_ServiceTierPrices_AreCheckedLikeOtherPrices()
+    {
+        var negative = CatalogParser.Parse("x.yaml", ValidYaml.Replace("cached_input: 0.625", "cached_input: -0.625", StringComparison.Ordinal));
+        var notAMapping = CatalogParser.Parse("x.yaml", ValidYaml.Replace("      flex:\n        input: 1.25\n", "      flex: 1.25\n      flexx:\n        input: 1.25\n", StringComparison.Ordinal));
+        var typo = CatalogParser.Parse("x.yaml", ValidYaml.Replace("audio_input: 60", "audio_inptu: 60", StringComparison.Ordinal));
+
+        Assert.Equal(CatalogDiagnosticIds.InvalidPrice, Assert.Single(negative.Diagnostics).Id);
+        Assert.Equal(new[] { "gpt-4.1" }, negative.Models.Select(m => m.Id));
+        Assert.Contains(notAMapping.Diagnostics, d => d.Id == CatalogDiagnosticIds.InvalidValue && d.Message.Contains("'flex' must be a mapping", StringComparison.Ordinal));
+        var warning = Assert.Single(typo.Diagnostics);
+        Assert.Equal((CatalogDiagnosticIds.UnknownKey, CatalogSeverity.Warning), (warning.Id, warning.Severity));
+        Assert.Contains("Did you mean 'audio_input'", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(new ServiceTierPrice(4.25m, 17m, 2.125m, 5m), typo.Models[0].Price.Priority);
     }
 
     [Fact]

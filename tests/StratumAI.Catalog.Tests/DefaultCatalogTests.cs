@@ -74,10 +74,14 @@ public class DefaultCatalogTests
         Assert.True(compared >= 40, $"Only {compared} default models were found in LiteLLM's list.");
         Assert.True(mismatches.Count == 0, "Prices differ from LiteLLM:\n" + string.Join("\n", mismatches));
 
+        // Audio and service-tier (flex, priority) prices too: a model LiteLLM prices them for must carry them.
         static bool SamePrices(CatalogPrice expected, CatalogPrice actual)
             => expected.Input == actual.Input && expected.Output == actual.Output
-                && expected.CachedInput == actual.CachedInput && expected.CacheWrite == actual.CacheWrite;
+                && expected.CachedInput == actual.CachedInput && expected.CacheWrite == actual.CacheWrite
+                && expected.AudioInput == actual.AudioInput && expected.AudioOutput == actual.AudioOutput
+                && expected.Flex == actual.Flex && expected.Priority == actual.Priority;
 
-        static string Describe(CatalogPrice p) => $"in {p.Input} out {p.Output} cached {p.CachedInput?.ToString() ?? "-"} write {p.CacheWrite?.ToString() ?? "-"}";
+        static string Describe(CatalogPrice p) => $"in {p.Input} out {p.Output} cached {p.CachedInput?.ToString() ?? "-"} write {p.CacheWrite?.ToString() ?? "-"}"
+            + $" audio in {p.AudioInput?.ToString() ?? "-"} audio out {p.AudioOutput?.ToString() ?? "-"} flex {p.Flex?.ToString() ?? "-"} priority {p.Priority?.ToString() ?? "-"}";
     }
 }

@@ -53,6 +53,16 @@ public class LiteLlmImporterTests
             checkedPrices += Compare(raw, "cache_creation_input_token_cost", entry.Model.Price.CacheWrite);
             checkedPrices += Compare(raw, "cache_creation_input_token_cost_above_1hr", entry.Model.Price.CacheWrite1h);
             checkedPrices += Compare(raw, "output_cost_per_reasoning_token", entry.Model.Price.Reasoning);
+            checkedPrices += Compare(raw, "input_cost_per_audio_token", entry.Model.Price.AudioInput);
+            checkedPrices += Compare(raw, "output_cost_per_audio_token", entry.Model.Price.AudioOutput);
+            foreach (var (suffix, tier) in new[] { ("_flex", entry.Model.Price.Flex), ("_priority", entry.Model.Price.Priority) })
+            {
+                checkedPrices += Compare(raw, "input_cost_per_token" + suffix, tier?.Input);
+                checkedPrices += Compare(raw, "output_cost_per_token" + suffix, tier?.Output);
+                checkedPrices += Compare(raw, "cache_read_input_token_cost" + suffix, tier?.CachedInput);
+                checkedPrices += Compare(raw, "cache_creation_input_token_cost" + suffix, tier?.CacheWrite);
+                checkedPrices += Compare(raw, "input_cost_per_audio_token" + suffix, tier?.AudioInput);
+            }
         }
 
         Assert.True(checkedPrices > 2000, $"Only {checkedPrices} prices compared.");
@@ -103,6 +113,33 @@ public class LiteLlmImporterTests
 
         Assert.Equal((3.75m, 6m), (model.Price.CacheWrite, model.Price.CacheWrite1h));
         Assert.Equal(new PriceTier(200000, 6m, 22.5m, 0.6m, 7.5m, 12m), Assert.Single(model.Price.Tiers));
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Import_Gpt5_HasFlexAndPriorityPrices(string which)
+    {
+        var model = Find(which, "openai", "gpt-5");
+
+        // input_cost_per_token_flex 6.25e-07, output_cost_per_token_flex 5e-06, cache_read_input_token_cost_flex 6.25e-08; priority 2.5e-06, 2e-05, 2.5e-07.
+        Assert.Equal(new ServiceTierPrice(0.625m, 5m, 0.0625m), model.Price.Flex);
+        Assert.Equal(new ServiceTierPrice(2.5m, 20m, 0.25m), model.Price.Priority);
+    }
+
+    [Fact]
+    public void Import_AudioPrices_AndAServiceTiersAudioPrice()
+    {
+        // gemini/gemini-2.0-flash: input_cost_per_audio_token 7e-07 (7x its text input price).
+        Assert.Equal((0.1m, 0.7m), (Find("new", "gemini", "gemini-2.0-flash").Price.Input, Find("new", "gemini", "gemini-2.0-flash").Price.AudioInput));
+
+        // gemini/gemini-3-flash-preview: input_cost_per_audio_token_priority 1.8e-06; no flex prices.
+        var flash = Find("new", "gemini", "gemini-3-flash-preview");
+        Assert.Equal(new ServiceTierPrice(0.9m, 5.4m, 0.09m, null, 1.8m), flash.Price.Priority);
+        Assert.Null(flash.Price.Flex);
+
+        // gpt-4o-audio-preview: input_cost_per_audio_token 4e-05, output_cost_per_audio_token 8e-05.
+        var audio = Find("new", "openai", "gpt-4o-audio-preview");
+        Assert.Equal((40m, 80m), (audio.Price.AudioInput, audio.Price.AudioOutput));
     }
 
     [Fact]

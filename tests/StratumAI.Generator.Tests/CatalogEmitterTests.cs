@@ -67,6 +67,25 @@ public class CatalogEmitterTests
     }
 
     [Fact]
+    public void Emit_ServiceTierAndAudioPrices_AreNamedArgumentsThatCompile()
+    {
+        var files = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default);
+        var source = files.Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains(
+            "new global::StratumAI.ModelPricing(1.10m, 4.40m, null, null, 4.40m, null, AudioInputPerMillion: 40m, AudioOutputPerMillion: 80m, "
+            + "Flex: new global::StratumAI.ServiceTierPricing(0.55m, 2.20m, 0.275m, null, null), Priority: new global::StratumAI.ServiceTierPricing(2.00m, 8.00m, null, null, 60m)),",
+            source,
+            StringComparison.Ordinal);
+        var docs = files.Single(f => f.HintName == "Model.g.cs").Source;
+        Assert.Contains("reasoning $4.40, audio input $40, audio output $80.", docs, StringComparison.Ordinal);
+        Assert.Contains("Flex service tier: input $0.55, output $2.20, cached input $0.275.", docs, StringComparison.Ordinal);
+        Assert.Contains("Priority service tier: input $2.00, output $8.00, audio input $60.", docs, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_DeprecatedModel_DocumentsDateAndReplacementWithoutObsolete()
     {
         var source = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default).Single(f => f.HintName == "Model.g.cs").Source;

@@ -213,6 +213,10 @@ public sealed class LiteLlmPriceList
             || !TryPrice(value, "cache_creation_input_token_cost", required: false, out var cacheWrite, out reason)
             || !TryPrice(value, "cache_creation_input_token_cost_above_1hr", required: false, out var cacheWrite1h, out reason)
             || !TryPrice(value, "output_cost_per_reasoning_token", required: false, out var reasoning, out reason)
+            || !TryPrice(value, "input_cost_per_audio_token", required: false, out var audioInput, out reason)
+            || !TryPrice(value, "output_cost_per_audio_token", required: false, out var audioOutput, out reason)
+            || !TryServiceTier(value, "flex", out var flex, out reason)
+            || !TryServiceTier(value, "priority", out var priority, out reason)
             || !TryTiers(value, input!.Value, output!.Value, out var tiers, out reason))
         {
             return false;
@@ -245,7 +249,7 @@ public sealed class LiteLlmPriceList
             mode == "responses" ? "openai-responses" : null,
             contextWindow.Value,
             maxOutput,
-            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h),
+            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority),
             Capabilities(value),
             null,
             EquatableArray<string>.Empty,
@@ -303,6 +307,28 @@ public sealed class LiteLlmPriceList
         }
 
         price = perMillion;
+        return true;
+    }
+
+    // The base prices of a service tier: input_cost_per_token_flex, cache_read_input_token_cost_priority… A prompt-size
+    // tier's service-tier prices (input_cost_per_token_above_200k_tokens_priority) are not imported.
+    private static bool TryServiceTier(JsonElement value, string tier, out ServiceTierPrice? prices, out string? reason)
+    {
+        prices = null;
+        if (!TryPrice(value, "input_cost_per_token_" + tier, required: false, out var input, out reason)
+            || !TryPrice(value, "output_cost_per_token_" + tier, required: false, out var output, out reason)
+            || !TryPrice(value, "cache_read_input_token_cost_" + tier, required: false, out var cached, out reason)
+            || !TryPrice(value, "cache_creation_input_token_cost_" + tier, required: false, out var cacheWrite, out reason)
+            || !TryPrice(value, "input_cost_per_audio_token_" + tier, required: false, out var audioInput, out reason))
+        {
+            return false;
+        }
+
+        if ((input ?? output ?? cached ?? cacheWrite ?? audioInput) is not null)
+        {
+            prices = new ServiceTierPrice(input, output, cached, cacheWrite, audioInput);
+        }
+
         return true;
     }
 

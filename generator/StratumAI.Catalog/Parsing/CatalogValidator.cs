@@ -16,7 +16,8 @@ internal sealed class CatalogValidator
         "deprecated_on", "replacement",
     };
 
-    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "tiers" };
+    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority" };
+    private static readonly string[] ServiceTierKeys = { "input", "output", "cached_input", "cache_write", "audio_input" };
     private static readonly string[] TierKeys = { "above_input_tokens", "input", "output", "cached_input", "cache_write", "cache_write_1h" };
 
     private readonly SourceText _source;
@@ -374,6 +375,7 @@ internal sealed class CatalogValidator
 
         var errorsBefore = _errorCount;
         CatalogNode? inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, cacheWrite1hNode = null, reasoningNode = null, tiersNode = null;
+        CatalogNode? audioInputNode = null, audioOutputNode = null, flexNode = null, priorityNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -399,8 +401,20 @@ internal sealed class CatalogValidator
                 case "reasoning":
                     Take(ref reasoningNode, entry, key);
                     break;
+                case "audio_input":
+                    Take(ref audioInputNode, entry, key);
+                    break;
+                case "audio_output":
+                    Take(ref audioOutputNode, entry, key);
+                    break;
                 case "tiers":
                     Take(ref tiersNode, entry, key);
+                    break;
+                case "flex":
+                    Take(ref flexNode, entry, key);
+                    break;
+                case "priority":
+                    Take(ref priorityNode, entry, key);
                     break;
                 default:
                     UnknownKey(entry.Key, key, "a price", PriceKeys);
@@ -414,13 +428,74 @@ internal sealed class CatalogValidator
         var cacheWrite = ReadPriceValue(cacheWriteNode, "cache_write", mapping, required: false);
         var cacheWrite1h = ReadPriceValue(cacheWrite1hNode, "cache_write_1h", mapping, required: false);
         var reasoning = ReadPriceValue(reasoningNode, "reasoning", mapping, required: false);
+        var audioInput = ReadPriceValue(audioInputNode, "audio_input", mapping, required: false);
+        var audioOutput = ReadPriceValue(audioOutputNode, "audio_output", mapping, required: false);
         var tiers = ReadTiers(tiersNode);
+        var flex = ReadServiceTier(flexNode, "flex");
+        var priority = ReadServiceTier(priorityNode, "priority");
         if (_errorCount != errorsBefore || input is null || output is null)
         {
             return null;
         }
 
-        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h);
+        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority);
+    }
+
+    // A service tier's prices (price.flex, price.priority): every key optional, a missing one keeps the standard price.
+    private ServiceTierPrice? ReadServiceTier(CatalogNode? node, string name)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            Error(CatalogDiagnosticIds.InvalidValue, $"'{name}' must be a mapping of prices (input, output, cached_input, cache_write, audio_input), not {node.KindName}.", node);
+            return null;
+        }
+
+        var errorsBefore = _errorCount;
+        CatalogNode? inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, audioInputNode = null;
+        foreach (var entry in mapping.Entries)
+        {
+            var key = KeyOf(entry);
+            switch (key)
+            {
+                case null:
+                    break;
+                case "input":
+                    Take(ref inputNode, entry, key);
+                    break;
+                case "output":
+                    Take(ref outputNode, entry, key);
+                    break;
+                case "cached_input":
+                    Take(ref cachedNode, entry, key);
+                    break;
+                case "cache_write":
+                    Take(ref cacheWriteNode, entry, key);
+                    break;
+                case "audio_input":
+                    Take(ref audioInputNode, entry, key);
+                    break;
+                default:
+                    UnknownKey(entry.Key, key, $"the '{name}' service tier", ServiceTierKeys);
+                    break;
+            }
+        }
+
+        var input = ReadPriceValue(inputNode, "input", mapping, required: false);
+        var output = ReadPriceValue(outputNode, "output", mapping, required: false);
+        var cached = ReadPriceValue(cachedNode, "cached_input", mapping, required: false);
+        var cacheWrite = ReadPriceValue(cacheWriteNode, "cache_write", mapping, required: false);
+        var audioInput = ReadPriceValue(audioInputNode, "audio_input", mapping, required: false);
+        if (_errorCount != errorsBefore || (input ?? output ?? cached ?? cacheWrite ?? audioInput) is null)
+        {
+            return null;
+        }
+
+        return new ServiceTierPrice(input, output, cached, cacheWrite, audioInput);
     }
 
     private EquatableArray<PriceTier> ReadTiers(CatalogNode? node)

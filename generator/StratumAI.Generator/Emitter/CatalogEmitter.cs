@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using StratumAI.Catalog;
 using StratumAI.Generator.Model;
 
@@ -111,7 +112,19 @@ internal static class CatalogEmitter
             writer.Write(", reasoning ").Write(Money(reasoning));
         }
 
+        if (price.AudioInput is { } audioInput)
+        {
+            writer.Write(", audio input ").Write(Money(audioInput));
+        }
+
+        if (price.AudioOutput is { } audioOutput)
+        {
+            writer.Write(", audio output ").Write(Money(audioOutput));
+        }
+
         writer.Write(".</para>").EndLine();
+        WriteServiceTierDocs(writer, "Flex", price.Flex);
+        WriteServiceTierDocs(writer, "Priority", price.Priority);
         foreach (var tier in price.Tiers)
         {
             if (tier is null)
@@ -323,6 +336,65 @@ internal static class CatalogEmitter
         return writer.ToString();
     }
 
+    private static void WriteServiceTierDocs(SourceWriter writer, string name, ServiceTierPrice? tier)
+    {
+        if (tier is null)
+        {
+            return;
+        }
+
+        writer.StartLine().Write("/// <para>").Write(name).Write(" service tier:");
+        var separator = " ";
+        foreach (var (label, value) in new[] { ("input", tier.Input), ("output", tier.Output), ("cached input", tier.CachedInput), ("cache write", tier.CacheWrite), ("audio input", tier.AudioInput) })
+        {
+            if (value is { } amount)
+            {
+                writer.Write(separator).Write(label).Write(' ').Write(Money(amount));
+                separator = ", ";
+            }
+        }
+
+        writer.Write(".</para>").EndLine();
+    }
+
+    private static string NamedPriceArguments(CatalogPrice price)
+    {
+        var named = new StringBuilder();
+        if (price.CacheWrite1h is { } hour)
+        {
+            named.Append(", CacheWrite1hPerMillion: ").Append(Literals.Decimal(hour));
+        }
+
+        if (price.AudioInput is { } audioInput)
+        {
+            named.Append(", AudioInputPerMillion: ").Append(Literals.Decimal(audioInput));
+        }
+
+        if (price.AudioOutput is { } audioOutput)
+        {
+            named.Append(", AudioOutputPerMillion: ").Append(Literals.Decimal(audioOutput));
+        }
+
+        AppendServiceTier(named, "Flex", price.Flex);
+        AppendServiceTier(named, "Priority", price.Priority);
+        return named.ToString();
+    }
+
+    private static void AppendServiceTier(StringBuilder named, string name, ServiceTierPrice? tier)
+    {
+        if (tier is null)
+        {
+            return;
+        }
+
+        named.Append(", ").Append(name).Append(": new global::StratumAI.ServiceTierPricing(")
+            .Append(Literals.NullableDecimal(tier.Input)).Append(", ")
+            .Append(Literals.NullableDecimal(tier.Output)).Append(", ")
+            .Append(Literals.NullableDecimal(tier.CachedInput)).Append(", ")
+            .Append(Literals.NullableDecimal(tier.CacheWrite)).Append(", ")
+            .Append(Literals.NullableDecimal(tier.AudioInput)).Append(')');
+    }
+
     /// <summary>
     /// <c>StratumClient</c> calls that take a <c>Model</c> value, so a model named in code is checked at compile time without
     /// <c>GetInfo()</c>: <c>stratum.GetChatClient(Model.Gpt4o)</c>.
@@ -394,11 +466,11 @@ internal static class CatalogEmitter
             .Write(Literals.NullableDecimal(price.CachedInput)).Write(", ")
             .Write(Literals.NullableDecimal(price.CacheWrite)).Write(", ")
             .Write(Literals.NullableDecimal(price.Reasoning)).Write(", ");
-        // The one-hour cache-write price is a named argument, written only when the catalog has one.
-        var oneHour = price.CacheWrite1h is { } hour ? ", CacheWrite1hPerMillion: " + Literals.Decimal(hour) : string.Empty;
+        // Prices added after the first release are named arguments, written only when the catalog has them.
+        var named = NamedPriceArguments(price);
         if (price.Tiers.Count == 0)
         {
-            writer.Write("null").Write(oneHour).Write("),").EndLine();
+            writer.Write("null").Write(named).Write("),").EndLine();
         }
         else
         {
@@ -417,7 +489,7 @@ internal static class CatalogEmitter
                     .Write(tier.CacheWrite1h is { } tierHour ? ", CacheWrite1hPerMillion: " + Literals.Decimal(tierHour) : string.Empty).Write("),").EndLine();
             }
 
-            writer.CloseBlock(oneHour + "),");
+            writer.CloseBlock(named + "),");
         }
 
         writer.StartLine().Write(Capabilities(model.Capabilities)).Write(", ")

@@ -25,6 +25,14 @@ public sealed record PriceTier(
 /// <param name="Tiers">Tiers for large prompts, ordered by threshold; may be empty.</param>
 /// <param name="CacheWrite1hPerMillion">Tokens written to a one-hour prompt cache (Anthropic <c>ttl: "1h"</c>), or null to bill
 /// them at <paramref name="CacheWritePerMillion"/>.</param>
+/// <param name="AudioInputPerMillion">Audio input tokens (<see cref="StratumUsageKeys.AudioInputTokens"/>), or null to bill them
+/// at the input price.</param>
+/// <param name="AudioOutputPerMillion">Audio output tokens (<see cref="StratumUsageKeys.AudioOutputTokens"/>), or null to bill them
+/// at the output price.</param>
+/// <param name="Flex">Prices of the flex service tier, applied when the response reports it
+/// (<see cref="StratumUsageKeys.FlexServiceTier"/>), or null when the model has none.</param>
+/// <param name="Priority">Prices of the priority service tier, applied when the response reports it
+/// (<see cref="StratumUsageKeys.PriorityServiceTier"/>), or null when the model has none.</param>
 public sealed record ModelPricing(
     decimal InputPerMillion,
     decimal OutputPerMillion,
@@ -32,7 +40,11 @@ public sealed record ModelPricing(
     decimal? CacheWritePerMillion = null,
     decimal? ReasoningPerMillion = null,
     IReadOnlyList<PriceTier>? Tiers = null,
-    decimal? CacheWrite1hPerMillion = null)
+    decimal? CacheWrite1hPerMillion = null,
+    decimal? AudioInputPerMillion = null,
+    decimal? AudioOutputPerMillion = null,
+    ServiceTierPricing? Flex = null,
+    ServiceTierPricing? Priority = null)
 {
     /// <summary>Free: every price zero (local models).</summary>
     public static ModelPricing Free { get; } = new(0m, 0m);
@@ -40,3 +52,19 @@ public sealed record ModelPricing(
     /// <summary>Tiers for large prompts; never null.</summary>
     public IReadOnlyList<PriceTier> Tiers { get; init; } = Tiers ?? Array.Empty<PriceTier>();
 }
+
+/// <summary>
+/// Prices of one service tier (OpenAI's <c>flex</c> or <c>priority</c>), in USD per one million tokens. They replace the
+/// model's standard prices for a call the provider reports it served at that tier; a price left null keeps the standard one.
+/// </summary>
+/// <param name="InputPerMillion">Uncached input tokens, or null for the standard price.</param>
+/// <param name="OutputPerMillion">Output tokens, or null for the standard price.</param>
+/// <param name="CachedInputPerMillion">Cached input tokens, or null for the standard price.</param>
+/// <param name="CacheWritePerMillion">Cache-write tokens, or null for the standard price.</param>
+/// <param name="AudioInputPerMillion">Audio input tokens, or null for the standard price.</param>
+public sealed record ServiceTierPricing(
+    decimal? InputPerMillion = null,
+    decimal? OutputPerMillion = null,
+    decimal? CachedInputPerMillion = null,
+    decimal? CacheWritePerMillion = null,
+    decimal? AudioInputPerMillion = null);

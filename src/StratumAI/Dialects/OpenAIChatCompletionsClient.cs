@@ -48,6 +48,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     private readonly string _providerId;
     private readonly TimeProvider _timeProvider;
     private readonly ChatClientMetadata _metadata;
+    private readonly bool _reasoningOutsideCompletion;
 
     /// <summary>Creates a client for one model of one OpenAI-compatible endpoint.</summary>
     /// <param name="httpClient">The HTTP client to send requests with. It is not disposed by this client.</param>
@@ -79,6 +80,8 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         _providerId = providerId;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+        _reasoningOutsideCompletion = string.Equals(providerId, "xai", StringComparison.Ordinal)
+            || string.Equals(baseUri.Host, "api.x.ai", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
@@ -291,7 +294,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
             if (chunk.Usage is { } usage)
             {
-                usageSoFar = MapUsage(usage);
+                usageSoFar = MapUsage(usage, chunk.ServiceTier);
                 update.Contents.Add(new UsageContent(usageSoFar));
                 if (usage.Cost is { } reportedCost)
                 {
@@ -669,7 +672,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
 
     private string Snippet(string body) => _redactor.Snippet(body);
 
-    private static ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel, string? requestId)
+    private ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel, string? requestId)
     {
         var choice = completion.Choices![0];
         var createdAt = completion.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : (DateTimeOffset?)null;
@@ -706,7 +709,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             ModelId = completion.Model ?? requestedModel,
             CreatedAt = createdAt,
             FinishReason = choice.FinishReason is { } reason ? MapFinishReason(reason) : null,
-            Usage = completion.Usage is { } usage ? MapUsage(usage) : null,
+            Usage = completion.Usage is { } usage ? MapUsage(usage, completion.ServiceTier) : null,
             RawRepresentation = completion,
         };
 
@@ -770,15 +773,23 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         _ => new ChatFinishReason(reason),
     };
 
-    internal static UsageDetails MapUsage(ChatCompletionUsage usage)
+    internal UsageDetails MapUsage(ChatCompletionUsage usage, string? serviceTier = null) =>
+        MapUsage(usage, serviceTier, _reasoningOutsideCompletion);
+
+    /// <param name="usage">The wire usage.</param>
+    /// <param name="serviceTier">The <c>service_tier</c> the response reports, or null.</param>
+    /// <param name="reasoningOutsideCompletion">True for xAI, whose <c>completion_tokens</c> never include the reasoning tokens.</param>
+    internal static UsageDetails MapUsage(ChatCompletionUsage usage, string? serviceTier, bool reasoningOutsideCompletion)
     {
         var output = usage.CompletionTokens;
         var reasoning = usage.CompletionTokensDetails?.ReasoningTokens;
-        if (reasoning is > 0 && usage.PromptTokens is { } prompt && output is { } completion && usage.TotalTokens is { } total
-            && total == prompt + completion + reasoning.Value && total != prompt + completion)
+        if (reasoning is > 0 && output is { } completion
+            && (reasoningOutsideCompletion
+                || (usage.PromptTokens is { } prompt && usage.TotalTokens is { } total && total == prompt + completion + reasoning.Value && total != prompt + completion)))
         {
-            // xAI counts reasoning tokens outside completion_tokens (total = prompt + completion + reasoning).
-            // OutputTokenCount always includes reasoning, so cost bills them the same way for every provider.
+            // xAI counts reasoning tokens outside completion_tokens. That is the provider's convention, so it holds whatever
+            // total_tokens says (a proxy may drop or rewrite it); for another server, a total of prompt + completion + reasoning
+            // can only mean the same. OutputTokenCount always includes reasoning, so cost bills them alike for every provider.
             output = completion + reasoning.Value;
         }
 
@@ -796,6 +807,18 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         {
             counts[StratumUsageKeys.CacheWriteInputTokens] = cacheWrite;
         }
+
+        if (usage.PromptTokensDetails?.AudioTokens is > 0 and var audioIn)
+        {
+            counts[StratumUsageKeys.AudioInputTokens] = audioIn;
+        }
+
+        if (usage.CompletionTokensDetails?.AudioTokens is > 0 and var audioOut)
+        {
+            counts[StratumUsageKeys.AudioOutputTokens] = audioOut;
+        }
+
+        StratumUsageKeys.AddServiceTier(counts, serviceTier);
 
         if (usage.PromptCacheHitTokens is { } hit)
         {

@@ -429,7 +429,7 @@ internal sealed class ChatCompletionCompletionTokensDetails
 }
 
 // Streaming wire types. A stream sends hundreds of chunks per answer, so a chunk declares only what the stream
-// mapping reads (no service_tier, system_fingerprint, provider or choice index), a delta's string content is read
+// mapping reads (service_tier, for the usage, but no system_fingerprint, provider or choice index), a delta's string content is read
 // without a wrapper object, and the context uses default options (numbers are read as numbers, except where a
 // property or type below asks for strings too, as the non-streaming context does everywhere).
 
@@ -450,6 +450,10 @@ internal sealed class ChatCompletionChunk
 
     [JsonPropertyName("usage")]
     public ChatCompletionUsage? Usage { get; set; }
+
+    /// <summary>The tier that served the call (OpenAI repeats it on every chunk); prices the usage.</summary>
+    [JsonPropertyName("service_tier")]
+    public string? ServiceTier { get; set; }
 
     /// <summary>Some compatible servers end a failing stream with an error chunk.</summary>
     [JsonPropertyName("error")]

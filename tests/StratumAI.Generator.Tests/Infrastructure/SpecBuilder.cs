@@ -48,6 +48,17 @@ internal static class SpecBuilder
         => new(providers.ToEquatableArray(), models.ToEquatableArray(), EquatableArray<CatalogDiagnostic>.Empty);
 
     /// <summary>Every field in use, plus the awkward cases: markup in names, a local provider without a key, a model-less provider.</summary>
+    private static CatalogModel WithServiceTiersAndAudio(CatalogModel model) => model with
+    {
+        Price = model.Price with
+        {
+            AudioInput = 40m,
+            AudioOutput = 80m,
+            Flex = new ServiceTierPrice(0.55m, 2.20m, 0.275m),
+            Priority = new ServiceTierPrice(2.00m, 8.00m, null, null, 60m),
+        },
+    };
+
     public static CatalogSpec EveryFeature()
         => Spec(
             [
@@ -59,8 +70,8 @@ internal static class SpecBuilder
             [
                 Model("gpt-4o", "Gpt4o", "openai", input: 2.50m, output: 10.00m, cachedInput: 1.25m, capabilities: ["streaming", "tools", "vision", "json_schema"],
                     contextWindow: 128000, maxOutputTokens: 16384, quality: 0.86m, aliases: ["gpt-4o-2024-08-06"]),
-                Model("o3-mini", "O3Mini", "openai", input: 1.10m, output: 4.40m, reasoning: 4.40m, capabilities: ["reasoning"], dialect: "openai-responses",
-                    contextWindow: 200000, maxOutputTokens: 100000, deprecatedOn: "2026-06-30", replacement: "gpt-4o"),
+                WithServiceTiersAndAudio(Model("o3-mini", "O3Mini", "openai", input: 1.10m, output: 4.40m, reasoning: 4.40m, capabilities: ["reasoning"], dialect: "openai-responses",
+                    contextWindow: 200000, maxOutputTokens: 100000, deprecatedOn: "2026-06-30", replacement: "gpt-4o")),
                 Model("claude-3-5-sonnet", "Claude35Sonnet", "anthropic", input: 3.00m, output: 15.00m, cachedInput: 0.30m, cacheWrite: 3.75m,
                     tiers: [new CatalogPriceTier(200000, 6.00m, 22.50m, 0.60m, 7.50m)], capabilities: ["streaming", "prompt_caching", "pdf", "audio", "json_mode"],
                     contextWindow: 200000, maxOutputTokens: 8192),

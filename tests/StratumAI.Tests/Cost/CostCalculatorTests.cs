@@ -194,4 +194,93 @@ public sealed class CostCalculatorTests
 
         Assert.Equal(0.0000000000001m, cost.Input);
     }
+
+    private static UsageDetails WithCounts(UsageDetails usage, params (string Key, long Value)[] counts)
+    {
+        usage.AdditionalCounts ??= new();
+        foreach (var (key, value) in counts)
+        {
+            usage.AdditionalCounts[key] = value;
+        }
+
+        return usage;
+    }
+
+    // gpt-5 (LiteLLM): 1.25 / 10 / cached 0.125; flex 0.625 / 5 / 0.0625; priority 2.5 / 20 / 0.25.
+    private static readonly ModelPricing Gpt5Pricing = new(1.25m, 10m, 0.125m,
+        Flex: new ServiceTierPricing(0.625m, 5m, 0.0625m), Priority: new ServiceTierPricing(2.5m, 20m, 0.25m));
+
+    [Fact]
+    public void FlexTier_BillsEveryKindAtTheFlexPrices()
+    {
+        var usage = WithCounts(Usage(10_000, 1_000, cached: 4_000), (StratumUsageKeys.FlexServiceTier, 1));
+
+        // 6,000 × 0.625 = 3,750; 4,000 × 0.0625 = 250; 1,000 × 5 = 5,000 → / 1M (standard: 7,500 + 500 + 10,000).
+        Assert.Equal(new CallCost(0.00375m, 0.00025m, 0m, 0.005m, 0m), CostCalculator.Calculate(Gpt5Pricing, usage));
+    }
+
+    [Fact]
+    public void PriorityTier_WithoutATierPriceForAKind_KeepsTheStandardPriceForIt()
+    {
+        // gpt-5-nano as LiteLLM lists it: a priority input price only.
+        var pricing = new ModelPricing(0.05m, 0.4m, 0.005m, Priority: new ServiceTierPricing(InputPerMillion: 2.5m));
+        var usage = WithCounts(Usage(1_000, 100, cached: 200), (StratumUsageKeys.PriorityServiceTier, 1));
+
+        // 800 × 2.5 = 2,000; 200 × 0.005 = 1; 100 × 0.4 = 40 → / 1M.
+        Assert.Equal(new CallCost(0.002m, 0.000001m, 0m, 0.00004m, 0m), CostCalculator.Calculate(pricing, usage));
+    }
+
+    [Fact]
+    public void ServiceTier_TheModelHasNoPricesFor_OrBothTiersReported_BillsTheStandardPrices()
+    {
+        var standard = CostCalculator.Calculate(Gpt5Pricing, Usage(1_000, 100));
+
+        Assert.Equal(standard, CostCalculator.Calculate(new ModelPricing(1.25m, 10m, 0.125m), WithCounts(Usage(1_000, 100), (StratumUsageKeys.FlexServiceTier, 1))));
+        Assert.Equal(standard, CostCalculator.Calculate(Gpt5Pricing, WithCounts(Usage(1_000, 100), (StratumUsageKeys.FlexServiceTier, 1), (StratumUsageKeys.PriorityServiceTier, 1))));
+        Assert.Equal(standard, CostCalculator.Calculate(Gpt5Pricing, WithCounts(Usage(1_000, 100), (StratumUsageKeys.FlexServiceTier, 0))));
+    }
+
+    [Fact]
+    public void ServiceTierThatPricesOutput_BillsReasoningWithinItsOutput()
+    {
+        // gemini-3-flash-preview (LiteLLM): output and reasoning 3; priority output 5.4, no priority reasoning price.
+        var pricing = new ModelPricing(0.5m, 3m, 0.05m, ReasoningPerMillion: 3m, Priority: new ServiceTierPricing(0.9m, 5.4m, 0.09m, AudioInputPerMillion: 1.8m));
+        var usage = WithCounts(Usage(1_000, 500, reasoning: 300), (StratumUsageKeys.PriorityServiceTier, 1));
+
+        // 1,000 × 0.9 = 900; 500 × 5.4 = 2,700 (reasoning inside) → / 1M.
+        Assert.Equal(new CallCost(0.0009m, 0m, 0m, 0.0027m, 0m), CostCalculator.Calculate(pricing, usage));
+    }
+
+    [Fact]
+    public void ServiceTier_AboveAPromptSizeTier_TheTiersPricesWinForWhatItPrices()
+    {
+        // gpt-5.4 (LiteLLM): 2.5 / 15 / 0.25, above 272k 5 / 22.5 / 0.5; flex 1.25 / 7.5 / 0.13 and no flex price above 272k.
+        var pricing = new ModelPricing(2.5m, 15m, 0.25m, Tiers: [new PriceTier(272_000, 5m, 22.5m)], Flex: new ServiceTierPricing(1.25m, 7.5m, 0.13m));
+        var usage = WithCounts(Usage(300_000, 1_000, cached: 100_000), (StratumUsageKeys.FlexServiceTier, 1));
+
+        // 200,000 × 5 = 1,000,000; 100,000 × 0.13 (the tier lists no cached price: flex's) = 13,000; 1,000 × 22.5 = 22,500 → / 1M.
+        Assert.Equal(new CallCost(1m, 0.013m, 0m, 0.0225m, 0m), CostCalculator.Calculate(pricing, usage));
+    }
+
+    [Fact]
+    public void AudioTokens_AreTakenOutOfTextAndBilledAtTheAudioPrices()
+    {
+        var pricing = new ModelPricing(2.5m, 10m, 1.25m, AudioInputPerMillion: 40m, AudioOutputPerMillion: 80m);
+        var usage = WithCounts(Usage(1_000, 300, cached: 200), (StratumUsageKeys.AudioInputTokens, 500), (StratumUsageKeys.AudioOutputTokens, 100));
+
+        // Input: (1,000 − 200 − 500) × 2.5 = 750 + 500 × 40 = 20,000; cached 200 × 1.25 = 250; output 200 × 10 = 2,000 + 100 × 80 = 8,000.
+        Assert.Equal(new CallCost(0.02075m, 0.00025m, 0m, 0.01m, 0m), CostCalculator.Calculate(pricing, usage));
+    }
+
+    [Fact]
+    public void AudioTokens_WithoutAudioPrices_AreBilledAsText_AndNeverMoreThanTheTokensBilled()
+    {
+        var usage = WithCounts(Usage(1_000, 300, cached: 200), (StratumUsageKeys.AudioInputTokens, 5_000), (StratumUsageKeys.AudioOutputTokens, 100));
+
+        Assert.Equal(CostCalculator.Calculate(new ModelPricing(2.5m, 10m, 1.25m), Usage(1_000, 300, cached: 200)), CostCalculator.Calculate(new ModelPricing(2.5m, 10m, 1.25m), usage));
+
+        // More audio than uncached input: at most the 800 uncached tokens are audio (800 × 40 = 32,000), cached stay cached.
+        var priced = CostCalculator.Calculate(new ModelPricing(2.5m, 10m, 1.25m, AudioInputPerMillion: 40m), usage);
+        Assert.Equal((0.032m, 0.00025m), (priced.Input, priced.CachedInput));
+    }
 }

@@ -932,7 +932,9 @@ public sealed class GeminiGenerateContentClient : IChatClient
 
     /// <summary>
     /// Input = <c>promptTokenCount</c> (which already includes <c>cachedContentTokenCount</c>) + <c>toolUsePromptTokenCount</c>;
-    /// output = <c>candidatesTokenCount</c> + <c>thoughtsTokenCount</c>; reasoning = thoughts; cached input = <c>cachedContentTokenCount</c>.
+    /// output = <c>candidatesTokenCount</c> + <c>thoughtsTokenCount</c>; reasoning = thoughts; cached input = <c>cachedContentTokenCount</c>;
+    /// audio input = the <c>AUDIO</c> entry of <c>promptTokensDetails</c> less that of <c>cacheTokensDetails</c> (cached audio is
+    /// billed as cached input); audio output = the <c>AUDIO</c> entry of <c>candidatesTokensDetails</c>.
     /// </summary>
     internal static UsageDetails MapUsage(GeminiUsageMetadata usage)
     {
@@ -951,12 +953,49 @@ public sealed class GeminiGenerateContentClient : IChatClient
             ReasoningTokenCount = usage.ThoughtsTokenCount,
         };
 
+        var counts = new AdditionalPropertiesDictionary<long>();
         if (usage.ToolUsePromptTokenCount is { } toolUse)
         {
-            details.AdditionalCounts = new() { ["toolUsePromptTokenCount"] = toolUse };
+            counts["toolUsePromptTokenCount"] = toolUse;
+        }
+
+        var audioIn = AudioTokens(usage.PromptTokensDetails) - AudioTokens(usage.CacheTokensDetails);
+        if (audioIn > 0)
+        {
+            counts[StratumUsageKeys.AudioInputTokens] = audioIn;
+        }
+
+        if (AudioTokens(usage.CandidatesTokensDetails) is > 0 and var audioOut)
+        {
+            counts[StratumUsageKeys.AudioOutputTokens] = audioOut;
+        }
+
+        if (counts.Count > 0)
+        {
+            details.AdditionalCounts = counts;
         }
 
         return details;
+    }
+
+    // MediaModality.AUDIO in the API's enum, for bodies written with integer enums.
+    private const int AudioModality = 4;
+
+    private static long AudioTokens(List<GeminiModalityTokenCount>? details)
+    {
+        long tokens = 0;
+        foreach (var entry in details ?? [])
+        {
+            var audio = entry.Modality is { } modality
+                && ((modality.ValueKind == JsonValueKind.String && string.Equals(modality.GetString(), "AUDIO", StringComparison.OrdinalIgnoreCase))
+                    || (modality.ValueKind == JsonValueKind.Number && modality.TryGetInt32(out var number) && number == AudioModality));
+            if (audio && entry.TokenCount is > 0 and { } count)
+            {
+                tokens += count;
+            }
+        }
+
+        return tokens;
     }
 
     private sealed class StreamState

@@ -293,6 +293,28 @@ internal sealed class GeminiUsageMetadata
 
     [JsonPropertyName("totalTokenCount")]
     public long? TotalTokenCount { get; set; }
+
+    /// <summary>The prompt's tokens by modality (TEXT, AUDIO, IMAGE, VIDEO, DOCUMENT).</summary>
+    [JsonPropertyName("promptTokensDetails")]
+    public List<GeminiModalityTokenCount>? PromptTokensDetails { get; set; }
+
+    /// <summary>The cached prompt tokens by modality.</summary>
+    [JsonPropertyName("cacheTokensDetails")]
+    public List<GeminiModalityTokenCount>? CacheTokensDetails { get; set; }
+
+    /// <summary>The answer's tokens by modality.</summary>
+    [JsonPropertyName("candidatesTokensDetails")]
+    public List<GeminiModalityTokenCount>? CandidatesTokensDetails { get; set; }
+}
+
+internal sealed class GeminiModalityTokenCount
+{
+    /// <summary>A name (<c>"AUDIO"</c>) or, from clients that send integer enums, its number (<c>4</c>).</summary>
+    [JsonPropertyName("modality")]
+    public JsonElement? Modality { get; set; }
+
+    [JsonPropertyName("tokenCount")]
+    public long? TokenCount { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -118,7 +118,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             throw InvalidResponse(request.Model, $"the body has no output. Body starts with: {Snippet(body)}", null);
         }
 
-        var usage = parsed.Usage is { } u ? MapUsage(u) : null;
+        var usage = parsed.Usage is { } u ? MapUsage(u, parsed.ServiceTier) : null;
         if (string.Equals(parsed.Status, "failed", StringComparison.Ordinal) || (parsed.Output is null && parsed.Error is not null))
         {
             throw Failed(request.Model, parsed.Error, requestId, usage);
@@ -300,7 +300,7 @@ public sealed class OpenAIResponsesClient : IChatClient
                 update.FinishReason = MapFinishReason(evt.Response, state.SawFunctionCall);
                 if (evt.Response?.Usage is { } usage)
                 {
-                    state.Usage = MapUsage(usage);
+                    state.Usage = MapUsage(usage, evt.Response?.ServiceTier);
                     update.Contents.Add(new UsageContent(state.Usage));
                 }
 
@@ -317,7 +317,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             {
                 if (evt.Response?.Usage is { } usage)
                 {
-                    state.Usage = MapUsage(usage);
+                    state.Usage = MapUsage(usage, evt.Response?.ServiceTier);
                 }
 
                 throw Failed(requestedModel, evt.Response?.Error, requestId, state.Usage);
@@ -760,7 +760,7 @@ public sealed class OpenAIResponsesClient : IChatClient
         return sawFunctionCall ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop;
     }
 
-    internal static UsageDetails MapUsage(ResponsesUsage usage)
+    internal static UsageDetails MapUsage(ResponsesUsage usage, string? serviceTier = null)
     {
         var output = usage.OutputTokens;
         var reasoning = usage.OutputTokensDetails?.ReasoningTokens;
@@ -779,9 +779,16 @@ public sealed class OpenAIResponsesClient : IChatClient
             CachedInputTokenCount = usage.InputTokensDetails?.CachedTokens,
             ReasoningTokenCount = reasoning,
         };
+        var counts = new AdditionalPropertiesDictionary<long>();
         if (usage.CostInUsdTicks is { } ticks)
         {
-            details.AdditionalCounts = new() { ["cost_in_usd_ticks"] = ticks };
+            counts["cost_in_usd_ticks"] = ticks;
+        }
+
+        StratumUsageKeys.AddServiceTier(counts, serviceTier);
+        if (counts.Count > 0)
+        {
+            details.AdditionalCounts = counts;
         }
 
         return details;
