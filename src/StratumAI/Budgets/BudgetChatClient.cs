@@ -76,15 +76,17 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <summary>The worst-case cost this client would reserve for a request.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The request's options (model, maximum output tokens, tools), or null.</param>
+    /// <param name="cancellationToken">Stops counting the prompt's tokens (linear in its length, but a prompt may be megabytes).</param>
     /// <returns>The estimate.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
     /// <exception cref="StratumModelNotFoundException">The call's model is not in <see cref="Models"/> and the inner client names none.</exception>
-    public BudgetEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while counting.</exception>
+    public BudgetEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var model = ResolveModel(options);
         var o200k = PromptTokenEstimator.UsesO200k(model);
-        var input = PromptTokenEstimator.Count(messages, options, o200k, _tokensPerAttachment);
+        var input = PromptTokenEstimator.Count(messages, options, o200k, _tokensPerAttachment, cancellationToken);
         long output = options?.MaxOutputTokens is int max && max > 0 ? max : model.MaxOutputTokens ?? model.ContextWindow;
         var pricing = model.Pricing;
         var inputPrice = Max(Max(pricing.InputPerMillion, pricing.CacheWritePerMillion), pricing.CacheWrite1hPerMillion);
@@ -103,7 +105,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <exception cref="StratumModelNotFoundException">The call's model cannot be priced; nothing was sent.</exception>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var estimate = Estimate(messages, options);
+        var estimate = Estimate(messages, options, cancellationToken);
         using var reservation = Reserve(estimate, options);
         ChatResponse response;
         try
@@ -149,7 +151,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Runs at the first MoveNextAsync, before the inner stream is started, so a refusal sends nothing.
-        var estimate = Estimate(messages, options);
+        var estimate = Estimate(messages, options, cancellationToken);
         using var reservation = Reserve(estimate, options);
         var stream = new StreamState(estimate);
         var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);

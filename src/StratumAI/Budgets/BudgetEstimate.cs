@@ -14,7 +14,11 @@ namespace StratumAI.Budgets;
 /// <param name="OutputTokens"><see cref="ChatOptions.MaxOutputTokens"/>, else the model's maximum output, else its context window.</param>
 /// <param name="InputPricePerMillion">The highest of the input, cache-write and tier input and cache-write prices, USD per 1M tokens.</param>
 /// <param name="OutputPricePerMillion">The highest of the output, tier output and reasoning prices, USD per 1M tokens.</param>
-/// <param name="TokenizerCounted">True when text was counted with the o200k_base tokenizer (OpenAI models); false for the byte estimate.</param>
+/// <param name="TokenizerCounted">
+/// True when text was counted with the o200k_base tokenizer (OpenAI models): exactly for ordinary text, while a run of more than
+/// 1 KB without a break (one character repeated, an unbroken script run) counts as its UTF-8 bytes, an upper bound that keeps
+/// counting linear. False for the byte estimate.
+/// </param>
 public sealed record BudgetEstimate(
     ModelInfo Model,
     long InputTokens,
@@ -29,9 +33,11 @@ public sealed record BudgetEstimate(
 
 /// <summary>Counts a request's prompt tokens for a budget reservation, on the high side.</summary>
 /// <remarks>
-/// OpenAI models whose tokenizer is o200k_base (GPT-4o, GPT-4.1, GPT-4.5, GPT-5, o1, o3, o4, gpt-oss) are counted with it;
-/// every other model gets one token per two UTF-8 bytes, more than real tokenizers produce for ordinary text. On top:
-/// <see cref="MessageOverhead"/> tokens per message and <see cref="RequestOverhead"/> per request for the framing providers
+/// OpenAI models whose tokenizer is o200k_base (GPT-4o, GPT-4.1, GPT-4.5, GPT-5, o1, o3, o4, gpt-oss) are counted with it,
+/// in linear time: exactly for ordinary text, and a run of more than 1 KB without a break (one character repeated, an unbroken
+/// script run) as its UTF-8 byte count, an upper bound (<see cref="Routing.O200kTokenCounter"/>). Every other model gets one
+/// token per two UTF-8 bytes, more than real tokenizers produce for ordinary text. On top: <see cref="MessageOverhead"/>
+/// tokens per message and <see cref="RequestOverhead"/> per request for the framing providers
 /// add; tools count their name, description and JSON schema plus <see cref="ToolOverhead"/>; images and other attachments
 /// count a fixed number of tokens each (non-image data at least one token per two bytes).
 /// </remarks>
@@ -64,10 +70,11 @@ internal static class PromptTokenEstimator
         return false;
     }
 
-    public static long Count(IEnumerable<ChatMessage> messages, ChatOptions? options, bool o200k, int attachmentTokens)
+    public static long Count(IEnumerable<ChatMessage> messages, ChatOptions? options, bool o200k, int attachmentTokens, CancellationToken cancellationToken = default)
     {
         var tokenizer = o200k ? Routing.ComplexityAnalyzer.O200k.Value : null;
-        long tokens = RequestOverhead + Text(tokenizer, options?.Instructions);
+        long Text(string? text) => CountText(tokenizer, text, cancellationToken);
+        long tokens = RequestOverhead + Text(options?.Instructions);
         foreach (var message in messages)
         {
             if (message is null)
@@ -75,15 +82,15 @@ internal static class PromptTokenEstimator
                 continue;
             }
 
-            tokens += MessageOverhead + Text(tokenizer, message.AuthorName);
+            tokens += MessageOverhead + Text(message.AuthorName);
             foreach (var content in message.Contents)
             {
                 tokens += content switch
                 {
-                    TextContent text => Text(tokenizer, text.Text),
-                    TextReasoningContent reasoning => Text(tokenizer, reasoning.Text),
-                    FunctionCallContent call => Text(tokenizer, call.Name) + Text(tokenizer, Json(call.Arguments)),
-                    FunctionResultContent result => Text(tokenizer, ResultText(result.Result)),
+                    TextContent text => Text(text.Text),
+                    TextReasoningContent reasoning => Text(reasoning.Text),
+                    FunctionCallContent call => Text(call.Name) + Text(Json(call.Arguments)),
+                    FunctionResultContent result => Text(ResultText(result.Result)),
                     DataContent data when data.HasTopLevelMediaType("image") => attachmentTokens,
                     DataContent data => Math.Max(attachmentTokens, (data.Data.Length + 1L) / 2),
                     UriContent or HostedFileContent => attachmentTokens,
@@ -96,31 +103,31 @@ internal static class PromptTokenEstimator
         {
             foreach (var tool in tools)
             {
-                tokens += ToolOverhead + Text(tokenizer, tool.Name) + Text(tokenizer, tool.Description);
+                tokens += ToolOverhead + Text(tool.Name) + Text(tool.Description);
                 if (tool is AIFunctionDeclaration function)
                 {
-                    tokens += Text(tokenizer, function.JsonSchema.GetRawText());
+                    tokens += Text(function.JsonSchema.GetRawText());
                 }
             }
         }
 
         if (options?.ResponseFormat is ChatResponseFormatJson { Schema: { } schema } json)
         {
-            tokens += Text(tokenizer, json.SchemaName) + Text(tokenizer, json.SchemaDescription) + Text(tokenizer, schema.GetRawText());
+            tokens += Text(json.SchemaName) + Text(json.SchemaDescription) + Text(schema.GetRawText());
         }
 
         return tokens;
     }
 
-    private static long Text(Tokenizer? tokenizer, string? text)
+    private static long CountText(Tokenizer? tokenizer, string? text, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(text))
         {
             return 0;
         }
 
-        // The router's o200k counter: the tokenizer's exact count without its regex pre-tokenizer.
-        return tokenizer is not null ? Routing.O200kTokenCounter.Count(tokenizer, text) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
+        // The router's o200k counter: linear, exact for ordinary text, an upper bound for a run without breaks over 1 KB.
+        return tokenizer is not null ? Routing.O200kTokenCounter.Count(tokenizer, text, cancellationToken) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
     }
 
     private static string? ResultText(object? result) => result switch

@@ -10,7 +10,9 @@ namespace StratumAI.Routing;
 /// </summary>
 /// <remarks>
 /// <para>Deterministic, no network, and linear in the length of the prompt: every text part is read once by the scanner and
-/// once by the tokenizer. The feature weights come from the table fitted on public routing data
+/// once by the tokenizer. With the default o200k_base tokenizer the count is exact for ordinary text; a run of more than 1 KB
+/// without a break (one character repeated, an unbroken script run) counts as its UTF-8 bytes, an upper bound that keeps the
+/// count linear instead of quadratic in the run's length. A tokenizer passed to the constructor is used as is. The feature weights come from the table fitted on public routing data
 /// (<c>benchmarks/StratumAI.RouterEval</c>); weights for tools, images and structured output, which that data never
 /// contains, are set by hand.</para>
 /// <para>Thread-safe: one instance may serve every request.</para>
@@ -53,13 +55,15 @@ public sealed class ComplexityAnalyzer
     /// <summary>Analyses a request.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The request's options (tools, response format, maximum output tokens), or null.</param>
+    /// <param name="cancellationToken">Stops the token count of the default o200k_base tokenizer, checked every few thousand characters.</param>
     /// <returns>The features, the difficulty and each feature's contribution.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
-    public ComplexityAnalysis Analyze(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while counting.</exception>
+    public ComplexityAnalysis Analyze(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var scan = new PromptScanner(_text);
-        var tokens = 0;
+        long tokens = 0;
         var messageCount = 0;
         var images = 0;
         var required = ModelCapabilities.None;
@@ -76,7 +80,7 @@ public sealed class ComplexityAnalyzer
                 switch (content)
                 {
                     case TextContent text when !string.IsNullOrEmpty(text.Text):
-                        tokens += CountTokens(text.Text);
+                        tokens += CountTokens(text.Text, cancellationToken);
                         scan.Scan(text.Text);
                         break;
                     case FunctionResultContent { Result: { } result }:
@@ -84,7 +88,7 @@ public sealed class ComplexityAnalyzer
                         var resultText = result as string ?? result.ToString();
                         if (!string.IsNullOrEmpty(resultText))
                         {
-                            tokens += CountTokens(resultText);
+                            tokens += CountTokens(resultText, cancellationToken);
                             scan.Scan(resultText);
                         }
 
@@ -120,7 +124,7 @@ public sealed class ComplexityAnalyzer
         var requestedOutput = options?.MaxOutputTokens is int max && max > 0 ? max : scan.RequestedOutputTokens;
         var features = new RequestFeatures
         {
-            PromptTokens = tokens,
+            PromptTokens = (int)Math.Min(tokens, int.MaxValue),
             MessageCount = messageCount,
             CodeBlocks = scan.Fences / 2,
             CodeCues = scan.CodeCues,
@@ -144,8 +148,10 @@ public sealed class ComplexityAnalyzer
         };
     }
 
-    // The default o200k tokenizer is counted through O200kTokenCounter: the same count, without the regex pre-tokenizer.
-    private int CountTokens(string text) => _tokenizer is null ? O200kTokenCounter.Count(O200k.Value, text) : _tokenizer.CountTokens(text);
+    // The default o200k tokenizer is counted through O200kTokenCounter: the same count without the regex pre-tokenizer, in
+    // linear time (a run of more than 1 KB without a break counts as its UTF-8 bytes, an upper bound), and cancellable.
+    private long CountTokens(string text, CancellationToken cancellationToken) =>
+        _tokenizer is null ? O200kTokenCounter.Count(O200k.Value, text, cancellationToken) : _tokenizer.CountTokens(text);
 
     /// <summary>Turns raw counts into the normalised values the weights apply to (log-scaled, about 0..1).</summary>
     internal static double[] Normalise(RequestFeatures f)

@@ -47,13 +47,15 @@ public sealed class ModelRouter
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The request's options, or null.</param>
     /// <param name="streaming">True when the answer will be streamed, so the model must support streaming.</param>
+    /// <param name="cancellationToken">Stops the analysis (its token count).</param>
     /// <returns>The decision: the chosen model, the ranked candidates and why.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
     /// <exception cref="StratumNoRouteException">No model passes the hard constraints.</exception>
-    public RouteDecision Route(IEnumerable<ChatMessage> messages, ChatOptions? options = null, bool streaming = false)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the analysis.</exception>
+    public RouteDecision Route(IEnumerable<ChatMessage> messages, ChatOptions? options = null, bool streaming = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return Route(Options.Analyzer.Analyze(messages, options), options, streaming);
+        return Route(Options.Analyzer.Analyze(messages, options, cancellationToken), options, streaming);
     }
 
     /// <summary>Chooses a model for a request that was already analysed.</summary>

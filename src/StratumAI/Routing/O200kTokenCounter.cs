@@ -1,12 +1,16 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace StratumAI.Routing;
 
 /// <summary>
-/// Counts o200k_base tokens exactly as <see cref="Tokenizer.CountTokens(string, bool, bool)"/> does, but splits the text into
-/// pre-tokens with a hand-written matcher instead of the tokenizer's regular expression, which is most of the tokenizer's
-/// cost. Each piece is then counted by the real tokenizer's byte-pair encoder (<c>considerPreTokenization: false</c>).
+/// Counts o200k_base tokens as <see cref="Tokenizer.CountTokens(string, bool, bool)"/> does, in time linear in the length of
+/// the text: the text is split into pre-tokens with a hand-written matcher instead of the tokenizer's regular expression
+/// (most of the tokenizer's cost), and each piece is counted by the real tokenizer's byte-pair encoder
+/// (<c>considerPreTokenization: false</c>) — except a piece longer than <see cref="MaxExactPieceBytes"/> UTF-8 bytes, which
+/// counts as its byte count, an upper bound.
 /// </summary>
 /// <remarks>
 /// <para>The matcher implements the o200k_base pattern, alternative by alternative, with .NET's backtracking semantics over
@@ -16,11 +20,27 @@ namespace StratumAI.Routing;
 /// |[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
 /// |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
 /// </code>
-/// <para>Text that may hold a special token (<c>&lt;|</c>) goes through the tokenizer's own path. A test checks the counts are
-/// equal on a corpus of prose, code, mathematics, many scripts, emoji and whitespace runs.</para>
+/// <para>Special tokens (<c>&lt;|endoftext|&gt;</c>, <c>&lt;|endofprompt|&gt;</c>) are split off first and count one token each,
+/// as the tokenizer does; the text between them is matched as if it stood alone, as the tokenizer's regex sees it.</para>
+/// <para>Why the bound: the byte-pair merge of one piece is quadratic in the piece's length (Microsoft.ML.Tokenizers 2.0.1
+/// rescans the whole piece for every merge: 64 KB of one letter took over a second, 1 MB minutes). Byte-level BPE starts
+/// from one token per UTF-8 byte and every merge removes one, so a piece never has more tokens than bytes. Ordinary text —
+/// words, numbers, punctuation runs, CJK sentences between punctuation — has pieces far below the threshold and is counted
+/// exactly (tests compare with the tokenizer on a corpus, random mixtures and generated adversarial text); only a run of
+/// more than <see cref="MaxExactPieceBytes"/> bytes without a break (one letter repeated, an unbroken script run) is
+/// over-counted, at most by its own length.</para>
+/// <para>Cancellation is checked every <see cref="CancellationCheckInterval"/> characters, at a piece boundary; one piece
+/// costs at most the merge of <see cref="MaxExactPieceBytes"/> bytes.</para>
 /// </remarks>
 internal static class O200kTokenCounter
 {
+    /// <summary>The longest piece, in UTF-8 bytes, counted exactly; a longer one counts as its byte count.</summary>
+    /// <remarks>Merging a random 1 KB piece costs about 0.5 µs per byte, as do smaller ones; from 2 KB on the cost per byte grows.</remarks>
+    internal const int MaxExactPieceBytes = 1024;
+
+    /// <summary>How many characters are counted between two checks of the cancellation token.</summary>
+    internal const int CancellationCheckInterval = 4096;
+
     [Flags]
     private enum Kind : byte
     {
@@ -35,25 +55,94 @@ internal static class O200kTokenCounter
 
     private static readonly Kind[] Ascii = BuildAscii();
 
+    private static SpecialTokens? s_specials;
+
     /// <summary>Counts the tokens of <paramref name="text"/> with <paramref name="o200k"/>, which must be the o200k_base tokenizer.</summary>
-    public static int Count(Tokenizer o200k, string text)
+    /// <param name="o200k">The o200k_base tokenizer.</param>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Checked every <see cref="CancellationCheckInterval"/> characters.</param>
+    /// <returns>The exact count, or more when a piece is longer than <see cref="MaxExactPieceBytes"/>; never more than the text's UTF-8 bytes.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static long Count(Tokenizer o200k, string text, CancellationToken cancellationToken = default)
     {
-        if (text.Contains("<|", StringComparison.Ordinal))
+        var specials = Specials(o200k);
+        var span = text.AsSpan();
+        long tokens = 0;
+        var sinceCheck = CancellationCheckInterval;
+        var start = 0;
+        var from = 0;
+        while (specials.Texts.Length > 0 && from < span.Length)
         {
-            return o200k.CountTokens(text);
+            var at = span[from..].IndexOfAny(specials.FirstChars);
+            if (at < 0)
+            {
+                break;
+            }
+
+            at += from;
+            var special = specials.Match(span[at..]);
+            if (special == 0)
+            {
+                from = at + 1;
+                continue;
+            }
+
+            tokens += CountSegment(o200k, span[start..at], ref sinceCheck, cancellationToken) + 1;
+            start = from = at + special;
         }
 
-        var tokens = 0;
-        var span = text.AsSpan();
+        return tokens + CountSegment(o200k, span[start..], ref sinceCheck, cancellationToken);
+    }
+
+    /// <summary>Counts text that holds no special token, piece by piece.</summary>
+    private static long CountSegment(Tokenizer o200k, ReadOnlySpan<char> span, ref int sinceCheck, CancellationToken cancellationToken)
+    {
+        long tokens = 0;
         var i = 0;
         while (i < span.Length)
         {
+            if (sinceCheck >= CancellationCheckInterval)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                sinceCheck = 0;
+            }
+
             var end = NextPiece(span, i);
-            tokens += o200k.CountTokens(span[i..end], considerPreTokenization: false, considerNormalization: false);
+            tokens += CountPiece(o200k, span[i..end]);
+            sinceCheck += end - i;
             i = end;
         }
 
         return tokens;
+    }
+
+    /// <summary>The exact count of a piece of at most <see cref="MaxExactPieceBytes"/> bytes, else its byte count.</summary>
+    internal static long CountPiece(Tokenizer o200k, ReadOnlySpan<char> piece)
+    {
+        // A UTF-16 code unit is at most three UTF-8 bytes, so short pieces skip the byte count.
+        if (piece.Length > MaxExactPieceBytes / 3)
+        {
+            var bytes = Encoding.UTF8.GetByteCount(piece);
+            if (bytes > MaxExactPieceBytes)
+            {
+                return bytes;
+            }
+        }
+
+        return o200k.CountTokens(piece, considerPreTokenization: false, considerNormalization: false);
+    }
+
+    private static SpecialTokens Specials(Tokenizer o200k)
+    {
+        // One tokenizer is used in practice (the shared o200k instance); remember its special tokens.
+        var specials = s_specials;
+        if (specials is null || !ReferenceEquals(specials.Tokenizer, o200k))
+        {
+            specials = new SpecialTokens(o200k);
+            s_specials = specials;
+        }
+
+        return specials;
     }
 
     /// <summary>The end of the pre-token that starts at <paramref name="i"/> (always greater than <paramref name="i"/>).</summary>
@@ -239,5 +328,36 @@ internal static class O200kTokenCounter
         }
 
         return table;
+    }
+
+    /// <summary>The tokenizer's special tokens, in the order its pre-tokenizer tries them.</summary>
+    private sealed class SpecialTokens
+    {
+        public SpecialTokens(Tokenizer tokenizer)
+        {
+            Tokenizer = tokenizer;
+            Texts = (tokenizer as TiktokenTokenizer)?.SpecialTokens?.Keys.Where(t => t.Length > 0).ToArray() ?? [];
+            FirstChars = SearchValues.Create(string.Concat(Texts.Select(t => t[0]).Distinct()));
+        }
+
+        public Tokenizer Tokenizer { get; }
+
+        public string[] Texts { get; }
+
+        public SearchValues<char> FirstChars { get; }
+
+        /// <summary>The length of the special token <paramref name="text"/> starts with (the first listed wins, as in the regex alternation), or 0.</summary>
+        public int Match(ReadOnlySpan<char> text)
+        {
+            foreach (var special in Texts)
+            {
+                if (text.StartsWith(special, StringComparison.Ordinal))
+                {
+                    return special.Length;
+                }
+            }
+
+            return 0;
+        }
     }
 }

@@ -52,7 +52,7 @@ public sealed class RoutingChatClient : DelegatingChatClient
         }
 
         var list = messages as IList<ChatMessage> ?? messages.ToList();
-        var decision = Router.Route(list, options);
+        var decision = Router.Route(list, options, cancellationToken: cancellationToken);
         Tag(decision);
         var started = _time.GetTimestamp();
         var response = await _client.GetChatClient(decision.Model).GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
@@ -75,7 +75,7 @@ public sealed class RoutingChatClient : DelegatingChatClient
 
         // Routed eagerly so that "no route" surfaces at the call, not at the first MoveNextAsync.
         var list = messages as IList<ChatMessage> ?? messages.ToList();
-        var decision = Router.Route(list, options, streaming: true);
+        var decision = Router.Route(list, options, streaming: true, cancellationToken);
         return StreamAsync(decision, list, options, cancellationToken);
     }
 

@@ -28,7 +28,11 @@ public sealed class O200kTokenCounterTests
         "Arabic العربية وَالتَّشْكِيل and Hebrew עִבְרִית and Devanagari हिन्दी भाषा.",
         "Numbers ١٢٣ ૧૨૩ Ⅻ ½ ¾ ² 1234567 and 3.14159e-10 and -42.",
         "!!!???...---///\r\n/// end. <html><body class=\"x\">text</body></html>",
-        "Special tokens <|endoftext|> and <|endofprompt|> are counted by the tokenizer's own path.",
+        "Special tokens <|endoftext|> and <|endofprompt|> are split off first and count one token each.",
+        "<|endoftext|><|endofprompt|><|endoftext|>",
+        "trailing space before a special   <|endoftext|>   \n\n<|endofprompt|>\r\n",
+        "near misses <| <|endoftext <|endofprompt| |> <||> <<|endoftext|>|> <|ENDOFTEXT|> <|<|endofprompt|>",
+        "word<|endoftext|>Word'll 123<|endoftext|>4567 !!<|endofprompt|>??",
         "Unpaired surrogates \uD83D and \uDE00 stay countable.",
         "path/to/file.cs:12:34 ; var x = a?.b ?? c; // comment\n\t/* block */\n",
     ];

@@ -134,6 +134,31 @@ public sealed class RoutingChatClientTests
     }
 
     [Fact]
+    public async Task CancelledCall_StopsDuringTheAnalysis_BeforeTheRouteIsChosen()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var provider = Provider("openai");
+        using var client = ClientFor(server, "openai", configure: o => o.Models.Register([Served("cheap", 0.1m, 0.8, provider)]));
+
+        // No model is eligible, so an uncancelled call would fail with StratumNoRouteException; the count comes first.
+        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.DeniedProviders.Add("openai")).Build();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var prompt = new string('z', 10_000);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => chat.GetResponseAsync(prompt, cancellationToken: cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync(prompt, cancellationToken: cancelled.Token))
+            {
+                Assert.Fail("A cancelled stream yields nothing.");
+            }
+        });
+        Assert.Throws<OperationCanceledException>(() => chat.GetService<ModelRouter>()!.Route([new ChatMessage(ChatRole.User, prompt)], cancellationToken: cancelled.Token));
+        Assert.Empty(server.ReceivedRequests);
+    }
+
+    [Fact]
     public async Task AsChatClient_WithoutModelId_ExplainsWhatToDo()
     {
         await using var server = await FakeProviderServer.StartAsync();
