@@ -12,9 +12,9 @@ namespace StratumAI.Routing;
 /// <para>Deterministic, no network, and linear in the length of the prompt: every text part is read once by the scanner and
 /// once by the tokenizer. With the default o200k_base tokenizer the count is exact for ordinary text; a run of more than 1 KB
 /// without a break (one character repeated, an unbroken script run) counts as its UTF-8 bytes, an upper bound that keeps the
-/// count linear instead of quadratic in the run's length. A tokenizer passed to the constructor is used as is. The feature weights come from the table fitted on public routing data
-/// (<c>benchmarks/StratumAI.RouterEval</c>); weights for tools, images and structured output, which that data never
-/// contains, are set by hand.</para>
+/// count linear instead of quadratic in the run's length. A tokenizer passed to the constructor is used as is. The feature
+/// weights come from the table fitted on public routing data (<c>benchmarks/StratumAI.RouterEval</c>); weights for tools,
+/// images and structured output, which that data never contains, are set by hand.</para>
 /// <para>Thread-safe: one instance may serve every request.</para>
 /// </remarks>
 public sealed class ComplexityAnalyzer
