@@ -23,6 +23,7 @@ public sealed class StratumClient : IDisposable
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly ConcurrentDictionary<ModelInfo, IChatClient> _clients = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<string, SecretRedactor> _redactors = new(StringComparer.Ordinal);
     private readonly IChatClient? _pipeline;
     private volatile bool _disposed;
 
@@ -266,6 +267,25 @@ public sealed class StratumClient : IDisposable
             ProviderId = provider.Id,
             ApiKeyEnvironmentVariable = variable,
         };
+    }
+
+    /// <summary>
+    /// The sanitizer for the key calls to <paramref name="provider"/> send, built once per key; for a provider with no key,
+    /// one that redacts only text shaped like a well-known key. Telemetry cleans a response's provider text with it.
+    /// </summary>
+    internal SecretRedactor GetRedactor(ProviderInfo provider)
+    {
+        string? key;
+        try
+        {
+            key = ResolveApiKey(provider);
+        }
+        catch (StratumAuthenticationException)
+        {
+            key = null;
+        }
+
+        return string.IsNullOrEmpty(key) ? SecretRedactor.KeyShapedOnly : _redactors.GetOrAdd(key, static k => new SecretRedactor(k));
     }
 
     /// <summary>Finds the base URL for a provider: the options' override, else the catalog's.</summary>

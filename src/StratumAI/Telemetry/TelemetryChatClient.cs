@@ -273,7 +273,11 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         var duration = _time.GetElapsedTime(call.Started).TotalSeconds;
         var served = outcome.Model ?? call.Model;
         var providerName = served is not null ? GenAI.ProviderNameOf(served.Provider.Id) : call.ProviderName;
-        var responseModel = outcome.ModelId ?? served?.Id;
+
+        // A response's id, model and finish reason are the provider's words, like an error's: they pass through the
+        // sanitizer for the key the call sent before they become tags or log values (docs/telemetry.md, API keys).
+        var redactor = served is not null && _stratum is not null ? _stratum.GetRedactor(served.Provider) : SecretRedactor.KeyShapedOnly;
+        var responseModel = redactor.Redact(outcome.ModelId) ?? served?.Id;
         var billed = (error as StratumException)?.UsageSoFar;
         var usage = billed ?? outcome.Usage;
 
@@ -288,7 +292,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         {
             if (activity.IsAllDataRequested)
             {
-                SetOutcomeTags(activity, outcome, served, providerName, responseModel, usage, cost, kind);
+                SetOutcomeTags(activity, outcome, served, providerName, responseModel, usage, cost, kind, redactor);
                 activity.SetTag(GenAI.ResponseTimeToFirstChunk, call.TimeToFirstChunk);
                 if (error is not null)
                 {
@@ -304,20 +308,20 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         }
 
         RecordMetrics(call, providerName, responseModel, usage, cost, duration, errorType);
-        Log(call, outcome, kind, error, providerName, usage, cost, duration, cancellationToken);
+        Log(call, outcome, kind, error, providerName, responseModel, usage, cost, duration, cancellationToken);
         call.Activity?.Dispose();
     }
 
-    private void SetOutcomeTags(Activity activity, CallOutcome outcome, ModelInfo? served, string? providerName, string? responseModel, UsageDetails? usage, CallCost? cost, EndKind kind)
+    private void SetOutcomeTags(Activity activity, CallOutcome outcome, ModelInfo? served, string? providerName, string? responseModel, UsageDetails? usage, CallCost? cost, EndKind kind, SecretRedactor redactor)
     {
         activity.SetTag(GenAI.ProviderName, providerName)
             .SetTag(StratumTelemetryNames.ProviderIdAttribute, served?.Provider.Id ?? activity.GetTagItem(StratumTelemetryNames.ProviderIdAttribute))
-            .SetTag(GenAI.ResponseId, outcome.ResponseId)
+            .SetTag(GenAI.ResponseId, redactor.Redact(outcome.ResponseId))
             .SetTag(GenAI.ResponseModel, responseModel)
             .SetTag(StratumTelemetryNames.RequestIdAttribute, outcome.RequestId);
         if (outcome.FinishReason is { } finishReason)
         {
-            activity.SetTag(GenAI.ResponseFinishReasons, new[] { finishReason.Value });
+            activity.SetTag(GenAI.ResponseFinishReasons, new[] { redactor.Redact(finishReason.Value) });
         }
 
         if (usage is not null)
@@ -405,7 +409,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         }
     }
 
-    private void Log(CallScope call, CallOutcome outcome, EndKind kind, Exception? error, string? providerName, UsageDetails? usage, CallCost? cost, double duration, CancellationToken cancellationToken)
+    private void Log(CallScope call, CallOutcome outcome, EndKind kind, Exception? error, string? providerName, string? responseModel, UsageDetails? usage, CallCost? cost, double duration, CancellationToken cancellationToken)
     {
         var model = call.RequestModel;
         if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -437,7 +441,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         if (_sensitive && _logger.IsEnabled(LogLevel.Debug))
         {
             var content = outcome.OutputContent();
-            StratumLog.ResponseContent(_logger, outcome.ModelId ?? model, content);
+            StratumLog.ResponseContent(_logger, responseModel ?? model, content);
         }
     }
 

@@ -184,7 +184,6 @@ public sealed class SecretCanaryTests
                 {
                     var answer = await stratum.GetResponseAsync(modelId, [new ChatMessage(ChatRole.User, name)]);
                     capture.Texts.AddRange((answer.AdditionalProperties ?? []).Select(p => p.Key + "=" + p.Value));
-                    capture.Texts.Add(answer.ResponseId + " " + answer.ModelId);
                 }
 
                 Assert.True(name.StartsWith("success", StringComparison.Ordinal), $"probe '{name}' should have failed");
@@ -314,6 +313,7 @@ public sealed class SecretCanaryTests
             {
                 Headers = [.. success.Response.Headers.Where(h => !h.Key.Contains("request", StringComparison.OrdinalIgnoreCase))],
             })),
+            ("success whose id and model hold the key", false, FakeResponse.FromExchange(success) with { Body = WithIdAndModel(success, echo) }),
         };
 
         if (dialect == "gemini")
@@ -323,6 +323,21 @@ public sealed class SecretCanaryTests
         }
 
         return probes;
+    }
+
+    /// <summary>The recorded answer with its response id and model name (whichever of each the dialect uses) set to <paramref name="value"/>.</summary>
+    private static byte[] WithIdAndModel(RecordedExchange exchange, string value)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(exchange.Response.Body.Span)!.AsObject();
+        foreach (var name in (string[])["id", "model", "responseId", "modelVersion"])
+        {
+            if (body.ContainsKey(name))
+            {
+                body[name] = value;
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
     }
 
     private static bool IsKeyLike(string name) =>
