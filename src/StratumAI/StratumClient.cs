@@ -16,6 +16,10 @@ namespace StratumAI;
 /// <para>API keys come from <see cref="ProviderOptions.ApiKey"/>, else from the environment variable the catalog
 /// names (<see cref="ProviderInfo.ApiKeyEnvironmentVariable"/>). A provider that needs a key and has none fails with
 /// <see cref="StratumAuthenticationException"/> before any request is sent.</para>
+/// <para>Credentials never cross the network unencrypted by accident: a provider whose base URL is plain <c>http://</c> to a
+/// host that is not loopback, and whose requests would carry an API key, extra headers or URL user info, fails with
+/// <see cref="InvalidOperationException"/> before any request is sent, unless <see cref="ProviderOptions.AllowInsecureHttp"/>
+/// or the catalog's <see cref="ProviderInfo.AllowInsecureHttp"/> allows it.</para>
 /// </remarks>
 public sealed class StratumClient : IDisposable
 {
@@ -96,7 +100,8 @@ public sealed class StratumClient : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
     /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
-    /// <exception cref="InvalidOperationException">Neither the options nor the catalog give the provider a base URL.</exception>
+    /// <exception cref="InvalidOperationException">Neither the options nor the catalog give the provider a base URL, or the
+    /// call would send credentials over plain HTTP to a host that is not loopback without <see cref="ProviderOptions.AllowInsecureHttp"/>.</exception>
     /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     public IChatClient GetChatClient(ModelInfo model)
     {
@@ -312,6 +317,59 @@ public sealed class StratumClient : IDisposable
             $"Provider '{provider.Id}' has no base URL: the catalog gives {(string.IsNullOrEmpty(provider.BaseUrl) ? "none" : $"'{provider.BaseUrl}', which is not an absolute URL")}. Set StratumClientOptions.Providers[\"{provider.Id}\"].BaseUrl (configuration key StratumAI:Providers:{provider.Id}:BaseUrl).");
     }
 
+    /// <summary>
+    /// Refuses to send credentials — the API key, extra headers (which may hold one, e.g. <c>api-key</c>), user info in the
+    /// URL — over plain HTTP to a host that is not loopback, unless the options or the catalog allow it. A request with no
+    /// credential (a keyless server such as Ollama) has nothing to leak and may go over plain HTTP anywhere.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The call would send credentials unencrypted over the network.</exception>
+    private static void EnsureCredentialsStayEncrypted(
+        ProviderInfo provider,
+        Uri baseUrl,
+        string? apiKey,
+        KeyValuePair<string, string>[]? headers,
+        ProviderOptions? providerOptions)
+    {
+        if (!string.Equals(baseUrl.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase)
+            || IsLoopback(baseUrl)
+            || provider.AllowInsecureHttp
+            || providerOptions is { AllowInsecureHttp: true })
+        {
+            return;
+        }
+
+        var credential = !string.IsNullOrEmpty(apiKey) ? "its API key"
+            : headers is { Length: > 0 } ? "its extra headers (StratumClientOptions.Providers[\"" + provider.Id + "\"].Headers)"
+            : !string.IsNullOrEmpty(baseUrl.UserInfo) ? "the user info of its base URL"
+            : null;
+        if (credential is null)
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"Provider '{provider.Id}' would send {credential} over plain HTTP to {DialectHttp.Display(baseUrl)}, a host that is not loopback; nothing was sent. "
+            + $"Use an https:// base URL, or, if the network path is trusted, set StratumClientOptions.Providers[\"{provider.Id}\"].AllowInsecureHttp = true "
+            + $"(configuration key StratumAI:Providers:{provider.Id}:AllowInsecureHttp) or 'allow_insecure_http: true' on the provider in the catalog.");
+    }
+
+    /// <summary><c>localhost</c>, 127.0.0.0/8 and <c>[::1]</c> (also IPv4-mapped): traffic that never leaves the machine.</summary>
+    private static bool IsLoopback(Uri uri)
+    {
+        var host = uri.DnsSafeHost;
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!System.Net.IPAddress.TryParse(host, out var address))
+        {
+            return false;
+        }
+
+        return System.Net.IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    }
+
     internal ModelInfo ResolveModel(string modelIdOrAlias)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelIdOrAlias);
@@ -340,8 +398,9 @@ public sealed class StratumClient : IDisposable
 
         var apiKey = ResolveApiKey(provider);
         var baseUrl = ResolveBaseUrl(provider);
-        IEnumerable<KeyValuePair<string, string>>? headers =
-            _options.Providers.TryGetValue(provider.Id, out var providerOptions) ? providerOptions.Headers.ToArray() : null;
+        _options.Providers.TryGetValue(provider.Id, out var providerOptions);
+        KeyValuePair<string, string>[]? headers = providerOptions?.Headers.ToArray();
+        EnsureCredentialsStayEncrypted(provider, baseUrl, apiKey, headers, providerOptions);
         IChatClient inner = model.Dialect switch
         {
             "openai" => new OpenAIChatCompletionsClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),

@@ -10,7 +10,7 @@ namespace StratumAI;
 /// "StratumAI": {
 ///   "DefaultModel": "gpt-4o",
 ///   "Timeout": "00:02:00",
-///   "Providers": { "openai": { "ApiKey": "...", "BaseUrl": "https://my-proxy/v1", "Headers": { "OpenAI-Project": "proj_1" } } }
+///   "Providers": { "openai": { "ApiKey": "...", "BaseUrl": "https://my-proxy/v1", "Headers": { "OpenAI-Project": "proj_1" }, "AllowInsecureHttp": false } }
 /// }
 /// </code>
 /// <para><see cref="ToString"/> never shows API keys or header values.</para>
@@ -98,7 +98,7 @@ public sealed class StratumClientOptions
     }
 }
 
-/// <summary>Settings of one provider: its API key, base URL override and extra headers.</summary>
+/// <summary>Settings of one provider: its API key, base URL override, extra headers and whether plain HTTP may carry them.</summary>
 /// <remarks><see cref="ToString"/> shows whether a key is set, never the key; header names, never header values.</remarks>
 public sealed class ProviderOptions
 {
@@ -114,10 +114,21 @@ public sealed class ProviderOptions
     /// <summary>Extra HTTP headers sent with every request to the provider (case-insensitive names).</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Allows sending credentials (the API key, extra <see cref="Headers"/>, user info in the URL) over plain <c>http://</c>
+    /// to a host that is not loopback. Without it (or the catalog's <c>allow_insecure_http: true</c>,
+    /// <see cref="ProviderInfo.AllowInsecureHttp"/>), such a call fails with <see cref="InvalidOperationException"/> before
+    /// anything is sent. Loopback hosts (<c>localhost</c>, 127.0.0.0/8, <c>[::1]</c>) and requests that carry no credential
+    /// (a keyless local server such as Ollama on another machine) are always allowed. Configuration key:
+    /// <c>StratumAI:Providers:{id}:AllowInsecureHttp</c>.
+    /// </summary>
+    /// <value>Default false. Set it only when the network path to the server is trusted (a private network, a sidecar).</value>
+    public bool AllowInsecureHttp { get; set; }
+
     /// <inheritdoc />
     public override string ToString()
     {
         var headers = string.Join(", ", Headers.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}] }}";
+        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}]{(AllowInsecureHttp ? ", AllowInsecureHttp = true" : string.Empty)} }}";
     }
 }

@@ -38,6 +38,14 @@ public sealed class ProviderInfo
     /// <summary>Environment variable that holds the API key, or null when none is needed.</summary>
     public string? ApiKeyEnvironmentVariable { get; }
 
+    /// <summary>
+    /// Whether the catalog allows sending credentials over plain <c>http://</c> to a host that is not loopback
+    /// (<c>allow_insecure_http: true</c>). Otherwise <see cref="StratumClient"/> refuses such a call before sending it;
+    /// <see cref="ProviderOptions.AllowInsecureHttp"/> allows it too.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool AllowInsecureHttp { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

@@ -22,7 +22,8 @@ public static class StratumServiceCollectionExtensions
     /// <remarks>
     /// <para>Pass the root configuration (the <c>StratumAI</c> section is used when it exists) or the section itself.
     /// Keys: <c>StratumAI:Providers:openai:ApiKey</c>, <c>StratumAI:Providers:openai:BaseUrl</c>,
-    /// <c>StratumAI:Providers:openai:Headers:Name</c>, <c>StratumAI:Timeout</c>, <c>StratumAI:DefaultModel</c>.</para>
+    /// <c>StratumAI:Providers:openai:Headers:Name</c>, <c>StratumAI:Providers:openai:AllowInsecureHttp</c>, <c>StratumAI:Timeout</c>,
+    /// <c>StratumAI:DefaultModel</c>.</para>
     /// <para>Binding uses the configuration binder source generator, so it is trim- and AOT-safe.</para>
     /// </remarks>
     /// <param name="services">The services.</param>
