@@ -11,7 +11,8 @@ namespace StratumAI.Catalog;
 /// provider definition with the id of a default provider replaces its settings, in place.</para>
 /// <para>After merging: model ids and aliases must be unique across the catalog (STRAT007),
 /// every file's provider must exist (STRAT009, the file's models are dropped), enum names and
-/// provider type names must be unique (STRAT008, the later model or provider is dropped), and a
+/// provider type names must be unique (STRAT008, the later model or provider is dropped), no model may be
+/// named like its provider's typed enum, <c>{TypeName}Model</c> (STRAT010 at its id, the model is dropped), and a
 /// <c>replacement</c> must name a catalog model (STRAT014, the model is kept without it).</para>
 /// <para>The diagnostics of every input file are carried into the result first, then the merge's own.
 /// Thread-safe: no state is kept between calls.</para>
@@ -107,6 +108,18 @@ public static class CatalogMerger
                 if (!providerIndex.ContainsKey(model.ProviderId))
                 {
                     slots[i] = null; // reported once per file above (or the provider was rejected)
+                    continue;
+                }
+
+                // The provider's typed enum holds the model under the same name: it cannot be named like that enum.
+                var providerEnum = CatalogNames.ProviderEnumName(providers[providerIndex[model.ProviderId]]!.TypeName);
+                if (string.Equals(model.EnumName, providerEnum, StringComparison.Ordinal))
+                {
+                    diagnostics.Add(Error(
+                        CatalogDiagnosticIds.InvalidEnumName,
+                        $"Model '{model.Id}' would be named '{model.EnumName}' like the typed enum {providerEnum} of provider '{model.ProviderId}' that holds it, which C# does not allow; give it another 'name'.",
+                        model.Location));
+                    slots[i] = null;
                     continue;
                 }
 

@@ -52,7 +52,14 @@ public sealed record CatalogProvider(
     string Dialect,
     string? BaseUrl,
     string? ApiKeyEnv,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>
+    /// True when the catalog allows plain <c>http://</c> to a host that is not loopback although the provider sends an API key
+    /// (<c>allow_insecure_http: true</c>); otherwise such a <c>base_url</c> is STRAT015 and the runtime refuses the call.
+    /// </summary>
+    public bool AllowInsecureHttp { get; init; }
+}
 
 /// <summary>A price tier that applies when the prompt is larger than <paramref name="AboveInputTokens"/>.</summary>
 /// <remarks>All prices are USD per one million tokens. A price left null keeps the model's base price.</remarks>

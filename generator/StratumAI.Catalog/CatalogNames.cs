@@ -60,6 +60,23 @@ public static class CatalogNames
     }
 
     /// <summary>
+    /// Whether <paramref name="name"/>, although a valid identifier, cannot be a <c>Model</c> enum member: <c>Model</c>
+    /// would be named like the enum itself (CS0542) and <c>value__</c> is every enum's backing field (CS0076).
+    /// </summary>
+    /// <param name="name">The enum member name.</param>
+    /// <returns>True when the name is reserved.</returns>
+    public static bool IsReservedEnumName(string? name)
+        => string.Equals(name, "Model", StringComparison.Ordinal) || string.Equals(name, "value__", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The name of a provider's typed enum (<c>OpenAIModel</c> for type name <c>OpenAI</c>), which holds the provider's
+    /// models under their <c>Model</c> names; a model of that provider cannot be named like it.
+    /// </summary>
+    /// <param name="typeName">The provider's type name.</param>
+    /// <returns><paramref name="typeName"/> followed by <c>Model</c>.</returns>
+    public static string ProviderEnumName(string typeName) => typeName + "Model";
+
+    /// <summary>
     /// Derives the type name of a provider (used for <c>{TypeName}Client</c>) from its display
     /// name by removing every char that is not an ASCII letter, digit or underscore:
     /// <c>OpenAI</c> → <c>OpenAI</c>, <c>Google Gemini</c> → <c>GoogleGemini</c>.
@@ -87,9 +104,9 @@ public static class CatalogNames
 
     /// <summary>
     /// Whether <paramref name="value"/> can be used as written as a C# identifier: it starts with
-    /// a letter or underscore, continues with letters, digits, connectors, combining or formatting
-    /// chars, and is not a reserved keyword (<c>class</c>, <c>int</c>…). Verbatim <c>@</c> names
-    /// are not accepted.
+    /// a letter or underscore, continues with letters, digits, connectors or combining chars, and is
+    /// not a reserved keyword (<c>class</c>, <c>int</c>…). Verbatim <c>@</c> names are not accepted,
+    /// nor are formatting chars (which C# allows but ignores, so two different names could be one member).
     /// </summary>
     /// <param name="value">The candidate identifier.</param>
     /// <returns>True when it is a valid identifier.</returns>
@@ -155,7 +172,10 @@ public static class CatalogNames
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber
                 or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation
-                or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.Format => true,
+                or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark => true,
+
+            // C# allows formatting chars (U+200D zero-width joiner…) but ignores them, so "A\u200DB" would be the
+            // member "AB" while the catalog saw two names; an invisible char in a name is never intended anyway.
             _ => false,
         };
     }

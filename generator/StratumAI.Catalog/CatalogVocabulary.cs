@@ -57,4 +57,11 @@ public static class CatalogDiagnosticIds
 
     /// <summary>A deprecation date is not <c>yyyy-MM-dd</c>, or a replacement names no catalog model.</summary>
     public const string InvalidDeprecation = "STRAT014";
+
+    /// <summary>
+    /// A provider's <c>base_url</c> is plain <c>http://</c> to a host that is not loopback while it names an
+    /// <c>api_key_env</c>, so the key would cross the network unencrypted (a warning; the runtime refuses such a call
+    /// unless <c>allow_insecure_http</c> or the provider option allows it).
+    /// </summary>
+    public const string InsecureBaseUrl = "STRAT015";
 }

@@ -51,6 +51,10 @@ public static class CatalogYamlWriter
             Line(builder, 1, "dialect", provider.Dialect);
             Line(builder, 1, "base_url", provider.BaseUrl);
             Line(builder, 1, "api_key_env", provider.ApiKeyEnv);
+            if (provider.AllowInsecureHttp)
+            {
+                Line(builder, 1, "allow_insecure_http", "true", raw: true);
+            }
         }
 
         if (file.Models.Count == 0)

@@ -50,7 +50,7 @@ public sealed class StratumGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(calls.Combine(modelNames).Combine(options), static (spc, input) => EmitLlmCall(spc, input.Left.Left, input.Left.Right, input.Right));
     }
 
-    private static void ReportCatalogDiagnostics(SourceProductionContext context, EquatableArray<CatalogDiagnostic> diagnostics)
+    private static void ReportCatalogDiagnostics(SourceProductionContext context, IEnumerable<CatalogDiagnostic?> diagnostics)
     {
         foreach (var diagnostic in diagnostics)
         {
@@ -64,7 +64,9 @@ public sealed class StratumGenerator : IIncrementalGenerator
     private static void EmitCatalog(SourceProductionContext context, MergedCatalog catalog, GeneratorOptions options)
     {
         ReportCatalogDiagnostics(context, catalog.MergeDiagnostics);
-        foreach (var file in CatalogEmitter.Emit(catalog.Spec, options))
+        var plan = CatalogPlan.Create(catalog.Spec);
+        ReportCatalogDiagnostics(context, plan.Diagnostics);
+        foreach (var file in CatalogEmitter.Emit(plan, options))
         {
             context.AddSource(file.HintName, file.Source);
         }

@@ -52,12 +52,18 @@ public class CatalogDiagnosticLocationTests
         { "STRAT009", "unknown provider reference", "provider:\n  id: openai\n  name: OpenAI\n  dialect: openai\n  base_url: https://api.openai.com/v1", "provider:\n  id: ‸nobody" },
         { "STRAT010", "model name is a keyword", "    context_window: 128000\n", "    name: ‸class\n    context_window: 128000\n" },
         { "STRAT010", "type_name starts with a digit", "  dialect: openai", "  type_name: ‸2Fast\n  dialect: openai" },
+        { "STRAT010", "model named like the Model enum", "    context_window: 128000\n", "    name: ‸Model\n    context_window: 128000\n" },
+        { "STRAT010", "model named like an enum's backing field", "    context_window: 128000\n", "    name: ‸value__\n    context_window: 128000\n" },
+        { "STRAT010", "model id derives the name Model", "  - id: gpt-4o\n", "  - id: ‸model\n" },
+        { "STRAT010", "model named like its provider's typed enum", "  - id: gpt-4o\n    context_window: 128000\n", "  - id: ‸gpt-4o\n    name: OpenAIModel\n    context_window: 128000\n" },
         { "STRAT011", "unknown key", "    context_window: 128000\n", "    context_window: 128000\n    ‸contxt_window: 5\n" },
         { "STRAT012", "provider defined twice in a layer", "  id: openai", "  id: ‸openai" },
         { "STRAT013", "context_window zero", "context_window: 128000", "context_window: ‸0" },
         { "STRAT013", "quality above one", "    context_window: 128000\n", "    context_window: 128000\n    quality: ‸1.5\n" },
         { "STRAT014", "bad deprecation date", "    context_window: 128000\n", "    context_window: 128000\n    deprecated_on: ‸2025-13-01\n" },
         { "STRAT014", "replacement names no model", "    context_window: 128000\n", "    context_window: 128000\n    replacement: ‸gpt-9\n" },
+        { "STRAT015", "api key over plain http to a remote host", "  base_url: https://api.openai.com/v1", "  base_url: ‸http://api.openai.com/v1\n  api_key_env: OPENAI_API_KEY" },
+        { "STRAT015", "api key over plain http with user info", "  base_url: https://api.openai.com/v1", "  api_key_env: OPENAI_API_KEY\n  base_url: ‸'http://user:pw@10.0.0.7:8000/v1'" },
     };
 
     public static TheoryData<string, string, string, string> JsonCases() => new()
@@ -78,11 +84,15 @@ public class CatalogDiagnosticLocationTests
         { "STRAT008", "duplicate enum name", "\"tools\"] }", "\"tools\"] },\n    { \"id\": ‸\"gpt.4o\", \"context_window\": 1, \"price\": { \"input\": 1, \"output\": 1 } }" },
         { "STRAT009", "unknown provider reference", "{ \"id\": \"openai\", \"name\": \"OpenAI\", \"dialect\": \"openai\", \"base_url\": \"https://api.openai.com/v1\" }", "{ \"id\": ‸\"nobody\" }" },
         { "STRAT010", "model name is a keyword", "{ \"id\": \"gpt-4o\",", "{ \"id\": \"gpt-4o\", \"name\": ‸\"int\"," },
+        { "STRAT010", "model named like an enum's backing field", "{ \"id\": \"gpt-4o\",", "{ \"id\": \"gpt-4o\", \"name\": ‸\"value__\"," },
+        { "STRAT010", "model id derives the name Model", "{ \"id\": \"gpt-4o\",", "{ \"id\": ‸\"model\"," },
+        { "STRAT010", "model named like its provider's typed enum", "{ \"id\": \"gpt-4o\",", "{ \"id\": ‸\"gpt-4o\", \"name\": \"OpenAIModel\"," },
         { "STRAT011", "unknown key", "\"context_window\": 128000,", "\"context_window\": 128000, ‸\"contxt_window\": 5," },
         { "STRAT012", "provider defined twice in a layer", "{ \"id\": \"openai\", \"name\"", "{ \"id\": ‸\"openai\", \"name\"" },
         { "STRAT013", "context_window negative", "\"context_window\": 128000", "\"context_window\": ‸-5" },
         { "STRAT014", "bad deprecation date", "\"context_window\": 128000,", "\"context_window\": 128000, \"deprecated_on\": ‸\"30/06/2026\"," },
         { "STRAT014", "replacement names no model", "\"context_window\": 128000,", "\"context_window\": 128000, \"replacement\": ‸\"gpt-9\"," },
+        { "STRAT015", "api key over plain http to a remote host", "\"base_url\": \"https://api.openai.com/v1\"", "\"base_url\": ‸\"http://api.openai.com/v1\", \"api_key_env\": \"OPENAI_API_KEY\"" },
     };
 
     [Theory]
@@ -99,7 +109,7 @@ public class CatalogDiagnosticLocationTests
     public void Cases_CoverEveryDiagnosticIdInBothFormats()
     {
         var all = typeof(CatalogDiagnosticIds).GetFields().Select(f => (string)f.GetValue(null)!).OrderBy(x => x, StringComparer.Ordinal).ToArray();
-        Assert.Equal(14, all.Length);
+        Assert.Equal(15, all.Length);
         Assert.Equal(all, YamlCases().Select(row => (string)row[0]).Distinct().OrderBy(x => x, StringComparer.Ordinal));
         Assert.Equal(all, JsonCases().Select(row => (string)row[0]).Distinct().OrderBy(x => x, StringComparer.Ordinal));
     }
@@ -128,7 +138,7 @@ public class CatalogDiagnosticLocationTests
             (marked.Line, marked.Column, marked.Offset) == (diagnostic.Location.StartLine, diagnostic.Location.StartColumn, diagnostic.Location.StartOffset),
             $"{scenario}: expected {id} at {marked.Line + 1}:{marked.Column + 1}, got {diagnostic.Location} — {diagnostic.Message}");
         Assert.Equal(path, diagnostic.Location.FilePath);
-        Assert.Equal(id == CatalogDiagnosticIds.UnknownKey ? CatalogSeverity.Warning : CatalogSeverity.Error, diagnostic.Severity);
+        Assert.Equal(id is CatalogDiagnosticIds.UnknownKey or CatalogDiagnosticIds.InsecureBaseUrl ? CatalogSeverity.Warning : CatalogSeverity.Error, diagnostic.Severity);
         Marked.LocationsAreConsistent(marked.Text, files[0]);
     }
 }

@@ -47,6 +47,7 @@ public class CatalogNamesTests
     [InlineData("4o", false)]
     [InlineData("gpt-4o", false)]
     [InlineData("has space", false)]
+    [InlineData("Acme\u200DBot", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
     public void IsValidIdentifier_FollowsCSharpRules(string? value, bool expected)

@@ -26,7 +26,7 @@ public class DiagnosticDocsTests
         var page = File.ReadAllText(PagePath(id));
 
         Assert.StartsWith($"# {id}: ", page, StringComparison.Ordinal);
-        Assert.Contains("**Severity:** " + (id == CatalogDiagnosticIds.UnknownKey ? "warning" : "error"), page, StringComparison.Ordinal);
+        Assert.Contains("**Severity:** " + (id is CatalogDiagnosticIds.UnknownKey or CatalogDiagnosticIds.InsecureBaseUrl ? "warning" : "error"), page, StringComparison.Ordinal);
         Assert.Contains("## Cause", page, StringComparison.Ordinal);
         Assert.Contains("## Example", page, StringComparison.Ordinal);
         Assert.Contains("## Fix", page, StringComparison.Ordinal);

@@ -9,7 +9,7 @@ namespace StratumAI.Catalog.Parsing;
 internal sealed class CatalogValidator
 {
     private static readonly string[] RootKeys = { "provider", "models" };
-    private static readonly string[] ProviderKeys = { "id", "name", "type_name", "dialect", "base_url", "api_key_env" };
+    private static readonly string[] ProviderKeys = { "id", "name", "type_name", "dialect", "base_url", "api_key_env", "allow_insecure_http" };
     private static readonly string[] ModelKeys =
     {
         "id", "name", "dialect", "context_window", "max_output_tokens", "price", "capabilities", "quality", "aliases",
@@ -118,7 +118,7 @@ internal sealed class CatalogValidator
         }
 
         var errorsBefore = _errorCount;
-        CatalogNode? idNode = null, nameNode = null, typeNameNode = null, dialectNode = null, baseUrlNode = null, apiKeyEnvNode = null;
+        CatalogNode? idNode = null, nameNode = null, typeNameNode = null, dialectNode = null, baseUrlNode = null, apiKeyEnvNode = null, allowInsecureNode = null;
         var definitionKeys = 0;
         foreach (var entry in mapping.Entries)
         {
@@ -148,6 +148,10 @@ internal sealed class CatalogValidator
                     break;
                 case "api_key_env":
                     Take(ref apiKeyEnvNode, entry, key);
+                    definitionKeys++;
+                    break;
+                case "allow_insecure_http":
+                    Take(ref allowInsecureNode, entry, key);
                     definitionKeys++;
                     break;
                 default:
@@ -199,12 +203,22 @@ internal sealed class CatalogValidator
             Error(CatalogDiagnosticIds.InvalidValue, $"api_key_env '{apiKeyEnv}' is not an environment variable name (letters, digits and '_', not starting with a digit).", apiKeyEnvNode!);
         }
 
+        var allowInsecureHttp = ReadBoolean(allowInsecureNode, "allow_insecure_http") ?? false;
+        if (baseUrl is not null && apiKeyEnv is not null && !allowInsecureHttp && IsPlainHttpToRemoteHost(baseUrl, out var shown))
+        {
+            Warning(
+                CatalogDiagnosticIds.InsecureBaseUrl,
+                $"base_url '{shown}' is plain http:// to a host that is not loopback, so the {apiKeyEnv} key would cross the network unencrypted and the runtime refuses to send it. "
+                + $"Use https://, or, if the network path is trusted, add 'allow_insecure_http: true' to the provider (or set StratumClientOptions.Providers[\"{id}\"].AllowInsecureHttp).",
+                baseUrlNode!);
+        }
+
         if (_errorCount != errorsBefore || id is null || name is null || dialect is null || typeName is null || baseUrl is null)
         {
             return null;
         }
 
-        return new CatalogProvider(id, name, typeName, dialect, baseUrl, apiKeyEnv, _source.Location(idNode!));
+        return new CatalogProvider(id, name, typeName, dialect, baseUrl, apiKeyEnv, _source.Location(idNode!)) { AllowInsecureHttp = allowInsecureHttp };
     }
 
     private List<CatalogModel> ReadModels(CatalogNode? node, string providerId)
@@ -292,14 +306,26 @@ internal sealed class CatalogValidator
         }
 
         var id = ReadModelId(idNode, "id", mapping, required: true);
+        var explicitName = ReadText(nameNode, "name", mapping, "a model", required: false);
         var enumName = ResolveIdentifier(
-            ReadText(nameNode, "name", mapping, "a model", required: false),
+            explicitName,
             nameNode,
             static value => $"name '{value}' is not a valid C# identifier for a Model enum member.",
             id,
             idNode,
             CatalogNames.DeriveEnumName,
             static (source, derived) => $"The enum name derived from model id '{source}' is '{derived}', which is not a valid C# identifier; add a 'name'.");
+        if (enumName is not null && CatalogNames.IsReservedEnumName(enumName))
+        {
+            var why = enumName == "Model" ? "the Model enum cannot have a member named like itself" : "'value__' is the backing field of every enum";
+            Error(
+                CatalogDiagnosticIds.InvalidEnumName,
+                explicitName is not null
+                    ? $"name '{enumName}' of model '{id}' cannot be a Model enum member: {why}; choose another 'name'."
+                    : $"The enum name derived from model id '{id}' is '{enumName}', which cannot be a Model enum member: {why}; add a 'name'.",
+                explicitName is not null ? nameNode! : idNode!);
+            enumName = null;
+        }
 
         var dialect = ReadDialect(dialectNode, mapping, required: false);
         var contextWindow = ReadInteger(contextNode, "context_window", mapping, required: true, int.MaxValue);
@@ -869,6 +895,63 @@ internal sealed class CatalogValidator
             : $"Unknown key '{key}' in {context}; it is ignored. Did you mean '{suggestion}'?";
         _diagnostics.Add(new CatalogDiagnostic(CatalogDiagnosticIds.UnknownKey, CatalogSeverity.Warning, message, _source.Location(keyNode)));
     }
+
+    private bool? ReadBoolean(CatalogNode? node, string key)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is ScalarNode { Kind: ScalarKind.Boolean or ScalarKind.Plain } scalar)
+        {
+            switch (scalar.Value)
+            {
+                case "true" or "True" or "TRUE":
+                    return true;
+                case "false" or "False" or "FALSE":
+                    return false;
+            }
+        }
+
+        Error(CatalogDiagnosticIds.InvalidValue, $"'{key}' must be true or false, not {(node is ScalarNode { Kind: ScalarKind.Quoted } ? "quoted text" : node.KindName)}.", node);
+        return null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="baseUrl"/> is <c>http://</c> to a host other than <c>localhost</c>, 127.0.0.0/8 or
+    /// <c>[::1]</c>; <paramref name="shown"/> is the URL without user info or query, as messages may show it.
+    /// </summary>
+    private static bool IsPlainHttpToRemoteHost(string baseUrl, out string shown)
+    {
+        shown = string.Empty;
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || !string.Equals(uri.Scheme, "http", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        shown = uri.Scheme + "://" + uri.Authority + uri.AbsolutePath;
+        var host = uri.DnsSafeHost;
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (System.Net.IPAddress.TryParse(host, out var address))
+        {
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            return !System.Net.IPAddress.IsLoopback(address);
+        }
+
+        return true;
+    }
+
+    private void Warning(string id, string message, CatalogNode node)
+        => _diagnostics.Add(new CatalogDiagnostic(id, CatalogSeverity.Warning, message, _source.Location(node)));
 
     private void Missing(string key, MappingNode owner, string context)
         => Error(CatalogDiagnosticIds.MissingField, $"Missing required key '{key}' in {context}.", owner);

@@ -3,7 +3,7 @@ using StratumAI.Catalog;
 
 namespace StratumAI.Generator;
 
-/// <summary>The diagnostics the generator reports: catalog problems (STRAT001–014) and <c>[LlmCall]</c> problems (STRAT101+).</summary>
+/// <summary>The diagnostics the generator reports: catalog problems (STRAT001–015) and <c>[LlmCall]</c> problems (STRAT101+).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string CatalogCategory = "StratumAI.Catalog";
@@ -62,6 +62,7 @@ internal static class DiagnosticDescriptors
         Catalog(CatalogDiagnosticIds.DuplicateProvider, "Duplicate provider"),
         Catalog(CatalogDiagnosticIds.OutOfRange, "Catalog value out of range"),
         Catalog(CatalogDiagnosticIds.InvalidDeprecation, "Invalid deprecation"),
+        new DiagnosticDescriptor(CatalogDiagnosticIds.InsecureBaseUrl, "API key over plain HTTP", "{0}", CatalogCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true),
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = BuildIndex();

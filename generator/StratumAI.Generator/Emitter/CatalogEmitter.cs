@@ -23,9 +23,11 @@ internal static class CatalogEmitter
     // Models are created in chunks so no single method grows with the catalog (the JIT handles many small methods better).
     private const int ModelsPerMethod = 200;
 
-    public static IReadOnlyList<GeneratedFile> Emit(CatalogSpec spec, GeneratorOptions options)
+    public static IReadOnlyList<GeneratedFile> Emit(CatalogSpec spec, GeneratorOptions options) => Emit(CatalogPlan.Create(spec), options);
+
+    /// <summary>Emits a plan; the caller reports <see cref="CatalogPlan.Diagnostics"/> for what the plan left out.</summary>
+    public static IReadOnlyList<GeneratedFile> Emit(CatalogPlan plan, GeneratorOptions options)
     {
-        var plan = CatalogPlan.Create(spec);
         var files = new List<GeneratedFile>(2 + plan.Providers.Count)
         {
             new("Model.g.cs", EmitModelEnum(plan, options)),
@@ -210,7 +212,7 @@ internal static class CatalogEmitter
                 .Write(Literals.String(string.IsNullOrEmpty(p.Name) ? p.Id : p.Name)).Write(", ")
                 .Write(Literals.String(string.IsNullOrEmpty(p.Dialect) ? "openai" : p.Dialect)).Write(", ")
                 .Write(Literals.String(p.BaseUrl)).Write(", ")
-                .Write(Literals.String(p.ApiKeyEnv)).Write(");").EndLine();
+                .Write(Literals.String(p.ApiKeyEnv)).Write(p.AllowInsecureHttp ? ") { AllowInsecureHttp = true };" : ");").EndLine();
             writer.WriteLine();
         }
 
