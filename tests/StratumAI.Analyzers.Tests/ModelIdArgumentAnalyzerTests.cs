@@ -40,6 +40,22 @@ public class ModelIdArgumentAnalyzerTests
             """);
 
     [Fact]
+    public Task ModelTheCatalogRejectsForItsName_IsUnknownAsInTheGeneratedCatalog()
+    {
+        // The id 'model' derives the name Model, which the generated enum cannot hold: the catalog reports STRAT010 at
+        // the id, leaves the model out, and the analyzer treats its id as unknown, as ModelCatalog will at run time.
+        const string reserved = "provider:\n  id: openai\nmodels:\n  - id: model\n    context_window: 8192\n    price: {input: 1, output: 2}\n";
+        var test = new StratumAnalyzerTest<ModelIdArgumentAnalyzer>(
+            InClass("""
+                public Task<ChatResponse> AskAsync(string question) => llm.GetResponseAsync({|STRAT107:"model"|}, question);
+            """),
+            catalogs: [.. TestCatalogs.Defaults, ("/catalog/reserved.yaml", reserved)]);
+        test.ExpectedDiagnostics.Add(
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult("STRAT010", Microsoft.CodeAnalysis.DiagnosticSeverity.Error).WithSpan("/catalog/reserved.yaml", 4, 9, 4, 14));
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task DeprecatedModelString_ReportsStrat113()
         => VerifyAsync(
             """
