@@ -33,8 +33,11 @@ namespace StratumAI.Sqlite;
 /// </remarks>
 public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposable
 {
-    /// <summary>The schema version this ledger writes and reads, stored in the database's <c>user_version</c>.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// The schema version this ledger writes and reads, stored in the database's <c>user_version</c>. A file of version 1 is
+    /// migrated when first opened (version 2 added <c>is_estimated</c>, <see cref="CostRecord.IsEstimated"/>).
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     /// <summary>The table of records.</summary>
     public const string RecordsTable = "stratum_cost_records";
@@ -48,11 +51,11 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         "r.seq, r.id, r.timestamp_utc_ticks, r.timestamp_offset_minutes, r.provider_id, r.model_id, r.caller, " +
         "r.input_tokens, r.cached_input_tokens, r.cache_write_input_tokens, r.output_tokens, r.reasoning_tokens, r.has_usage, " +
         "r.cost_input, r.cost_cached_input, r.cost_cache_write, r.cost_output, r.cost_reasoning, r.is_priced, r.outcome, " +
-        "r.error_type, r.is_cache_hit, r.saved, r.request_id";
+        "r.error_type, r.is_cache_hit, r.saved, r.request_id, r.is_estimated";
 
     private const string TotalsColumns =
         DecimalSum + "(r.cost_total), " + DecimalSum + "(r.saved), COUNT(*), COALESCE(SUM(r.outcome <> 0), 0), " +
-        "COALESCE(SUM(r.is_cache_hit), 0), COALESCE(SUM(r.input_tokens), 0), COALESCE(SUM(r.output_tokens), 0)";
+        "COALESCE(SUM(r.is_cache_hit), 0), COALESCE(SUM(r.input_tokens), 0), COALESCE(SUM(r.output_tokens), 0), COALESCE(SUM(r.is_estimated), 0)";
 
     private static readonly string Schema = $"""
         CREATE TABLE {RecordsTable} (
@@ -81,7 +84,8 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
             error_type TEXT,
             is_cache_hit INTEGER NOT NULL,
             saved TEXT NOT NULL,
-            request_id TEXT
+            request_id TEXT,
+            is_estimated INTEGER NOT NULL DEFAULT 0
         ) STRICT;
         CREATE INDEX ix_{RecordsTable}_timestamp ON {RecordsTable} (timestamp_utc_ticks);
         CREATE INDEX ix_{RecordsTable}_day ON {RecordsTable} (utc_day);
@@ -100,13 +104,18 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
             id, timestamp_utc_ticks, timestamp_offset_minutes, utc_day, provider_id, model_id, caller,
             input_tokens, cached_input_tokens, cache_write_input_tokens, output_tokens, reasoning_tokens, has_usage,
             cost_input, cost_cached_input, cost_cache_write, cost_output, cost_reasoning, cost_total, is_priced, outcome,
-            error_type, is_cache_hit, saved, request_id)
+            error_type, is_cache_hit, saved, request_id, is_estimated)
         VALUES (
             $id, $ticks, $offset, $day, $provider, $model, $caller,
             $input, $cached, $cacheWrite, $output, $reasoning, $hasUsage,
             $costInput, $costCached, $costCacheWrite, $costOutput, $costReasoning, $costTotal, $isPriced, $outcome,
-            $errorType, $cacheHit, $saved, $requestId)
+            $errorType, $cacheHit, $saved, $requestId, $isEstimated)
         RETURNING seq;
+        """;
+
+    private static readonly string Migration1To2 = $"""
+        ALTER TABLE {RecordsTable} ADD COLUMN is_estimated INTEGER NOT NULL DEFAULT 0;
+        PRAGMA user_version = 2;
         """;
 
     private readonly string _connectionString;
@@ -516,6 +525,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
             p.AddWithValue("$cacheHit", record.IsCacheHit ? 1L : 0L);
             p.AddWithValue("$saved", Text(record.Saved));
             p.AddWithValue("$requestId", (object?)record.RequestId ?? DBNull.Value);
+            p.AddWithValue("$isEstimated", record.IsEstimated ? 1L : 0L);
             // INSERT OR IGNORE ... RETURNING yields no row when the id is already stored (a replay): nothing to add.
             if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long seq)
             {
@@ -583,6 +593,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
             IsCacheHit = reader.GetInt64(21) != 0,
             Saved = ParseDecimal(reader.GetString(22)),
             RequestId = reader.IsDBNull(23) ? null : reader.GetString(23),
+            IsEstimated = reader.GetInt64(24) != 0,
         };
     }
 
@@ -609,7 +620,10 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
                             reader.GetInt64(4),
                             reader.GetInt64(5),
                             reader.GetInt64(6),
-                            reader.GetInt64(7));
+                            reader.GetInt64(7))
+                        {
+                            EstimatedCalls = reader.GetInt64(8),
+                        };
                     }
                 }
             }
@@ -694,10 +708,19 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
                             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                         }
                     }
+                    else if (version == 1)
+                    {
+                        // Version 2 added is_estimated; every record written before it reported its usage or cost nothing.
+                        var migrate = Command(connection, Migration1To2);
+                        await using (migrate.ConfigureAwait(false))
+                        {
+                            await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
                     else if (version != SchemaVersion)
                     {
                         throw new InvalidOperationException(
-                            $"The SQLite cost ledger '{DatabasePath}' has schema version {version.ToString(CultureInfo.InvariantCulture)}; this version of StratumAI.Sqlite reads version {SchemaVersion.ToString(CultureInfo.InvariantCulture)} only.");
+                            $"The SQLite cost ledger '{DatabasePath}' has schema version {version.ToString(CultureInfo.InvariantCulture)}; this version of StratumAI.Sqlite reads versions 1 to {SchemaVersion.ToString(CultureInfo.InvariantCulture)} (migrating older ones) only.");
                     }
 
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

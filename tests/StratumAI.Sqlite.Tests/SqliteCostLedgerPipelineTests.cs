@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using StratumAI.Budgets;
 using StratumAI.Testing;
 
 namespace StratumAI.Sqlite.Tests;
@@ -48,6 +49,63 @@ public sealed class SqliteCostLedgerPipelineTests : IDisposable
         Assert.Equal(0.0002684m, total.Cost);
         Assert.Equal(0.0002684m, (await ledger.GetTotalsAsync(CostGrouping.Caller))["report-test"].Cost);
         Assert.Equal(["gpt-4.1-nano"], (await ledger.GetTotalsAsync(CostGrouping.Model)).Keys);
+    }
+
+    [Fact]
+    public async Task StreamCutBeforeItsUsage_IsChargedItsWorstCase_AndRecordedAsEstimatedInTheTrackerAndTheFile()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        var exchange = FixtureLoader.Load(FixtureLoader.GetFixturePath("openai/stream__vercel-ai-openai__openai-text.chunks.txt"))[0];
+        var body = exchange.Response.BodyText;
+        var thirdEventEnd = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            thirdEventEnd = body.IndexOf("\n\n", thirdEventEnd, StringComparison.Ordinal) + 2;
+        }
+
+        // The usage chunk is the last event of an OpenAI stream: cut after three events, none of it arrives.
+        server.Enqueue(FakeResponse.FromExchange(exchange) with { AbortAfterBodyBytes = System.Text.Encoding.UTF8.GetByteCount(body[..thirdEventEnd]) });
+        var options = new StratumClientOptions { Models = new ModelRegistry() };
+        var provider = options.Provider("openai");
+        provider.ApiKey = "sk-test-not-a-real-key";
+        provider.BaseUrl = new Uri(server.BaseUri, "v1");
+        using var stratum = new StratumClient(options);
+        var nano = new ModelInfo("gpt-4.1-nano", "Gpt41Nano", new ProviderInfo("openai", "OpenAI", "openai", provider.BaseUrl.ToString(), null), null, 1_047_576, 32_768, new ModelPricing(0.1m, 0.4m, CachedInputPerMillion: 0.025m), ModelCapabilities.None);
+        var policy = BudgetPolicy.Daily(1m);
+        var budgets = new BudgetManager([policy]);
+        var tracker = new CostTracker();
+        var database = _temp.File("cut.db");
+        var request = new ChatOptions { MaxOutputTokens = 200 };
+        decimal worstCase;
+        await using (var ledger = new SqliteCostLedger(database))
+        {
+            using var client = stratum.GetChatClient(nano).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
+            worstCase = client.GetService<BudgetChatClient>()!.Estimate([new ChatMessage(ChatRole.User, "hi")], request).Cost;
+            var seen = 0;
+            await Assert.ThrowsAnyAsync<StratumException>(async () =>
+            {
+                await foreach (var update in client.GetStreamingResponseAsync("hi", request))
+                {
+                    seen++;
+                }
+            });
+            Assert.InRange(seen, 1, 3);
+        }
+
+        Assert.Equal((worstCase, 0m), (budgets.GetStatus(policy).Spent, budgets.GetStatus(policy).Reserved));
+        var tracked = Assert.Single(tracker.History);
+        Assert.True(tracked.IsEstimated);
+        Assert.False(tracked.HasUsage);
+        Assert.Equal(CostOutcome.Failed, tracked.Outcome);
+        Assert.Equal(worstCase, tracked.Total);
+
+        await using var reopened = new SqliteCostLedger(database);
+        var stored = Assert.Single(await reopened.GetRecordsAsync());
+        Assert.Equal(tracked.Id, stored.Id);
+        Assert.True(stored.IsEstimated);
+        Assert.Equal(worstCase, stored.Total);
+        var total = await reopened.GetTotalAsync();
+        Assert.Equal((worstCase, 1L, 1L), (total.Cost, total.Calls, total.EstimatedCalls));
     }
 
     [Fact]

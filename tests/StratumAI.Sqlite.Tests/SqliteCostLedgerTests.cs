@@ -36,6 +36,7 @@ public sealed class SqliteCostLedgerTests : IDisposable
             IsCacheHit = true,
             Saved = 0.0125m,
             RequestId = "req_1",
+            IsEstimated = true,
         };
         var bare = new CostRecord { Timestamp = Day1 };
         await using (var writer = new SqliteCostLedger(DatabasePath))
@@ -58,7 +59,7 @@ public sealed class SqliteCostLedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task Money_IsStoredAsInvariantText_InAWalDatabaseOfSchemaVersionOne()
+    public async Task Money_IsStoredAsInvariantText_InAWalDatabaseOfTheCurrentSchemaVersion()
     {
         await using (var ledger = new SqliteCostLedger(DatabasePath))
         {
@@ -68,7 +69,8 @@ public sealed class SqliteCostLedgerTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
-        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version;"));
+        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version;"));
+        Assert.Equal((long)SqliteCostLedger.SchemaVersion, Scalar(connection, "PRAGMA user_version;"));
         Assert.Equal("text|0.0001478|0.0001468", Scalar(connection, $"SELECT typeof(cost_total) || '|' || cost_total || '|' || cost_output FROM {SqliteCostLedger.RecordsTable};"));
         Assert.Equal(0L, Scalar(connection, "SELECT COUNT(*) FROM pragma_table_info('stratum_cost_records') WHERE type = 'REAL';"));
     }
@@ -106,7 +108,7 @@ public sealed class SqliteCostLedgerTests : IDisposable
             provider: random.Next(10) == 0 ? null : "p" + random.Next(3).ToString(System.Globalization.CultureInfo.InvariantCulture),
             tags: tags.Where(_ => random.Next(3) == 0).Concat(random.Next(5) == 0 ? ["search"] : []).ToArray(),
             caller: random.Next(4) == 0 ? null : "c" + random.Next(5).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            outcome: (CostOutcome)random.Next(3)) with { IsCacheHit = random.Next(6) == 0, Saved = random.Next(100) / 1000m }).ToArray();
+            outcome: (CostOutcome)random.Next(3)) with { IsCacheHit = random.Next(6) == 0, Saved = random.Next(100) / 1000m, IsEstimated = random.Next(4) == 0 }).ToArray();
         var memory = new InMemoryCostLedger();
         await using var sqlite = new SqliteCostLedger(DatabasePath);
         foreach (var record in records)
@@ -133,6 +135,7 @@ public sealed class SqliteCostLedgerTests : IDisposable
         }
 
         Assert.Equal(records.Sum(r => r.Total), (await sqlite.GetTotalAsync()).Cost);
+        Assert.Equal(records.Count(r => r.IsEstimated), (await sqlite.GetTotalAsync()).EstimatedCalls);
     }
 
     [Fact]
@@ -231,6 +234,43 @@ public sealed class SqliteCostLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task ADatabaseOfSchemaVersionOne_IsMigrated_ItsRecordsReadAsNotEstimated_AndEstimatedOnesAreAddedAndCounted()
+    {
+        var old = Record(Day1, 0.25m, tags: ["x"]);
+        await using (var writer = new SqliteCostLedger(DatabasePath))
+        {
+            await writer.AppendAsync(old);
+        }
+
+        // Version 2 only appended is_estimated to version 1's records table: dropping it gives back a version 1 file.
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Scalar(connection, $"ALTER TABLE {SqliteCostLedger.RecordsTable} DROP COLUMN is_estimated; PRAGMA user_version = 1;");
+            Assert.Equal(0L, Scalar(connection, $"SELECT COUNT(*) FROM pragma_table_info('{SqliteCostLedger.RecordsTable}') WHERE name = 'is_estimated';"));
+        }
+
+        var estimated = Record(Day1.AddHours(1), 0.5m, outcome: CostOutcome.Failed) with { HasUsage = false, InputTokens = 0, OutputTokens = 0, IsEstimated = true };
+        await using (var ledger = new SqliteCostLedger(DatabasePath))
+        {
+            var before = Assert.Single(await ledger.GetRecordsAsync());
+            Assert.Equal(Fields(old), Fields(before));
+            Assert.False(before.IsEstimated);
+
+            await ledger.AppendAsync(estimated);
+            var total = await ledger.GetTotalAsync();
+            Assert.Equal((2L, 1L, old.Total + estimated.Total), (total.Calls, total.EstimatedCalls, total.Cost));
+            Assert.Equal(1L, (await ledger.GetTotalsAsync(CostGrouping.Tag))["x"].Calls);
+            Assert.Equal(Fields(estimated), Fields((await ledger.GetRecordsAsync())[1]));
+        }
+
+        using var check = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        check.Open();
+        Assert.Equal(2L, Scalar(check, "PRAGMA user_version;"));
+        Assert.Equal("ok", Scalar(check, "PRAGMA integrity_check;"));
+    }
+
+    [Fact]
     public async Task ADatabaseOfANewerSchemaVersion_IsRefusedWithAClearMessage()
     {
         using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
@@ -286,7 +326,7 @@ public sealed class SqliteCostLedgerTests : IDisposable
 
     private static object Fields(CostRecord r) =>
         (r.Id, r.Timestamp, r.Timestamp.Offset, r.ProviderId, r.ModelId, string.Join("|", r.Tags), r.Caller, r.InputTokens, r.CachedInputTokens,
-         r.CacheWriteInputTokens, r.OutputTokens, r.ReasoningTokens, r.HasUsage, r.Cost, r.IsPriced, r.Outcome, r.ErrorType, r.IsCacheHit, r.Saved, r.RequestId);
+         r.CacheWriteInputTokens, r.OutputTokens, r.ReasoningTokens, r.HasUsage, r.Cost, r.IsPriced, r.Outcome, r.ErrorType, r.IsCacheHit, r.Saved, r.RequestId, r.IsEstimated);
 
     private static object? Scalar(SqliteConnection connection, string sql)
     {

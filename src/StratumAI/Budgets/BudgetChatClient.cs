@@ -17,9 +17,16 @@ namespace StratumAI.Budgets;
 /// <see cref="BudgetEstimate"/>; <see cref="Estimate"/> shows it for a request.</para>
 /// <para>Settling: a response is charged <see cref="ChatResponseStratumExtensions.GetCost"/>, else its usage priced with
 /// <see cref="CostCalculator"/>, else (no usage reported, so the cost is unknown) its whole reservation; a cache hit is
-/// charged nothing. A failure that carries <see cref="StratumException.UsageSoFar"/> is charged that usage; any other failure
-/// releases the reservation. A stream settles when it ends, fails or is disposed: to the usage it reported, else — when the
-/// provider had started answering — to its whole reservation, else nothing.</para>
+/// charged nothing. A failure that carries <see cref="StratumException.UsageSoFar"/> is charged that usage. A failure without
+/// usage after the request was sent — the caller's cancellation, a timeout, a connection lost after sending, a 200 whose body
+/// could not be read — is charged its whole reservation: the provider may have billed it in full. A failure before anything was
+/// sent, an HTTP error status (4xx, 5xx) and a connection never established release the reservation. A stream settles when it
+/// ends, fails or is disposed: to the usage it reported, else — once its request was sent — to its whole reservation.</para>
+/// <para>"Sent" is what the StratumAI dialects below report for the call (they mark a request handed to
+/// <see cref="HttpClient"/> and one answered with an error status); the marks are compared per attempt, so retries below
+/// are each charged. Below a client that is not a StratumAI dialect nothing is marked: a cancellation or a timeout is then
+/// charged (it may have come after sending), any other failure released. The charged worst case is handed down to a
+/// <see cref="CostTrackingChatClient"/> below, which records it as <see cref="CostRecord.IsEstimated"/>.</para>
 /// <para>Tags and caller come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> and
 /// <see cref="CostTrackingChatClient.CallerKey"/>, else <see cref="DefaultCaller"/>. Place it inside retries and fallbacks
 /// (so each attempt reserves for the model it calls) and outside cost tracking.</para>
@@ -84,20 +91,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     public BudgetEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var model = ResolveModel(options);
-        var o200k = PromptTokenEstimator.UsesO200k(model);
-        var input = PromptTokenEstimator.Count(messages, options, o200k, _tokensPerAttachment, cancellationToken);
-        long output = options?.MaxOutputTokens is int max && max > 0 ? max : model.MaxOutputTokens ?? model.ContextWindow;
-        var pricing = model.Pricing;
-        var inputPrice = Max(Max(pricing.InputPerMillion, pricing.CacheWritePerMillion), pricing.CacheWrite1hPerMillion);
-        var outputPrice = Max(pricing.OutputPerMillion, pricing.ReasoningPerMillion);
-        foreach (var tier in pricing.Tiers)
-        {
-            inputPrice = Max(Max(Max(inputPrice, tier.InputPerMillion), tier.CacheWritePerMillion), tier.CacheWrite1hPerMillion);
-            outputPrice = Max(outputPrice, tier.OutputPerMillion);
-        }
-
-        return new BudgetEstimate(model, input, output, inputPrice, outputPrice, o200k);
+        return BudgetEstimate.For(ResolveModel(options), messages, options, _tokensPerAttachment, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -107,6 +101,9 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         var estimate = Estimate(messages, options, cancellationToken);
         using var reservation = Reserve(estimate, options);
+        var scope = CallScope.Enter();
+        scope.Estimate = estimate;
+        var mark = scope.Snapshot();
         ChatResponse response;
         try
         {
@@ -114,13 +111,19 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         catch (StratumException ex) when (ex.UsageSoFar is not null)
         {
-            reservation.Settle(Price(estimate.Model, ex.UsageSoFar));
+            reservation.Settle(Price(estimate.Model, ex.UsageSoFar) + Earlier(estimate, scope, mark));
             throw;
         }
         catch (CostLedgerException ex) when (ex.Record is not null)
         {
             // The provider billed the call but the ledger refused the record: the spend is real all the same.
             reservation.Settle(ex.Record.Total);
+            throw;
+        }
+        catch (Exception ex) when (scope.MayBeBilled(mark, ex))
+        {
+            // Sent, and then cancelled, timed out or cut off: the provider may bill it in full, so the worst case stays charged.
+            reservation.Settle(estimate.Cost + Earlier(estimate, scope, mark));
             throw;
         }
 
@@ -138,7 +141,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             actual = response.Usage is { } usage ? Price(response.GetModelInfo() ?? estimate.Model, usage) : estimate.Cost;
         }
 
-        reservation.Settle(actual);
+        reservation.Settle(actual + Earlier(estimate, scope, mark));
         return response;
     }
 
@@ -153,6 +156,9 @@ public sealed class BudgetChatClient : DelegatingChatClient
         // Runs at the first MoveNextAsync, before the inner stream is started, so a refusal sends nothing.
         var estimate = Estimate(messages, options, cancellationToken);
         using var reservation = Reserve(estimate, options);
+        var scope = CallScope.Enter();
+        scope.Estimate = estimate;
+        var mark = scope.Snapshot();
         var stream = new StreamState(estimate);
         var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -174,11 +180,11 @@ public sealed class BudgetChatClient : DelegatingChatClient
                     var billed = (ex as StratumException)?.UsageSoFar;
                     if (billed is not null)
                     {
-                        reservation.Settle(Price(stream.Model, billed));
+                        reservation.Settle(Price(stream.Model, billed) + Earlier(estimate, scope, mark));
                     }
-                    else if (stream.Answered)
+                    else if (stream.Answered || scope.MayBeBilled(mark, ex))
                     {
-                        reservation.Settle(stream.Cost());
+                        reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
                     }
 
                     throw;
@@ -188,14 +194,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            reservation.Settle(stream.Cost());
+            reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
         }
         finally
         {
             // Still open only when the caller stopped reading early: the provider billed what it had produced.
-            if (!reservation.IsCompleted && stream.Answered)
+            if (!reservation.IsCompleted && (stream.Answered || scope.MayBeBilled(mark, error: null)))
             {
-                reservation.Settle(stream.Cost());
+                reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
             }
 
             await enumerator.DisposeAsync().ConfigureAwait(false);
@@ -211,7 +217,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
     private static decimal Price(ModelInfo model, UsageDetails usage) => CostCalculator.Calculate(model.Pricing, usage).Total;
 
-    private static decimal Max(decimal price, decimal? other) => other is { } value && value > price ? value : price;
+    /// <summary>
+    /// The worst case of each request sent below since <paramref name="mark"/> with an unknown outcome, except the last one, which
+    /// the caller charges itself: non-zero only when retries run below this middleware (placed outside them, against the advice).
+    /// </summary>
+    private static decimal Earlier(BudgetEstimate estimate, CallScope scope, CallScope.Mark mark) =>
+        scope.Unsettled(mark) is var unsettled && unsettled > 1 ? estimate.Cost * (unsettled - 1) : 0m;
 
     private BudgetReservation Reserve(BudgetEstimate estimate, ChatOptions? options)
     {

@@ -28,7 +28,34 @@ public sealed record BudgetEstimate(
     bool TokenizerCounted)
 {
     /// <summary>The reserved amount in USD.</summary>
-    public decimal Cost => (InputTokens * InputPricePerMillion / 1_000_000m) + (OutputTokens * OutputPricePerMillion / 1_000_000m);
+    public decimal Cost => InputCost + OutputCost;
+
+    private decimal InputCost => InputTokens * InputPricePerMillion / 1_000_000m;
+
+    private decimal OutputCost => OutputTokens * OutputPricePerMillion / 1_000_000m;
+
+    /// <summary>The worst case of a request to <paramref name="model"/>, as <see cref="BudgetChatClient.Estimate"/> describes it.</summary>
+    internal static BudgetEstimate For(ModelInfo model, IEnumerable<ChatMessage> messages, ChatOptions? options, int tokensPerAttachment, CancellationToken cancellationToken = default)
+    {
+        var o200k = PromptTokenEstimator.UsesO200k(model);
+        var input = PromptTokenEstimator.Count(messages, options, o200k, tokensPerAttachment, cancellationToken);
+        long output = options?.MaxOutputTokens is int max && max > 0 ? max : model.MaxOutputTokens ?? model.ContextWindow;
+        var pricing = model.Pricing;
+        var inputPrice = Max(Max(pricing.InputPerMillion, pricing.CacheWritePerMillion), pricing.CacheWrite1hPerMillion);
+        var outputPrice = Max(pricing.OutputPerMillion, pricing.ReasoningPerMillion);
+        foreach (var tier in pricing.Tiers)
+        {
+            inputPrice = Max(Max(Max(inputPrice, tier.InputPerMillion), tier.CacheWritePerMillion), tier.CacheWrite1hPerMillion);
+            outputPrice = Max(outputPrice, tier.OutputPerMillion);
+        }
+
+        return new BudgetEstimate(model, input, output, inputPrice, outputPrice, o200k);
+    }
+
+    /// <summary>The estimate as a cost split in input and output, for a record of an attempt whose usage is unknown.</summary>
+    internal CallCost ToCallCost() => new(InputCost, 0m, 0m, OutputCost, 0m);
+
+    private static decimal Max(decimal price, decimal? other) => other is { } value && value > price ? value : price;
 }
 
 /// <summary>Counts a request's prompt tokens for a budget reservation, on the high side.</summary>

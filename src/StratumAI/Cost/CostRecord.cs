@@ -8,7 +8,10 @@ public enum CostOutcome
     /// <summary>The call returned a response, or the stream ran to its end.</summary>
     Succeeded = 0,
 
-    /// <summary>The call or stream failed with an exception after the provider had started billing.</summary>
+    /// <summary>
+    /// The call or stream failed with an exception after the provider had started billing, or after its request was sent with
+    /// an outcome nobody knows (cancelled, timed out, cut off: then <see cref="CostRecord.IsEstimated"/>).
+    /// </summary>
     Failed = 1,
 
     /// <summary>The caller stopped reading a stream (disposed it) before its end.</summary>
@@ -72,10 +75,20 @@ public sealed record CostRecord
     public CallCost Cost { get; init; } = CallCost.Zero;
 
     /// <summary>
-    /// True when the cost is known: taken from the response or computed from the catalog prices, or a cache hit.
-    /// False when usage was reported but no <see cref="ModelInfo"/> was available to price it.
+    /// True when the cost is known: taken from the response or computed from the catalog prices, an estimate
+    /// (<see cref="IsEstimated"/>), or a cache hit. False when no <see cref="ModelInfo"/> was available to price the reported
+    /// usage, or to estimate an attempt that reported none.
     /// </summary>
     public bool IsPriced { get; init; } = true;
+
+    /// <summary>
+    /// True when the provider reported no usage for an attempt it may have billed — a request sent and then cancelled, timed out
+    /// or cut off (a stream ended before its usage), or a response or stream that carried no usage — so <see cref="Cost"/> is an
+    /// estimate: the worst case a <c>BudgetChatClient</c> reserves for the attempt (<c>BudgetEstimate</c>), the amount the budget
+    /// charges for it, input and output priced at the highest prices the model can charge. The token counts are then zero and
+    /// <see cref="HasUsage"/> false. False when the cost comes from reported usage (or the record is a cache hit).
+    /// </summary>
+    public bool IsEstimated { get; init; }
 
     /// <summary>How the attempt ended.</summary>
     public CostOutcome Outcome { get; init; }
@@ -133,6 +146,9 @@ public sealed record CostTotals(decimal Cost, decimal Saved, long Calls, long Fa
     /// <summary>No calls.</summary>
     public static CostTotals Empty { get; } = new(0m, 0m, 0, 0, 0, 0, 0);
 
+    /// <summary>How many of the attempts were costed at an estimate (<see cref="CostRecord.IsEstimated"/>); their estimates are part of <see cref="Cost"/>.</summary>
+    public long EstimatedCalls { get; init; }
+
     /// <summary>These totals plus one record.</summary>
     /// <param name="record">The record to add.</param>
     /// <returns>The new totals.</returns>
@@ -147,7 +163,10 @@ public sealed record CostTotals(decimal Cost, decimal Saved, long Calls, long Fa
             FailedCalls + (record.Succeeded ? 0 : 1),
             CacheHits + (record.IsCacheHit ? 1 : 0),
             InputTokens + record.InputTokens,
-            OutputTokens + record.OutputTokens);
+            OutputTokens + record.OutputTokens)
+        {
+            EstimatedCalls = EstimatedCalls + (record.IsEstimated ? 1 : 0),
+        };
     }
 }
 

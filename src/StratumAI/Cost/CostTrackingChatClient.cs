@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
+using StratumAI.Budgets;
 
 namespace StratumAI;
 
@@ -11,11 +12,17 @@ namespace StratumAI;
 /// <item>A response: its cost from <see cref="ChatResponseStratumExtensions.GetCost"/>, or computed with <see cref="CostCalculator"/>
 /// from its usage and the <see cref="ModelInfo"/> of the response or of the inner client (<c>GetService&lt;ModelInfo&gt;()</c>).
 /// A cache hit (<see cref="StratumUsageKeys.CacheHit"/>) records $0 and what it saved.</item>
-/// <item>A failure whose <see cref="StratumException.UsageSoFar"/> is set: the partial cost; the exception is rethrown unchanged.
-/// A non-streaming failure without usage billed nothing and is not recorded.</item>
+/// <item>A failure whose <see cref="StratumException.UsageSoFar"/> is set: the partial cost; the exception is rethrown unchanged.</item>
+/// <item>A failure without usage after the request was sent (cancelled by the caller, timed out, connection lost after sending,
+/// a 200 whose body could not be read): <see cref="CostOutcome.Failed"/> and <see cref="CostRecord.IsEstimated"/>, costed at
+/// the worst case a <see cref="Budgets.BudgetChatClient"/> reserves — the budget's own estimate when one is above, so both
+/// agree, else the same <see cref="Budgets.BudgetEstimate"/> computed here with the default attachment size. A failure before
+/// sending, an HTTP error status and a connection never established billed nothing and are not recorded. Below a client that is
+/// not a StratumAI dialect (nothing reports sending), a cancellation or timeout is recorded as estimated, other failures not.</item>
+/// <item>A response or a stream that reported no usage (and no cost) is recorded as estimated the same way.</item>
 /// <item>A stream: at its end, the cost of the usage it reported; cut short by an exception, what was billed
-/// (<see cref="StratumException.UsageSoFar"/>, else the usage seen), when the provider had started answering or reported usage;
-/// disposed early by the caller, the usage seen so far (or none), as <see cref="CostOutcome.Abandoned"/>.</item>
+/// (<see cref="StratumException.UsageSoFar"/>, else the usage seen, else the estimate) once its request was sent;
+/// disposed early by the caller, the usage seen so far (else the estimate), as <see cref="CostOutcome.Abandoned"/>.</item>
 /// </list>
 /// <para>Tags come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> (any
 /// <see cref="IEnumerable{T}"/> of strings), the caller under <see cref="CallerKey"/>, else <see cref="DefaultCaller"/>.</para>
@@ -72,6 +79,8 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var scope = CallScope.Enter();
+        var mark = scope.Snapshot();
         ChatResponse response;
         try
         {
@@ -80,6 +89,18 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         catch (StratumException ex) when (ex.UsageSoFar is not null)
         {
             await RecordAsync(FailureRecord(ex, ex.UsageSoFar, options), response: null, callException: ex).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex) when (ex is not CostLedgerException && scope.MayBeBilled(mark, ex))
+        {
+            // Sent, and then cancelled, timed out or cut off before any usage: billed for all we know, so recorded as estimated.
+            var failed = NewRecord(options, model: null, (ex as StratumException)?.ModelId ?? options?.ModelId, (ex as StratumException)?.ProviderId) with
+            {
+                Outcome = CostOutcome.Failed,
+                ErrorType = ex.GetType().FullName,
+                RequestId = (ex as StratumException)?.RequestId,
+            };
+            await RecordAsync(Estimated(failed, scope, messages, options, model: null), response: null, callException: ex).ConfigureAwait(false);
             throw;
         }
 
@@ -91,7 +112,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             RequestId = response.GetRequestId(),
             Outcome = CostOutcome.Succeeded,
         };
-        await RecordAsync(Priced(record.WithUsage(usage), cost, response.IsCacheHit()), response, callException: null).ConfigureAwait(false);
+        record = usage is null && cost is null && !response.IsCacheHit()
+            ? Estimated(record, scope, messages, options, model)
+            : Priced(record.WithUsage(usage), cost, response.IsCacheHit());
+        await RecordAsync(record, response, callException: null).ConfigureAwait(false);
         return response;
     }
 
@@ -101,6 +125,8 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var scope = CallScope.Enter();
+        var mark = scope.Snapshot();
         var stream = new StreamState();
         var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -122,9 +148,9 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                     // Recorded here, once; the finally below sees Recorded and does nothing more.
                     stream.Recorded = true;
                     var billed = (ex as StratumException)?.UsageSoFar;
-                    if (billed is not null || stream.Updates > 0 || stream.Usage is not null)
+                    if (billed is not null || stream.Updates > 0 || stream.Usage is not null || (ex is not CostLedgerException && scope.MayBeBilled(mark, ex)))
                     {
-                        await RecordAsync(StreamRecord(stream, options, CostOutcome.Failed, ex, billed), response: null, callException: ex).ConfigureAwait(false);
+                        await RecordAsync(StreamRecord(stream, scope, messages, options, CostOutcome.Failed, ex, billed), response: null, callException: ex).ConfigureAwait(false);
                     }
 
                     throw;
@@ -135,7 +161,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             }
 
             stream.Recorded = true;
-            await RecordAsync(StreamRecord(stream, options, CostOutcome.Succeeded, null, null), response: null, callException: null).ConfigureAwait(false);
+            await RecordAsync(StreamRecord(stream, scope, messages, options, CostOutcome.Succeeded, null, null), response: null, callException: null).ConfigureAwait(false);
         }
         finally
         {
@@ -145,7 +171,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 if (!stream.Recorded)
                 {
                     stream.Recorded = true;
-                    await RecordAsync(StreamRecord(stream, options, CostOutcome.Abandoned, null, null), response: null, callException: null).ConfigureAwait(false);
+                    await RecordAsync(StreamRecord(stream, scope, messages, options, CostOutcome.Abandoned, null, null), response: null, callException: null).ConfigureAwait(false);
                 }
             }
             finally
@@ -230,7 +256,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         return Priced(record.WithUsage(usage), Price(model, usage), cacheHit: false);
     }
 
-    private CostRecord StreamRecord(StreamState stream, ChatOptions? options, CostOutcome outcome, Exception? error, UsageDetails? billed)
+    private CostRecord StreamRecord(StreamState stream, CallScope scope, IEnumerable<ChatMessage> messages, ChatOptions? options, CostOutcome outcome, Exception? error, UsageDetails? billed)
     {
         var model = stream.Model ?? InnerModel();
         var usage = billed ?? stream.Usage;
@@ -243,8 +269,40 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             ErrorType = error?.GetType().FullName,
             RequestId = stream.RequestId ?? (error as StratumException)?.RequestId,
         };
-        return Priced(record.WithUsage(usage), cost, stream.CacheHit);
+        return usage is null && cost is null && !stream.CacheHit
+            ? Estimated(record, scope, messages, options, model)
+            : Priced(record.WithUsage(usage), cost, stream.CacheHit);
     }
+
+    /// <summary>
+    /// A record of an attempt that may have been billed but reported no usage, costed at the worst case the budget above
+    /// charged for it (<see cref="CallScope.Estimate"/>, when it is for this model), else at the same worst case computed here.
+    /// Without a model to price it, the record is unpriced.
+    /// </summary>
+    private CostRecord Estimated(CostRecord record, CallScope scope, IEnumerable<ChatMessage> messages, ChatOptions? options, ModelInfo? model)
+    {
+        model ??= ResolveModel(options);
+        var estimate = scope.Estimate is { } charged && (model is null || string.Equals(charged.Model.Id, model.Id, StringComparison.Ordinal))
+            ? charged
+            : model is null ? null : BudgetEstimate.For(model, messages, options, BudgetChatClient.DefaultTokensPerAttachment);
+        record = record.WithUsage(null) with { IsEstimated = true };
+        if (estimate is null)
+        {
+            return record with { Cost = CallCost.Zero, IsPriced = false };
+        }
+
+        return record with
+        {
+            ProviderId = estimate.Model.Provider.Id,
+            ModelId = estimate.Model.Id,
+            Cost = estimate.ToCallCost(),
+            IsPriced = true,
+        };
+    }
+
+    /// <summary>The catalog model of a call, as the budget finds it: its model id in the catalog below, else the inner client's model.</summary>
+    private ModelInfo? ResolveModel(ChatOptions? options) =>
+        CallModel.Resolve(InnerClient, CallModel.RegistryFor(InnerClient, configured: null), options?.ModelId) ?? InnerModel();
 
     /// <summary>What one stream has shown so far, and whether it was recorded; used by one enumeration only.</summary>
     private sealed class StreamState : StreamTally

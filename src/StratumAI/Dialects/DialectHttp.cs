@@ -14,6 +14,8 @@ internal static class DialectHttp
     /// becomes a <see cref="StratumProviderUnavailableException"/> whose message <paramref name="describeUnavailable"/>
     /// writes; a cancellation that is not the caller's (HttpClient.Timeout) becomes a <see cref="StratumTimeoutException"/>;
     /// a non-success response is disposed and the exception <paramref name="mapError"/> builds from it is thrown.
+    /// Marks the ambient <see cref="CallScope"/>: reached, sent (unless already cancelled), and unbilled for an error status
+    /// or a connection never established.
     /// </summary>
     internal static async Task<HttpResponseMessage> SendAsync(
         HttpClient httpClient,
@@ -25,6 +27,14 @@ internal static class DialectHttp
         Func<HttpResponseMessage, CancellationToken, Task<StratumException>> mapError,
         CancellationToken cancellationToken)
     {
+        // Budget and cost tracking above learn from these marks whether a request left with its outcome unknown (billable).
+        var scope = CallScope.Current;
+        scope?.MarkReached();
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            scope?.MarkSent();
+        }
+
         HttpResponseMessage response;
         try
         {
@@ -32,6 +42,11 @@ internal static class DialectHttp
         }
         catch (HttpRequestException ex)
         {
+            if (NeverSent(ex))
+            {
+                scope?.MarkUnbilled();
+            }
+
             throw new StratumProviderUnavailableException(describeUnavailable(ex), ex)
             {
                 ProviderId = providerId,
@@ -55,11 +70,23 @@ internal static class DialectHttp
             return response;
         }
 
+        // An error status: the provider refused the request and bills nothing for it.
+        scope?.MarkUnbilled();
         using (response)
         {
             throw await mapError(response, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// True when the request certainly never reached the provider: the name did not resolve, or no connection (TCP, TLS, proxy
+    /// tunnel) was established. Any other transport failure may come after the request was written.
+    /// </summary>
+    private static bool NeverSent(HttpRequestException exception) =>
+        exception.HttpRequestError is HttpRequestError.NameResolutionError
+            or HttpRequestError.ConnectionError
+            or HttpRequestError.SecureConnectionError
+            or HttpRequestError.ProxyTunnelError;
 
     /// <summary>The usual transport-failure message: provider, endpoint and the HttpRequestException's text.</summary>
     internal static string UnavailableMessage(string providerId, Uri endpoint, HttpRequestException exception) =>

@@ -50,7 +50,7 @@ public sealed class CostTrackingTests
     }
 
     [Fact]
-    public async Task TruncatedStream_IsRecordedOnceWithTheUsageSeenAndTheErrorSurfaces()
+    public async Task TruncatedStream_IsRecordedOnceAsEstimatedAndTheErrorSurfaces()
     {
         await using var server = await FakeProviderServer.StartAsync();
         var exchange = FixtureLoader.Load(Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt"))[0];
@@ -68,13 +68,16 @@ public sealed class CostTrackingTests
             }
         });
 
-        // The usage chunk comes last in an OpenAI stream, so none was seen before the cut: billed nothing known.
+        // The usage chunk comes last in an OpenAI stream, so none was seen before the cut: the provider billed an unknown
+        // amount, recorded as the worst case a budget would reserve (no MaxOutputTokens: the model's 16,384), flagged as estimated.
         Assert.True(updates > 0);
+        Assert.Null(ex.UsageSoFar);
         var record = Assert.Single(tracker.History);
         Assert.Equal(CostOutcome.Failed, record.Outcome);
         Assert.Equal(typeof(StratumProviderUnavailableException).FullName, record.ErrorType);
         Assert.False(record.HasUsage);
-        Assert.Equal(ex.UsageSoFar is null ? 0m : CostCalculator.Calculate(Gpt41NanoPricing, ex.UsageSoFar).Total, record.Total);
+        Assert.True(record.IsEstimated);
+        Assert.Equal(WorstCase(client, "hi"), record.Total);
         Assert.Equal("gpt-4.1-nano", record.ModelId);
         Assert.Equal(1, tracker.GetTotal().FailedCalls);
     }
@@ -160,7 +163,7 @@ public sealed class CostTrackingTests
     }
 
     [Fact]
-    public async Task StreamDisposedBeforeAnyUsage_IsRecordedOnceWithNoUsage()
+    public async Task StreamDisposedBeforeAnyUsage_IsRecordedOnceAsEstimatedAtTheWorstCase()
     {
         var tracker = new CostTracker(new FixedTime(Now));
         using var client = new InMemoryChatClient(InMemoryModel(), new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 }) { StreamUpdates = 5 }
@@ -174,7 +177,9 @@ public sealed class CostTrackingTests
         var record = Assert.Single(tracker.History);
         Assert.Equal(CostOutcome.Abandoned, record.Outcome);
         Assert.False(record.HasUsage);
-        Assert.Equal(0m, record.Total);
+        Assert.True(record.IsEstimated);
+        Assert.Equal(WorstCase(client, "hi"), record.Total);
+        Assert.Equal(1, tracker.GetTotal().EstimatedCalls);
     }
 
     [Fact]
@@ -279,6 +284,13 @@ public sealed class CostTrackingTests
         Assert.Equal(0m, record.Total);
         Assert.Equal(0.0125m, record.Saved);
         Assert.Equal(0.0125m, tracker.GetTotal().Saved);
+    }
+
+    /// <summary>The worst case a budget reserves for the prompt: what cost tracking records for a billed attempt without usage.</summary>
+    private static decimal WorstCase(IChatClient client, string prompt)
+    {
+        using var budget = new StratumAI.Budgets.BudgetChatClient(client, new StratumAI.Budgets.BudgetManager([]));
+        return budget.Estimate([new ChatMessage(ChatRole.User, prompt)]).Cost;
     }
 
     private static ChatOptions WithTags(string[] tags, string? caller)
