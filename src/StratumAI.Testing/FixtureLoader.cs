@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using StratumAI.Testing.Fixtures;
 
 namespace StratumAI.Testing;
@@ -11,15 +12,18 @@ namespace StratumAI.Testing;
 /// <remarks>
 /// <para>Supported formats, chosen by file name:</para>
 /// <list type="bullet">
-/// <item><description><c>*.yaml</c> / <c>*.yml</c>: VCR cassettes (pydantic-ai's <c>parsed_body</c> YAML is turned back into typed JSON; vcrpy's raw <c>body.string</c> is kept verbatim).</description></item>
+/// <item><description><c>*.yaml</c> / <c>*.yml</c>: VCR cassettes: vcrpy and pydantic-ai (<c>interactions</c>; pydantic-ai's <c>parsed_body</c> YAML is turned back into typed JSON; vcrpy's raw <c>body.string</c> is kept verbatim) and Ruby VCR (<c>http_interactions</c>).</description></item>
 /// <item><description><c>*.httprr</c>: langchaingo raw HTTP traces; chunked transfer-encoding is decoded.</description></item>
+/// <item><description><c>*.json</c> holding <c>{"Entries":[…]}</c>: an Azure SDK / OpenAI .NET test-framework session record, one exchange per entry.</description></item>
 /// <item><description><c>*.chunks.txt</c>: one stream event JSON per line, re-framed as the provider's SSE.</description></item>
-/// <item><description><c>*.sse</c>: a raw SSE body, served as <c>text/event-stream</c>.</description></item>
+/// <item><description><c>*.sse</c>, and a <c>*.txt</c> whose first line starts with <c>data:</c> or <c>event:</c>: a raw SSE body, served as <c>text/event-stream</c>.</description></item>
 /// <item><description><c>*.ndjson</c> and other <c>*.txt</c>: newline-delimited JSON (Ollama), served as <c>application/x-ndjson</c> (<c>application/json</c> when it holds one object).</description></item>
-/// <item><description><c>*.json</c>: one response body (a UTF-8 byte-order mark is dropped); error bodies get the status they imply (for example Gemini's <c>error.code</c>, OpenAI's <c>invalid_request_error</c> → 400).</description></item>
+/// <item><description>Any other <c>*.json</c>: one response body (a UTF-8 byte-order mark is dropped); error bodies get the status they imply (for example Gemini's <c>error.code</c>, OpenAI's <c>invalid_request_error</c> → 400).</description></item>
 /// </list>
 /// <para>Body-only formats have no recorded request: their <see cref="RecordedExchange.Request"/> is <see langword="null"/>
 /// and the response is 200 unless the body is an error.</para>
+/// <para>A batch output file (<c>*.jsonl</c>) is not an HTTP recording: <see cref="Load(string)"/> refuses it with
+/// <see cref="NotAnHttpRecordingException"/>, and <see cref="LoadBatchResults(string)"/> loads it.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public static class FixtureLoader
@@ -40,6 +44,7 @@ public static class FixtureLoader
     /// <returns>The exchanges, at least one.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotAnHttpRecordingException">The file is not a recording of HTTP traffic (a batch output <c>*.jsonl</c> file: use <see cref="LoadBatchResults(string)"/>).</exception>
     /// <exception cref="NotSupportedException">The file extension is not one of the supported formats.</exception>
     /// <exception cref="InvalidDataException">The file cannot be parsed as its format.</exception>
     public static IReadOnlyList<RecordedExchange> Load(string path)
@@ -50,7 +55,13 @@ public static class FixtureLoader
         var name = Path.GetFileName(fullPath);
 
         IReadOnlyList<RecordedExchange> exchanges;
-        if (name.EndsWith(".httprr", StringComparison.OrdinalIgnoreCase) || HttprrReader.IsHttprr(bytes))
+        if (name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotAnHttpRecordingException(
+                $"'{fullPath}' is a batch output file (JSON Lines, one batch result per line), not a recording of HTTP traffic. "
+                + $"Load it with {nameof(FixtureLoader)}.{nameof(LoadBatchResults)} and serve its content as the body of the file download.");
+        }
+        else if (name.EndsWith(".httprr", StringComparison.OrdinalIgnoreCase) || HttprrReader.IsHttprr(bytes))
         {
             exchanges = HttprrReader.Read(bytes, fullPath);
         }
@@ -62,7 +73,8 @@ public static class FixtureLoader
         {
             exchanges = [BodyOnlyFixtureReader.ReadChunks(bytes, fullPath)];
         }
-        else if (name.EndsWith(".sse", StringComparison.OrdinalIgnoreCase))
+        else if (name.EndsWith(".sse", StringComparison.OrdinalIgnoreCase)
+            || (name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) && BodyOnlyFixtureReader.StartsLikeSse(bytes)))
         {
             exchanges = [BodyOnlyFixtureReader.ReadSse(bytes, fullPath)];
         }
@@ -72,12 +84,12 @@ public static class FixtureLoader
         }
         else if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            exchanges = [BodyOnlyFixtureReader.ReadJson(bytes, fullPath)];
+            exchanges = ReadJsonFixture(bytes, fullPath);
         }
         else
         {
             throw new NotSupportedException(
-                $"'{fullPath}' is not a supported fixture format (.yaml, .httprr, .chunks.txt, .sse, .ndjson, .txt, .json).");
+                $"'{fullPath}' is not a supported fixture format (.yaml, .yml, .httprr, .chunks.txt, .sse, .ndjson, .txt, .json; .jsonl batch output files load with {nameof(LoadBatchResults)}).");
         }
 
         if (exchanges.Count == 0)
@@ -86,6 +98,23 @@ public static class FixtureLoader
         }
 
         return exchanges;
+    }
+
+    /// <summary>
+    /// Loads a batch output file: the JSON Lines file a batch produces, one result per line (OpenAI's output file,
+    /// Anthropic's Message Batch results). It is a file a provider serves as a download body, not a recording of HTTP
+    /// traffic, which is why <see cref="Load(string)"/> refuses it.
+    /// </summary>
+    /// <param name="path">The file; a relative path is looked up like in <see cref="Load(string)"/>.</param>
+    /// <returns>The file's content and its results, in file order.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A non-blank line is not a JSON object with a string <c>custom_id</c>, or the file has no result.</exception>
+    public static RecordedBatchResults LoadBatchResults(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = ResolvePath(path);
+        return BatchResultsReader.Read(File.ReadAllBytes(fullPath), fullPath);
     }
 
     /// <summary>
@@ -198,6 +227,25 @@ public static class FixtureLoader
             "Cannot find the shared fixtures folder. Set " + SharedDirectoryEnvironmentVariable
             + " to the shared folder, or run from a build of the repository. Tried: "
             + (tried.Count == 0 ? "(no candidates)" : string.Join("; ", tried)));
+    }
+
+    /// <summary>A <c>.json</c> fixture is a test-framework session record (<c>{"Entries":[…]}</c>) or one response body.</summary>
+    private static IReadOnlyList<RecordedExchange> ReadJsonFixture(byte[] bytes, string fullPath)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(BodyOnlyFixtureReader.StripBom(bytes));
+            if (SessionRecordReader.IsSessionRecord(document.RootElement))
+            {
+                return SessionRecordReader.Read(document.RootElement, fullPath);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON at all: ReadJson reports it with the file name.
+        }
+
+        return [BodyOnlyFixtureReader.ReadJson(bytes, fullPath)];
     }
 
     private static string ResolvePath(string path)

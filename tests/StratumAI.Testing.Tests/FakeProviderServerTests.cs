@@ -24,6 +24,23 @@ public class FakeProviderServerTests
     }
 
     [Fact]
+    public async Task BatchOutputFile_IsRefusedByEnqueueFixtureAndServedAsTheDownloadBody()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        const string fixture = "openai/batch__langbatch__embedding_batch_results.jsonl";
+        Assert.Throws<NotAnHttpRecordingException>(() => server.EnqueueFixture(fixture));
+        Assert.Equal(0, server.PendingResponseCount);
+
+        var batch = FixtureLoader.LoadBatchResults(fixture);
+        server.Enqueue(FakeResponse.Text(batch.Text, "application/octet-stream"), pathEndsWith: "/content");
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+
+        var downloaded = await http.GetByteArrayAsync("v1/files/file-abc/content");
+
+        Assert.Equal(File.ReadAllBytes(FixtureLoader.GetFixturePath(fixture)), downloaded);
+    }
+
+    [Fact]
     public async Task ReceivedRequests_RecordsMethodPathHeadersAndPostedBody()
     {
         await using var server = await FakeProviderServer.StartAsync();

@@ -1,11 +1,18 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace StratumAI.Testing.Tests;
 
 public class FixtureLoaderTests
 {
-    public static TheoryData<string> AllFixtures() => new(FixtureFiles());
+    public static TheoryData<string> AllFixtures() => new(FixtureFiles().Where(f => !IsBatchOutputFile(f)));
+
+    public static TheoryData<string> BatchOutputFiles() => new(FixtureFiles().Where(IsBatchOutputFile));
+
+    /// <summary>Batch output files (JSON Lines) are the only fixtures that are not HTTP recordings.</summary>
+    private static bool IsBatchOutputFile(string relativePath) => relativePath.EndsWith(".jsonl", StringComparison.Ordinal);
 
     private static IEnumerable<string> FixtureFiles()
     {
@@ -21,13 +28,24 @@ public class FixtureLoaderTests
     public void SharedFixturesDirectory_HoldsExactlyTheFilesTheManifestLists()
     {
         var directory = FixtureLoader.SharedFixturesDirectory();
-        var listed = File.ReadLines(Path.Combine(directory, "MANIFEST.md"))
+        var manifest = File.ReadAllLines(Path.Combine(directory, "MANIFEST.md"));
+        var listed = manifest
             .Where(l => l.StartsWith("| `fixtures/", StringComparison.Ordinal))
             .Select(l => l["| `fixtures/".Length..l.IndexOf('`', "| `".Length)])
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(124, listed.Count);
+        // The count the manifest states ("164 files under `fixtures/<provider>/`"), the sum of its per-provider count
+        // tables (the original set plus each "Added" section), its file rows and the folder must all agree: a fixture
+        // added, dropped or renamed without its manifest entry and counts fails here.
+        var stated = Assert.Single(manifest.Select(l => Regex.Match(l, @"^(\d+) files under `fixtures/<provider>/`")), m => m.Success);
+        var countRows = manifest
+            .Select(l => Regex.Match(l, @"^\| ([a-z-]+) \| (\d+) \|"))
+            .Where(m => m.Success)
+            .Sum(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(int.Parse(stated.Groups[1].Value, CultureInfo.InvariantCulture), listed.Count);
+        Assert.Equal(listed.Count, countRows);
+        Assert.Equal(listed.Distinct().Count(), listed.Count);
         Assert.Equal(listed, FixtureFiles());
     }
 
@@ -44,9 +62,7 @@ public class FixtureLoaderTests
             Assert.Equal(i, exchange.Index);
             Assert.InRange(exchange.Response.StatusCode, 200, 599);
             Assert.False(exchange.Response.Body.IsEmpty, $"exchange {i} has an empty body");
-            Assert.NotNull(exchange.Response.ContentType);
-            var bodyOnly = !relativePath.EndsWith(".yaml", StringComparison.Ordinal) && !relativePath.EndsWith(".httprr", StringComparison.Ordinal);
-            if (bodyOnly)
+            if (IsBodyOnly(relativePath))
             {
                 Assert.Null(exchange.Request);
             }
@@ -58,15 +74,57 @@ public class FixtureLoaderTests
                 Assert.False(string.IsNullOrEmpty(exchange.Request.Host));
             }
 
-            AssertBodyMatchesContentType(exchange.Response);
+            if (exchange.Response.ContentType is null)
+            {
+                // Only a recording whose response really had no Content-Type (Azure's 404 DeploymentNotFound) has none:
+                // it is replayed without one, as the provider sent it.
+                Assert.NotNull(exchange.Request);
+                Assert.Null(exchange.Response.GetHeader("content-type"));
+                JsonDocument.Parse(exchange.Response.Body).Dispose();
+            }
+            else
+            {
+                AssertBodyMatchesContentType(exchange.Response);
+            }
         }
+    }
+
+    /// <summary>Cassettes, raw HTTP traces and test-framework session records (<c>{"Entries":[…]}</c>) keep the request; other files are a body only.</summary>
+    private static bool IsBodyOnly(string relativePath)
+    {
+        if (relativePath.EndsWith(".yaml", StringComparison.Ordinal) || relativePath.EndsWith(".yml", StringComparison.Ordinal)
+            || relativePath.EndsWith(".httprr", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!relativePath.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var bytes = File.ReadAllBytes(FixtureLoader.GetFixturePath(relativePath));
+        using var document = JsonDocument.Parse(bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsMemory(3) : bytes.AsMemory());
+        return !(document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("Entries", out _));
     }
 
     private static void AssertBodyMatchesContentType(RecordedResponse response)
     {
         var contentType = response.ContentType!;
         var text = response.BodyText;
-        if (contentType.Contains("event-stream", StringComparison.OrdinalIgnoreCase))
+        if (IsJsonLinesDownload(response))
+        {
+            // A batch results download: Anthropic labels it application/x-jsonl (2026) or text/html (2024),
+            // OpenAI's file content endpoint application/octet-stream. Every line is one JSON object.
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.NotEmpty(lines);
+            foreach (var line in lines)
+            {
+                using var result = JsonDocument.Parse(line);
+                Assert.True(result.RootElement.TryGetProperty("custom_id", out _), "a batch result line without custom_id");
+            }
+        }
+        else if (contentType.Contains("event-stream", StringComparison.OrdinalIgnoreCase))
         {
             var dataLines = SseData(text).ToList();
             // A 400 sent as text/event-stream (Gemini) carries a plain JSON error body instead of events.
@@ -114,6 +172,13 @@ public class FixtureLoaderTests
         }
     }
 
+    private static bool IsJsonLinesDownload(RecordedResponse response)
+        => response.StatusCode == 200
+            && (response.ContentType!.Contains("jsonl", StringComparison.OrdinalIgnoreCase)
+                || response.GetHeader("content-disposition")?.Contains(".jsonl", StringComparison.Ordinal) == true
+                || (response.ContentType == "application/octet-stream"
+                    && response.BodyText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 1));
+
     internal static IEnumerable<string> SseData(string body)
         => body.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].Trim());
 
@@ -142,6 +207,14 @@ public class FixtureLoaderTests
     [InlineData("openai/error__vercel-ai-openai__reasoning-model-legacy-parameter-error.json", 0, 400)]
     [InlineData("ollama/error__ollama-docs__docs_errors-body.json", 0, 500)]
     [InlineData("openai/chat__vercel-ai-openai__openai-text.json", 0, 200)]
+    [InlineData("openai/embed-error__pydantic-ai__TestOpenAI.test_embed_error.yaml", 0, 404)]
+    [InlineData("gemini/embed-error__pydantic-ai__TestGoogle.test_embed_error.yaml", 0, 404)]
+    [InlineData("anthropic/batch-error__anthropic-rb__batch_results.yml", 1, 404)]
+    [InlineData("azure-openai/error__mirascope__test_model_not_found-azure_openai_gpt_5_mini.yaml", 0, 400)]
+    [InlineData("azure-openai/error-filter__mirascope__test_refusal-azure_openai_gpt_5_mini-sync.yaml", 0, 400)]
+    [InlineData("azure-openai/chat-error__openllmetry__test_chat_reasoning.yaml", 0, 200)]
+    [InlineData("azure-openai/chat-error__openllmetry__test_chat_reasoning.yaml", 3, 404)]
+    [InlineData("azure-openai/embed-error__openllmetry__test_azure_openai_embeddings.yaml", 3, 401)]
     public void Load_ErrorFixture_HasRecordedOrImpliedStatus(string relativePath, int index, int expectedStatus)
     {
         Assert.Equal(expectedStatus, Load(relativePath)[index].Response.StatusCode);
@@ -423,6 +496,156 @@ public class FixtureLoaderTests
         {
             var error = Assert.Throws<InvalidDataException>(() => FixtureLoader.Load(path));
             Assert.Contains("file ends first", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Load_RubyVcrCassette_ReadsHttpInteractionsWithListHeadersAndNoEmptyRequestBody()
+    {
+        var exchanges = Load("anthropic/batch-error__anthropic-rb__batch_results.yml");
+
+        Assert.Equal(2, exchanges.Count);
+        var request = exchanges[0].Request!;
+        Assert.Equal("GET", request.Method);
+        Assert.Equal("/v1/messages/batches/msgbatch_01AHxNhUeZwskhx38tGz1QVj/results", request.PathAndQuery);
+        Assert.Equal("api.anthropic.com", request.Host);
+        Assert.Equal("REDACTED", request.GetHeader("x-api-key"));
+        Assert.Equal("message-batches-2024-09-24", request.GetHeader("anthropic-beta"));
+        Assert.Null(request.Body);
+        Assert.Equal("false", exchanges[0].Response.GetHeader("x-should-retry"));
+        Assert.Equal("not_found_error", Json(exchanges[0]).GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Load_RubyVcrCassette_KeepsEveryValueOfAListHeaderAndTheRawBody()
+    {
+        var exchange = Assert.Single(Load("gemini/embed__ruby-llm__embedding_multimodal_embeddings_gemini_gemini-embedding-2_embeds_text_with_custom_dimensions.yml"));
+
+        Assert.Equal(["Origin", "Referer", "X-Origin"], exchange.Response.Headers.Where(h => h.Key == "Vary").Select(h => h.Value));
+        Assert.Equal("/v1beta/models/gemini-embedding-2:batchEmbedContents", exchange.Request!.PathAndQuery);
+        using var requestBody = JsonDocument.Parse(exchange.Request.Body!);
+        Assert.Equal(768, requestBody.RootElement.GetProperty("requests")[0].GetProperty("outputDimensionality").GetInt32());
+        Assert.Equal(768, Json(exchange).GetProperty("embeddings")[0].GetProperty("values").GetArrayLength());
+    }
+
+    [Fact]
+    public void Load_RubyVcrBatchLifecycle_EndsWithTheResultsDownload()
+    {
+        var exchanges = Load("anthropic/batch__ruby-llm__batch_with_anthropic_claude-haiku-4-5_answers_staged_chats_and_appends_the_answers_to_their_conversations.yml");
+
+        Assert.Equal(("POST", "/v1/messages/batches"), (exchanges[0].Request!.Method, exchanges[0].Request!.PathAndQuery));
+        var download = exchanges[^1];
+        Assert.EndsWith("/results", download.Request!.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal("application/x-jsonl", download.Response.ContentType);
+        Assert.Equal(["0", "1"], download.Response.BodyText.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("custom_id").GetString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Load_SessionRecord_IsOneExchangePerEntryWithJsonBodiesAndDecodedMultipartSegments()
+    {
+        var exchanges = Load("openai/batch__openai-dotnet__CreateGetAndCancelBatchProtocol.json");
+
+        Assert.Equal(3, exchanges.Count);
+        Assert.Equal(["/v1/files", "/v1/batches", "/v1/batches/batch_690467101b488190972cdce590a00ae3/cancel"], exchanges.Select(e => e.Request!.PathAndQuery));
+        Assert.All(exchanges, e => Assert.Equal("api.openai.com", e.Request!.Host));
+
+        // The upload: text segments as they are, the b64: segment decoded to the batch input JSONL.
+        var upload = exchanges[0].Request!;
+        Assert.StartsWith("--aiAapPx5LzRfNg", upload.Body, StringComparison.Ordinal);
+        Assert.Contains("filename=test-batch-file", upload.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("b64:", upload.Body, StringComparison.Ordinal);
+        var inputLine = upload.Body!.Split("\r\n").Single(l => l.StartsWith("{\"custom_id\"", StringComparison.Ordinal));
+        Assert.Equal("/v1/chat/completions", JsonDocument.Parse(inputLine).RootElement.GetProperty("url").GetString());
+        Assert.EndsWith("--\r\n", upload.Body, StringComparison.Ordinal);
+
+        using var create = JsonDocument.Parse(exchanges[1].Request!.Body!);
+        Assert.Equal("24h", create.RootElement.GetProperty("completion_window").GetString());
+        Assert.Null(exchanges[2].Request!.Body);
+        Assert.Equal("cancelling", Json(exchanges[2]).GetProperty("status").GetString());
+        Assert.Equal("application/json", exchanges[2].Response.ContentType);
+        Assert.Equal("Sanitized", exchanges[2].Response.GetHeader("x-request-id"));
+        Assert.Equal(200, exchanges[2].Response.StatusCode);
+    }
+
+    [Fact]
+    public void Load_SessionRecordEmbeddings_KeepsTheRequestAndTheBase64Vectors()
+    {
+        var exchange = Assert.Single(Load("openai/embed__openai-dotnet__GenerateMultipleEmbeddings(UsingStrings).json"));
+
+        Assert.Equal(("POST", "/v1/embeddings"), (exchange.Request!.Method, exchange.Request.PathAndQuery));
+        using var request = JsonDocument.Parse(exchange.Request.Body!);
+        Assert.Equal(456, request.RootElement.GetProperty("dimensions").GetInt32());
+        var data = Json(exchange).GetProperty("data");
+        Assert.Equal(3, data.GetArrayLength());
+        Assert.Equal(456 * sizeof(float), Convert.FromBase64String(data[0].GetProperty("embedding").GetString()!).Length);
+    }
+
+    [Fact]
+    public void Load_SseTxt_IsServedVerbatimAsAnEventStream()
+    {
+        var path = FixtureLoader.GetFixturePath("azure-openai/stream-filter__semantic-kernel__chat_completion_streaming_async_filter_response.txt");
+        var exchange = Assert.Single(FixtureLoader.Load(path));
+
+        Assert.Equal("text/event-stream", exchange.Response.ContentType);
+        Assert.Equal(File.ReadAllBytes(path), exchange.Response.Body.ToArray());
+        Assert.Equal("[DONE]", SseData(exchange.Response.BodyText).Last());
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchOutputFiles))]
+    public void Load_BatchOutputFile_IsRefusedAsNotAnHttpRecordingAndNamesTheLoaderThatFits(string relativePath)
+    {
+        var error = Assert.Throws<NotAnHttpRecordingException>(() => Load(relativePath));
+
+        Assert.Contains(Path.GetFileName(relativePath), error.Message, StringComparison.Ordinal);
+        Assert.Contains("batch output file", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(FixtureLoader.LoadBatchResults), error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<NotSupportedException>(error);
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchOutputFiles))]
+    public void LoadBatchResults_EveryBatchOutputFile_HasOneResultPerLineAndKeepsTheBytes(string relativePath)
+    {
+        var path = FixtureLoader.GetFixturePath(relativePath);
+        var batch = FixtureLoader.LoadBatchResults(path);
+
+        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToList();
+        Assert.Equal(File.ReadAllBytes(path), batch.Content.ToArray());
+        Assert.Equal(lines, batch.Results.Select(r => r.Json));
+        Assert.Equal(Enumerable.Range(0, lines.Count), batch.Results.Select(r => r.Index));
+        Assert.Equal(batch.Results.Count, batch.Results.Select(r => r.CustomId).Distinct().Count());
+        Assert.Equal(path, batch.SourcePath);
+    }
+
+    [Fact]
+    public void LoadBatchResults_ChatCompletionResults_KeepSuccessesAndErrorsByCustomId()
+    {
+        var batch = FixtureLoader.LoadBatchResults("openai/batch__langbatch__chat_completion_batch_results.jsonl");
+
+        Assert.Equal(["req-1", "req-2", "req-3", "req-4"], batch.Results.Select(r => r.CustomId).Order(StringComparer.Ordinal));
+        using var first = JsonDocument.Parse(batch.Results.Single(r => r.CustomId == "req-1").Json);
+        var response = first.RootElement.GetProperty("response");
+        Assert.Equal(200, response.GetProperty("status_code").GetInt32());
+        Assert.Equal(56, response.GetProperty("body").GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        Assert.Equal(2, batch.Results.Count(r => JsonDocument.Parse(r.Json).RootElement.GetProperty("response").ValueKind == JsonValueKind.Null));
+    }
+
+    [Fact]
+    public void LoadBatchResults_LineWithoutCustomId_ThrowsInvalidDataNamingTheLine()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stratum-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(path, "{\"custom_id\":\"a\",\"result\":{}}\n\n{\"id\":\"chatcmpl-1\"}\n");
+        try
+        {
+            var error = Assert.Throws<InvalidDataException>(() => FixtureLoader.LoadBatchResults(path));
+            Assert.Contains("line 3", error.Message, StringComparison.Ordinal);
+            Assert.Contains("custom_id", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace StratumAI.Testing.Fixtures;
 
 /// <summary>
 /// Builds a response around a fixture that holds only a response body: <c>.json</c> (one body),
-/// <c>.chunks.txt</c> (one stream event's JSON payload per line), <c>.sse</c> (raw SSE),
+/// <c>.chunks.txt</c> (one stream event's JSON payload per line), <c>.sse</c> and SSE <c>.txt</c> (raw SSE),
 /// <c>.ndjson</c> and Ollama <c>.txt</c> (newline-delimited JSON).
 /// </summary>
 internal static class BodyOnlyFixtureReader
@@ -31,6 +31,13 @@ internal static class BodyOnlyFixtureReader
         }
 
         return Exchange(status, body, Json, sourcePath);
+    }
+
+    /// <summary>Whether the first non-blank line is an SSE field (<c>data:</c> or <c>event:</c>), as in semantic-kernel's <c>.txt</c> stream captures.</summary>
+    public static bool StartsLikeSse(byte[] bytes)
+    {
+        var text = Encoding.UTF8.GetString(StripBom(bytes)).TrimStart();
+        return text.StartsWith("data:", StringComparison.Ordinal) || text.StartsWith("event:", StringComparison.Ordinal);
     }
 
     public static RecordedExchange ReadSse(byte[] bytes, string sourcePath) => Exchange(200, StripBom(bytes), EventStream, sourcePath);
@@ -92,8 +99,12 @@ internal static class BodyOnlyFixtureReader
     }
 
     private static List<string> JsonLines(byte[] body, string sourcePath)
+        => NumberedJsonLines(body, sourcePath).Select(l => l.Text).ToList();
+
+    /// <summary>The non-blank lines of <paramref name="body"/> with their 1-based line numbers, each checked to be one JSON value.</summary>
+    public static List<(int Number, string Text)> NumberedJsonLines(byte[] body, string sourcePath)
     {
-        var lines = new List<string>();
+        var lines = new List<(int, string)>();
         var lineNumber = 0;
         foreach (var raw in Encoding.UTF8.GetString(body).Split('\n'))
         {
@@ -113,7 +124,7 @@ internal static class BodyOnlyFixtureReader
                 throw new InvalidDataException($"'{sourcePath}' line {lineNumber} is not one JSON value: {ex.Message}", ex);
             }
 
-            lines.Add(line);
+            lines.Add((lineNumber, line));
         }
 
         return lines;
@@ -123,6 +134,6 @@ internal static class BodyOnlyFixtureReader
         => new(null, new RecordedResponse(status, NoHeaders, body, contentType), sourcePath, 0);
 
     /// <summary>A UTF-8 byte-order mark is an artifact of the file, not something a provider sends.</summary>
-    private static byte[] StripBom(byte[] bytes)
+    public static byte[] StripBom(byte[] bytes)
         => bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
 }

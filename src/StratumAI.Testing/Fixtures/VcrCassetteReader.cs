@@ -7,8 +7,10 @@ namespace StratumAI.Testing.Fixtures;
 
 /// <summary>
 /// Reads VCR-style YAML cassettes: pydantic-ai's (JSON bodies as YAML under <c>parsed_body</c>,
-/// other bodies under <c>body.string</c>) and vcrpy's as used by crewAI (raw bodies under
-/// <c>body.string</c> or <c>body</c>).
+/// other bodies under <c>body.string</c>), vcrpy's as used by crewAI, Mirascope and openllmetry (raw bodies
+/// under <c>body.string</c> or <c>body</c>; vcrpy's older httpx layout keeps the response body under
+/// <c>content</c> and the status under <c>status_code</c>), and Ruby VCR's (<c>http_interactions</c>,
+/// bodies under <c>body.string</c> or <c>body.base64_string</c>, each header value a list).
 /// </summary>
 internal static class VcrCassetteReader
 {
@@ -29,9 +31,10 @@ internal static class VcrCassetteReader
             throw new InvalidDataException($"'{sourcePath}' is not a VCR cassette: the document is not a mapping.");
         }
 
-        if (Child(root, "interactions") is not YamlSequenceNode interactions)
+        // vcrpy and pydantic-ai write 'interactions'; Ruby's VCR writes 'http_interactions'.
+        if ((Child(root, "interactions") ?? Child(root, "http_interactions")) is not YamlSequenceNode interactions)
         {
-            throw new InvalidDataException($"'{sourcePath}' is not a VCR cassette: it has no 'interactions' list.");
+            throw new InvalidDataException($"'{sourcePath}' is not a VCR cassette: it has no 'interactions' or 'http_interactions' list.");
         }
 
         var exchanges = new List<RecordedExchange>(interactions.Children.Count);
@@ -66,7 +69,8 @@ internal static class VcrCassetteReader
         else
         {
             var bytes = BodyBytes(Child(request, "body"));
-            body = bytes is null ? null : Encoding.UTF8.GetString(bytes);
+            // Ruby's VCR records a request without a body as an empty string.
+            body = bytes is null || bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes);
         }
 
         return new RecordedRequest(method, pathAndQuery, host, headers, body);
@@ -74,7 +78,8 @@ internal static class VcrCassetteReader
 
     private static RecordedResponse ReadResponse(YamlMappingNode response, string sourcePath, int index)
     {
-        var statusNode = Child(response, "status");
+        // 'status: {code, message}' (vcrpy, Ruby VCR), 'status: 200', or vcrpy's older httpx layout 'status_code: 200'.
+        var statusNode = Child(response, "status") ?? Child(response, "status_code");
         var codeText = statusNode is YamlMappingNode status ? Scalar(status, "code") : (statusNode as YamlScalarNode)?.Value;
         if (!int.TryParse(codeText, NumberStyles.None, CultureInfo.InvariantCulture, out var statusCode))
         {
@@ -91,18 +96,27 @@ internal static class VcrCassetteReader
         }
         else
         {
-            body = BodyBytes(Child(response, "body")) ?? [];
+            body = BodyBytes(Child(response, "body") ?? Child(response, "content")) ?? [];
             body = ContentCoding.Decode(body, HeaderList.First(headers, "content-encoding"));
         }
 
         return new RecordedResponse(statusCode, headers, body, contentType);
     }
 
-    /// <summary>A body is either a scalar, or a mapping with a <c>string</c> scalar (vcrpy), possibly tagged <c>!!binary</c>.</summary>
+    /// <summary>
+    /// A body is either a scalar, or a mapping with a <c>string</c> scalar (vcrpy, Ruby VCR), possibly tagged
+    /// <c>!!binary</c>, or with a <c>base64_string</c> scalar (Ruby VCR, for bytes that are not valid text).
+    /// </summary>
     private static byte[]? BodyBytes(YamlNode? node)
     {
         if (node is YamlMappingNode mapping)
         {
+            if (Child(mapping, "base64_string") is YamlScalarNode base64)
+            {
+                // Convert.FromBase64String skips the line breaks Ruby's encoder inserts.
+                return Convert.FromBase64String(base64.Value ?? string.Empty);
+            }
+
             node = Child(mapping, "string");
         }
 

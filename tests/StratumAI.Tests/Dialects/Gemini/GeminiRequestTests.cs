@@ -334,11 +334,20 @@ public sealed class GeminiRequestTests
             "tool__vercel-ai-google__google-tool-call.json",
         ];
 
-        var present = Directory.GetFiles(Path.Combine(FixtureLoader.SharedFixturesDirectory(typeof(GeminiRequestTests).Assembly), "gemini"))
-            .Select(Path.GetFileName)
-            .Order(StringComparer.Ordinal);
+        // Recorded for features not built yet: listed here, in this one place, so a new gemini fixture still needs a
+        // test, and a listed one that gets its replay test must leave this list.
+        var awaiting = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["embed-error__pydantic-ai__TestGoogle.test_embed_error.yaml"] = FixtureInventory.AwaitingIssue13,
+            ["embed__prism__embeddings-input-1.json"] = FixtureInventory.AwaitingIssue13,
+            ["embed__pydantic-ai__TestGoogle.test_query_with_dimensions.yaml"] = FixtureInventory.AwaitingIssue13,
+            ["embed__ruby-llm__embedding_multimodal_embeddings_gemini_gemini-embedding-2_embeds_text_with_custom_dimensions.yml"] = FixtureInventory.AwaitingIssue13,
+        };
 
-        Assert.Equal(replayed.Order(StringComparer.Ordinal), present);
+        var present = Directory.GetFiles(Path.Combine(FixtureLoader.SharedFixturesDirectory(typeof(GeminiRequestTests).Assembly), "gemini"))
+            .Select(f => Path.GetFileName(f));
+
+        FixtureInventory.AssertExactly(present, replayed, awaiting, "GeminiRequestTests.cs");
     }
 
     public enum Unit
