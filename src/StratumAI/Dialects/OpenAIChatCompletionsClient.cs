@@ -198,6 +198,8 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         await using var streamScope = stream.ConfigureAwait(false);
 
         var toolCalls = new SortedDictionary<int, ToolCallBuilder>();
+        // Carried by the first update, as the non-streaming path carries it on the response.
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         string? responseId = null;
         string? modelId = null;
         DateTimeOffset? createdAt = null;
@@ -249,6 +251,12 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                 Role = ChatRole.Assistant,
                 RawRepresentation = chunk,
             };
+
+            if (requestId is not null)
+            {
+                update.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
+                requestId = null;
+            }
 
             var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
             if (choice?.Delta is { } delta)

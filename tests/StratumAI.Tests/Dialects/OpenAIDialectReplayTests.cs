@@ -190,6 +190,26 @@ public sealed class OpenAIDialectReplayTests
     }
 
     [Fact]
+    public async Task OpenAI_RawHttpRecording_StreamCarriesTheRequestIdToo()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture("openai/stream__langchaingo__TestClient_CreateChatCompletionStream.httprr"));
+        using var client = ClientFor(server, "openai");
+        var model = Model("gpt-3.5-turbo", Provider("openai"), Gpt35TurboPricing);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(model, [new ChatMessage(ChatRole.User, "Hello, how are you?")]))
+        {
+            updates.Add(update);
+        }
+
+        // On the first update, so a caller that stops reading early has it, and once only.
+        Assert.Equal("req_87b8e5a94cce414688e29d59b127eb67", updates[0].AdditionalProperties?[StratumUsageKeys.RequestId]);
+        Assert.Single(updates, u => u.AdditionalProperties?.ContainsKey(StratumUsageKeys.RequestId) == true);
+        Assert.Equal("req_87b8e5a94cce414688e29d59b127eb67", updates.ToChatResponse().GetRequestId());
+    }
+
+    [Fact]
     public async Task OpenAI_JsonObjectResponseFormat_SendsJsonObjectAndReturnsJsonText()
     {
         await using var server = await FakeProviderServer.StartAsync();
