@@ -12,8 +12,12 @@ namespace StratumAI.Budgets;
 /// <param name="Model">The model the call is for.</param>
 /// <param name="InputTokens">The counted or estimated prompt tokens (see <see cref="TokenizerCounted"/>).</param>
 /// <param name="OutputTokens"><see cref="ChatOptions.MaxOutputTokens"/>, else the model's maximum output, else its context window.</param>
-/// <param name="InputPricePerMillion">The highest of the input, cache-write and tier input and cache-write prices, USD per 1M tokens.</param>
-/// <param name="OutputPricePerMillion">The highest of the output, tier output and reasoning prices, USD per 1M tokens.</param>
+/// <param name="InputPricePerMillion">
+/// The highest of the input, cache-write, audio-input, prompt-size tier and service tier (flex, priority) input prices, USD per 1M tokens.
+/// </param>
+/// <param name="OutputPricePerMillion">
+/// The highest of the output, reasoning, audio-output, prompt-size tier and service tier output prices, USD per 1M tokens.
+/// </param>
 /// <param name="TokenizerCounted">
 /// True when text was counted with the o200k_base tokenizer (OpenAI models): exactly for ordinary text, while a run of more than
 /// 1 KB without a break (one character repeated, an unbroken script run) counts as its UTF-8 bytes, an upper bound that keeps
@@ -47,6 +51,19 @@ public sealed record BudgetEstimate(
         {
             inputPrice = Max(Max(Max(inputPrice, tier.InputPerMillion), tier.CacheWritePerMillion), tier.CacheWrite1hPerMillion);
             outputPrice = Max(outputPrice, tier.OutputPerMillion);
+        }
+
+        // The provider decides the service tier and the modality of what it bills, so a worst case covers them too:
+        // a priority-tier answer costs up to twice the standard price, audio several times text.
+        inputPrice = Max(inputPrice, pricing.AudioInputPerMillion);
+        outputPrice = Max(outputPrice, pricing.AudioOutputPerMillion);
+        foreach (var service in (ReadOnlySpan<ServiceTierPricing?>)[pricing.Flex, pricing.Priority])
+        {
+            if (service is not null)
+            {
+                inputPrice = Max(Max(Max(inputPrice, service.InputPerMillion), service.CacheWritePerMillion), service.AudioInputPerMillion);
+                outputPrice = Max(outputPrice, service.OutputPerMillion);
+            }
         }
 
         return new BudgetEstimate(model, input, output, inputPrice, outputPrice, o200k);

@@ -337,6 +337,35 @@ public sealed class BudgetChatClientTests
     }
 
     [Fact]
+    public void Estimate_PriorityTierAndAudioPrices_ReserveAtTheHighestPrice()
+    {
+        // The provider, not the caller, decides whether an answer is served at the priority tier or billed as audio.
+        var pricing = new ModelPricing(
+            2.5m, 10m, 1.25m,
+            AudioInputPerMillion: 40m, AudioOutputPerMillion: 80m,
+            Flex: new ServiceTierPricing(1.25m, 5m),
+            Priority: new ServiceTierPricing(4.25m, 17m, AudioInputPerMillion: 50m));
+        var model = Model("gpt-4o-audio-preview", Provider("openai"), pricing);
+        using var client = new BudgetChatClient(new ScriptedChatClient(model), new BudgetManager([]));
+
+        var estimate = client.Estimate([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { MaxOutputTokens = 1_000 });
+
+        Assert.Equal((50m, 80m), (estimate.InputPricePerMillion, estimate.OutputPricePerMillion));
+    }
+
+    [Fact]
+    public void Estimate_PriorityTier_ReservesItsPrice()
+    {
+        var pricing = new ModelPricing(1.25m, 10m, 0.125m, Priority: new ServiceTierPricing(2.5m, 20m));
+        var model = Model("gpt-5", Provider("openai"), pricing);
+        using var client = new BudgetChatClient(new ScriptedChatClient(model), new BudgetManager([]));
+
+        var estimate = client.Estimate([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { MaxOutputTokens = 1_000 });
+
+        Assert.Equal((2.5m, 20m), (estimate.InputPricePerMillion, estimate.OutputPricePerMillion));
+    }
+
+    [Fact]
     public void Estimate_CountsToolSchemasAndResults()
     {
         var model = Model("gpt-4.1", Provider("openai"), Gpt41Pricing);
