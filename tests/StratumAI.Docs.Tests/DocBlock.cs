@@ -31,9 +31,9 @@ public sealed record DocBlock(string File, int Line, string Code, string? Contex
     public static string RepoRoot { get; } = Path.GetFullPath(
         typeof(DocBlock).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "StratumRepoRoot").Value!);
 
-    /// <summary>Every page that may hold C#: README.md and docs/ (recursively).</summary>
+    /// <summary>Every page that may hold C#: README.md, the StratumAI package's readme and docs/ (recursively).</summary>
     public static IEnumerable<string> Pages() =>
-        new[] { Path.Combine(RepoRoot, "README.md") }
+        new[] { Path.Combine(RepoRoot, "README.md"), Path.Combine(RepoRoot, "src", "StratumAI", "README.md") }
             .Concat(Directory.EnumerateFiles(Path.Combine(RepoRoot, "docs"), "*.md", SearchOption.AllDirectories))
             .Order(StringComparer.Ordinal);
 

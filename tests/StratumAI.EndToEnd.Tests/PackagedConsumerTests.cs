@@ -97,6 +97,20 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
     }
 
     [Fact]
+    public void Package_HasItsReadmeAndRepository()
+    {
+        using var zip = ZipFile.OpenRead(package.PackageFile);
+        var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var reader = new StreamReader(nuspec.Open());
+        var text = reader.ReadToEnd();
+
+        // nuget.org shows the readme on the package page; without it the page is empty.
+        Assert.Contains("<readme>README.md</readme>", text, StringComparison.Ordinal);
+        Assert.Contains(zip.Entries, e => e.FullName == "README.md" && e.Length > 0);
+        Assert.Contains("<repository type=\"git\" url=\"https://github.com/stratum-ai/stratumai\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FreshConsumer_BuildsAgainstPackage_AndRunsAgainstFakeServer()
     {
         var dir = package.CreateConsumer("GoodConsumer");
