@@ -37,7 +37,10 @@ public sealed record DocBlock(string File, int Line, string Code, string? Contex
             .Concat(Directory.EnumerateFiles(Path.Combine(RepoRoot, "docs"), "*.md", SearchOption.AllDirectories))
             .Order(StringComparer.Ordinal);
 
-    public static IReadOnlyList<DocBlock> All() => Pages().SelectMany(Read).ToList();
+    private static readonly Lazy<IReadOnlyList<DocBlock>> AllBlocks = new(() => Pages().SelectMany(Read).ToList());
+
+    /// <summary>Every block of every page, read once per test run (each theory case looks its block up here).</summary>
+    public static IReadOnlyList<DocBlock> All() => AllBlocks.Value;
 
     public static IEnumerable<DocBlock> Read(string path)
     {
