@@ -87,6 +87,25 @@ public sealed class ModelInfo
     /// <summary>Id of the model that replaces this one, or null.</summary>
     public string? ReplacementId { get; }
 
+    /// <summary>True when <paramref name="idOrAlias"/> is this model's id or one of its aliases.</summary>
+    internal bool Answers(string idOrAlias)
+    {
+        if (string.Equals(Id, idOrAlias, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        foreach (var alias in Aliases)
+        {
+            if (string.Equals(alias, idOrAlias, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when the model has every capability in <paramref name="required"/>.</summary>
     public bool Supports(ModelCapabilities required) => (Capabilities & required) == required;
 
