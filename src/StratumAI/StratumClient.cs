@@ -29,6 +29,7 @@ public sealed class StratumClient : IDisposable
     private readonly ConcurrentDictionary<ModelInfo, IChatClient> _clients = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<string, SecretRedactor> _redactors = new(StringComparer.Ordinal);
     private readonly IChatClient? _pipeline;
+    private StratumDispatcher? _dispatcher;
     private volatile bool _disposed;
 
     /// <summary>How long the client a <see cref="StratumClient"/> creates for itself keeps a pooled connection: 5 minutes.</summary>
@@ -76,7 +77,7 @@ public sealed class StratumClient : IDisposable
 
         if (_options.Pipeline is { } configure)
         {
-            var builder = new ChatClientBuilder(new Routing.ModelIdChatClient(this));
+            var builder = new ChatClientBuilder(new StratumDispatcher(this));
             configure(builder);
             _pipeline = builder.Build(services);
         }
@@ -107,7 +108,21 @@ public sealed class StratumClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _pipeline is null ? GetDirectChatClient(model) : new PinnedModelChatClient(_pipeline, model);
+        return _pipeline is null ? GetDirectChatClient(model) : new StratumModelEntry(_pipeline, model);
+    }
+
+    /// <summary>
+    /// An <see cref="IChatClient"/> that sends each request to the catalog model named by <see cref="ChatOptions.ModelId"/>,
+    /// without <see cref="StratumClientOptions.Pipeline"/>: where a pipeline of your own starts
+    /// (<c>stratum.AsChatClient().AsBuilder().UseStratumCache().Build()</c>), and the natural inner client of a pipeline that
+    /// ends in a router or fallbacks.
+    /// </summary>
+    /// <returns>A thread-safe chat client; disposing it does not dispose this client.</returns>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public IChatClient AsChatClient()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _dispatcher ??= new StratumDispatcher(this);
     }
 
     /// <summary>The dialect client of a model with cost and timeout applied, without <see cref="StratumClientOptions.Pipeline"/>.</summary>

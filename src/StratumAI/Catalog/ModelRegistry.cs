@@ -14,6 +14,11 @@ public sealed class ModelRegistry
     private readonly ConcurrentDictionary<string, ModelInfo> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProviderInfo> _providers = new(StringComparer.Ordinal);
 
+    private long _lookups;
+
+    /// <summary>How many times a model was looked up by id or alias: tests pin that a call resolves its model once.</summary>
+    internal long Lookups => Interlocked.Read(ref _lookups);
+
     /// <summary>The process-wide registry that generated catalogs register into.</summary>
     public static ModelRegistry Default { get; } = new();
 
@@ -50,6 +55,7 @@ public sealed class ModelRegistry
     public bool TryGet(string idOrAlias, [NotNullWhen(true)] out ModelInfo? model)
     {
         ArgumentNullException.ThrowIfNull(idOrAlias);
+        Interlocked.Increment(ref _lookups);
         return _byId.TryGetValue(idOrAlias, out model);
     }
 

@@ -58,19 +58,6 @@ public static class StratumClientRoutingExtensions
         return new ModelRouter(client.Models.Models, options);
     }
 
-    /// <summary>
-    /// An <see cref="IChatClient"/> that sends each request to the catalog model named by <see cref="ChatOptions.ModelId"/>;
-    /// the natural inner client of a pipeline that ends in <see cref="RoutingChatClientBuilderExtensions.UseRouter(ChatClientBuilder, StratumClient, Action{RouterOptions}?)"/>.
-    /// </summary>
-    /// <param name="client">The client.</param>
-    /// <returns>A thread-safe chat client; disposing it does not dispose <paramref name="client"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
-    public static IChatClient AsChatClient(this StratumClient client)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        return new ModelIdChatClient(client);
-    }
-
     /// <summary>Routes a conversation with <paramref name="router"/> and sends it to the chosen model.</summary>
     /// <param name="client">The client that calls the model.</param>
     /// <param name="router">The router (e.g. from <see cref="CreateRouter"/>).</param>
@@ -127,7 +114,7 @@ public static class StratumClientRoutingExtensions
 
     private static async Task<ChatResponse> RouteAndSendAsync(StratumClient client, ModelRouter router, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var routing = new RoutingChatClient(new ModelIdChatClient(client), client, router);
+        using var routing = new RoutingChatClient(client.AsChatClient(), client, router);
         return await routing.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -167,37 +154,4 @@ public static class RoutingResponseExtensions
         ArgumentNullException.ThrowIfNull(update);
         return update.AdditionalProperties?.TryGetValue(RouteDecision.PropertyKey, out var value) == true ? value as RouteDecision : null;
     }
-}
-
-/// <summary>Dispatches each request to the catalog model named by <see cref="ChatOptions.ModelId"/>.</summary>
-internal sealed class ModelIdChatClient(StratumClient client) : IChatClient
-{
-    // Straight to the model's dialect client: this is the innermost client of StratumClientOptions.Pipeline too.
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        return client.GetDirectChatClient(client.ResolveModel(RequireModel(options))).GetResponseAsync(messages, options, cancellationToken);
-    }
-
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        return client.GetDirectChatClient(client.ResolveModel(RequireModel(options))).GetStreamingResponseAsync(messages, options, cancellationToken);
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(client) ? client : null;
-    }
-
-    public void Dispose()
-    {
-        // The StratumClient belongs to the caller.
-    }
-
-    private static string RequireModel(ChatOptions? options) =>
-        string.IsNullOrEmpty(options?.ModelId)
-            ? throw new InvalidOperationException("This chat client sends each request to the model named by ChatOptions.ModelId, and none was set. Set ModelId, or add UseRouter(...) to the pipeline so a model is chosen.")
-            : options.ModelId;
 }
