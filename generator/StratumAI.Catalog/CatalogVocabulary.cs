@@ -3,8 +3,8 @@ namespace StratumAI.Catalog;
 /// <summary>The closed sets of words a catalog may use.</summary>
 public static class CatalogVocabulary
 {
-    /// <summary>Wire dialects the runtime speaks.</summary>
-    public static readonly IReadOnlyList<string> Dialects = new[] { "openai", "openai-responses", "anthropic", "gemini", "ollama" };
+    /// <summary>Wire dialects the runtime speaks: the runtime's own list (src/StratumAI/Dialects/DialectNames.cs, linked into this library).</summary>
+    public static readonly IReadOnlyList<string> Dialects = StratumAI.Dialects.DialectNames.All;
 
     /// <summary>Model capabilities, as written in <c>capabilities:</c>.</summary>
     public static readonly IReadOnlyList<string> Capabilities = new[]

@@ -400,30 +400,17 @@ public sealed class StratumClient : IDisposable
         };
     }
 
-    private static readonly string[] Dialects = ["openai", "openai-responses", "anthropic", "gemini", "ollama"];
-
     private StratumModelChatClient CreateChatClient(ModelInfo model)
     {
         var provider = model.Provider;
-        if (Array.IndexOf(Dialects, model.Dialect) < 0)
-        {
-            throw new NotSupportedException(
-                $"Model '{model}' names the dialect '{model.Dialect}', which StratumAI does not speak. Use one of: {string.Join(", ", Dialects)}.");
-        }
+        var createDialectClient = DialectRegistry.Get(model);
 
         var apiKey = ResolveApiKey(provider);
         var baseUrl = ResolveBaseUrl(provider);
         _options.Providers.TryGetValue(provider.Id, out var providerOptions);
         KeyValuePair<string, string>[]? headers = providerOptions?.Headers.ToArray();
         EnsureCredentialsStayEncrypted(provider, baseUrl, apiKey, headers, providerOptions);
-        IChatClient inner = model.Dialect switch
-        {
-            "openai" => new OpenAIChatCompletionsClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
-            "openai-responses" => new OpenAIResponsesClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
-            "anthropic" => new AnthropicMessagesClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
-            "gemini" => new GeminiGenerateContentClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
-            _ => new OllamaChatClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id),
-        };
+        var inner = createDialectClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id);
 
         return new StratumModelChatClient(inner, model, _options.Timeout, _options.ValidateRequests);
     }

@@ -1,0 +1,29 @@
+// This file is compiled into two assemblies: the runtime (StratumAI) and the catalog library (StratumAI.Catalog, netstandard2.0,
+// shipped inside the source generator), which links it. Keep it to constants and a string array, so it builds in both.
+namespace StratumAI.Dialects;
+
+/// <summary>
+/// The wire dialects StratumAI speaks, by the name a catalog entry's <c>dialect:</c> uses. This is the one list: the catalog
+/// validator accepts exactly these names (<c>CatalogVocabulary.Dialects</c>), and the runtime's <c>DialectRegistry</c> maps
+/// each to its client (a test checks that the two agree).
+/// </summary>
+internal static class DialectNames
+{
+    /// <summary>OpenAI's Chat Completions protocol, spoken by most OpenAI-compatible servers.</summary>
+    public const string OpenAIChatCompletions = "openai";
+
+    /// <summary>OpenAI's Responses API.</summary>
+    public const string OpenAIResponses = "openai-responses";
+
+    /// <summary>Anthropic's Messages API.</summary>
+    public const string AnthropicMessages = "anthropic";
+
+    /// <summary>Google Gemini's native generateContent API.</summary>
+    public const string GeminiGenerateContent = "gemini";
+
+    /// <summary>Ollama's native chat API.</summary>
+    public const string Ollama = "ollama";
+
+    /// <summary>Every dialect, in the order messages list them.</summary>
+    public static readonly string[] All = [OpenAIChatCompletions, OpenAIResponses, AnthropicMessages, GeminiGenerateContent, Ollama];
+}

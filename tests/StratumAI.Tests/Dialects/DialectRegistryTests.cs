@@ -1,0 +1,31 @@
+using Microsoft.Extensions.AI;
+using StratumAI.Catalog;
+using StratumAI.Dialects;
+
+namespace StratumAI.Tests.Dialects;
+
+/// <summary>The list of dialects exists once: the catalog validator and the runtime read the same names.</summary>
+public sealed class DialectRegistryTests
+{
+    [Fact]
+    public void CatalogValidator_AcceptsExactlyTheDialectsTheRuntimeHasClientsFor()
+    {
+        Assert.Equal(
+            DialectRegistry.Names.Order(StringComparer.Ordinal),
+            CatalogVocabulary.Dialects.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void EveryDialect_MakesAClientForItsModel()
+    {
+        using var http = new HttpClient();
+        foreach (var dialect in CatalogVocabulary.Dialects)
+        {
+            var model = TestCatalog.Model("m-1", TestCatalog.Provider("acme", new Uri("https://llm.acme.example/v1"), dialect: dialect), TestCatalog.Gpt4oPricing);
+
+            using var client = DialectRegistry.Get(model)(http, new Uri("https://llm.acme.example/v1"), "key", "m-1", null, "acme");
+
+            Assert.Equal("acme", client.GetService<ChatClientMetadata>()?.ProviderName);
+        }
+    }
+}
