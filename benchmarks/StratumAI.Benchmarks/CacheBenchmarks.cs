@@ -5,8 +5,6 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StratumAI.Caching;
-using StratumAI.Routing;
 using StratumAI.Tests.Caching;
 
 namespace StratumAI.Benchmarks;

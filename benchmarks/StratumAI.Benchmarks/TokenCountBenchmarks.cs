@@ -1,7 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 
 namespace StratumAI.Benchmarks;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 
 namespace StratumAI.RouterEval;
 

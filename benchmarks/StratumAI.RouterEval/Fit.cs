@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using StratumAI.Routing;
 
 namespace StratumAI.RouterEval;
 
@@ -264,7 +263,7 @@ internal static class Fit
         }
 
         b.AppendLine("// Coefficients only: no prompt, response or row of the data is in this file. Re-run the program to refresh it.");
-        b.AppendLine("namespace StratumAI.Routing;");
+        b.AppendLine("namespace StratumAI;");
         b.AppendLine();
         b.AppendLine("internal static class RouterCoefficients");
         b.AppendLine("{");

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using StratumAI;
 using StratumAI.RouterEval;
-using StratumAI.Routing;
 
 // Fits the router's coefficients on the TRAIN splits and evaluates every strategy on the TEST splits.
 // Output: src/StratumAI/Routing/RouterCoefficients.g.cs (unless --no-write), and

@@ -1,5 +1,3 @@
-using StratumAI.Routing;
-
 namespace StratumAI.RouterEval;
 
 /// <summary>A prompt's hashed terms as sparse (bucket, count ÷ √terms) pairs: the learned text term's input.</summary>

@@ -1,4 +1,3 @@
-using StratumAI.Budgets;
 
 namespace StratumAI;
 

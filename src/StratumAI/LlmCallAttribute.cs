@@ -41,7 +41,7 @@ public sealed class LlmCallAttribute : Attribute
     /// and capabilities (see <c>docs/router.md</c>). The next-ranked candidates are the fallbacks, then <see cref="Fallback"/>
     /// and <see cref="Fallbacks"/>.
     /// </summary>
-    public Routing.RoutingStrategy Strategy { get; set; }
+    public RoutingStrategy Strategy { get; set; }
 
     /// <summary>A model tried when the primary fails in a way another model can fix.</summary>
     public object? Fallback { get; set; }

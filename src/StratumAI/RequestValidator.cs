@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
-using StratumAI.Budgets;
-using StratumAI.Routing;
 
 namespace StratumAI;
 

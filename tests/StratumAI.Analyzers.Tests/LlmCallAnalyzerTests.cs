@@ -69,7 +69,7 @@ public class LlmCallAnalyzerTests
     [Fact]
     public Task RoutedByStrategy_RankedCandidatesAreTheFallbacks_ReportsNothing()
         => VerifyAsync("""
-                [LlmCall(Strategy = StratumAI.Routing.RoutingStrategy.Cost, Prompt = "Hi {name}")]
+                [LlmCall(Strategy = StratumAI.RoutingStrategy.Cost, Prompt = "Hi {name}")]
                 public partial Task<string> GreetAsync(string name);
             """);
 

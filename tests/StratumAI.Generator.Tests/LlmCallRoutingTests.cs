@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using StratumAI.Generator.Tests.Infrastructure;
-using StratumAI.Routing;
 using StratumAI.Testing;
 
 namespace StratumAI.Generator.Tests;
@@ -13,7 +12,6 @@ public class LlmCallRoutingTests
     private const string Routed = """
         using System.Threading.Tasks;
         using StratumAI;
-        using StratumAI.Routing;
 
         namespace App.Routed;
 
@@ -85,7 +83,6 @@ public class LlmCallRoutingTests
         const string source = """
             using System.Threading.Tasks;
             using StratumAI;
-            using StratumAI.Routing;
 
             internal partial class C(StratumClient llm)
             {

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using StratumAI.Budgets;
-using StratumAI.Caching;
 using StratumAI.Testing;
 
 namespace StratumAI.Sqlite.Tests;

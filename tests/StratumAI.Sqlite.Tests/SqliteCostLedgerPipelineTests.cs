@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using StratumAI.Budgets;
 using StratumAI.Testing;
 
 namespace StratumAI.Sqlite.Tests;

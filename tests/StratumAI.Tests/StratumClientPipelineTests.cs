@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

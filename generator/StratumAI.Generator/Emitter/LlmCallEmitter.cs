@@ -285,7 +285,7 @@ internal static class LlmCallEmitter
         if (spec.Strategy is not null)
         {
             // The router picks the model for this call; its next-ranked candidates, then the attribute's fallbacks, follow.
-            var routed = "global::StratumAI.LlmCallRunner.Route(" + spec.Client.Expression + ", global::StratumAI.Routing.RoutingStrategy." + spec.Strategy
+            var routed = "global::StratumAI.LlmCallRunner.Route(" + spec.Client.Expression + ", global::StratumAI.RoutingStrategy." + spec.Strategy
                 + ", __stratumMessages, " + optionsArgument + ", " + (stream ? "true" : "false") + ", "
                 + (spec.Json is { Output: >= 0 } routedJson ? routedJson.ClassName + ".Output.Format" : "null") + ")";
             if (spec.Fallbacks.Count == 0)

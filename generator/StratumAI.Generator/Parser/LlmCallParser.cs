@@ -466,7 +466,7 @@ internal static class LlmCallParser
         var argument = NamedArgument(attribute, "Strategy");
         return argument is not null
                && semanticModel.GetSymbolInfo(argument.Expression, cancellationToken).Symbol is IFieldSymbol { HasConstantValue: true } field
-               && field.ContainingType?.ToDisplayString() == "StratumAI.Routing.RoutingStrategy"
+               && field.ContainingType?.ToDisplayString() == "StratumAI.RoutingStrategy"
             ? field.Name
             : null;
     }

@@ -1,4 +1,4 @@
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>A budget's settled spend reached one of its alert thresholds in a window. Immutable.</summary>
 /// <param name="Policy">The policy.</param>

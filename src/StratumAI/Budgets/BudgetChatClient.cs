@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>
 /// Middleware that keeps calls within the limits of a <see cref="BudgetManager"/>: before a call is passed on (before any

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>
 /// The worst-case cost a <see cref="BudgetChatClient"/> reserves for a call: every input token at the highest input price
@@ -79,7 +79,7 @@ public sealed record BudgetEstimate(
 /// <remarks>
 /// OpenAI models whose tokenizer is o200k_base (GPT-4o, GPT-4.1, GPT-4.5, GPT-5, o1, o3, o4, gpt-oss) are counted with it,
 /// in linear time: exactly for ordinary text, and a run of more than 1 KB without a break (one character repeated, an unbroken
-/// script run) as its UTF-8 byte count, an upper bound (<see cref="Routing.O200kTokenCounter"/>). Every other model gets one
+/// script run) as its UTF-8 byte count, an upper bound (<see cref="O200kTokenCounter"/>). Every other model gets one
 /// token per two UTF-8 bytes, more than real tokenizers produce for ordinary text. On top: <see cref="MessageOverhead"/>
 /// tokens per message and <see cref="RequestOverhead"/> per request for the framing providers
 /// add; tools count their name, description and JSON schema plus <see cref="ToolOverhead"/>; images and other attachments
@@ -116,7 +116,7 @@ internal static class PromptTokenEstimator
 
     public static long Count(IEnumerable<ChatMessage> messages, ChatOptions? options, bool o200k, int attachmentTokens, CancellationToken cancellationToken = default)
     {
-        var tokenizer = o200k ? Routing.ComplexityAnalyzer.O200k.Value : null;
+        var tokenizer = o200k ? ComplexityAnalyzer.O200k.Value : null;
         long Text(string? text) => CountText(tokenizer, text, cancellationToken);
         long tokens = RequestOverhead + Text(options?.Instructions);
         foreach (var message in messages)
@@ -171,7 +171,7 @@ internal static class PromptTokenEstimator
         }
 
         // The router's o200k counter: linear, exact for ordinary text, an upper bound for a run without breaks over 1 KB.
-        return tokenizer is not null ? Routing.O200kTokenCounter.Count(tokenizer, text, cancellationToken) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
+        return tokenizer is not null ? O200kTokenCounter.Count(tokenizer, text, cancellationToken) : (Encoding.UTF8.GetByteCount(text) + 1L) / 2;
     }
 
     private static string? ResultText(object? result) => result switch

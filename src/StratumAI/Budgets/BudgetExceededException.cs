@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>
 /// A call was refused because its worst-case cost would take a budget over its limit. Thrown before any request is sent,

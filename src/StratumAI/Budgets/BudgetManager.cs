@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>
 /// Holds the spend and the outstanding reservations of every <see cref="BudgetPolicy"/>, per scope and UTC window, and admits

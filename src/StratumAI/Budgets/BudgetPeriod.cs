@@ -1,4 +1,4 @@
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>The window a <see cref="BudgetPolicy"/>'s limit applies to. Day and month windows are UTC calendar windows.</summary>
 public enum BudgetPeriod

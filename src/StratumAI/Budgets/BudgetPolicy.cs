@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>A spending limit in USD for a <see cref="BudgetScope"/> over a <see cref="BudgetPeriod"/>, with alert thresholds.</summary>
 /// <remarks>Immutable and thread-safe once created.</remarks>

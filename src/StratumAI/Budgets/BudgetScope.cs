@@ -1,4 +1,4 @@
-namespace StratumAI.Budgets;
+namespace StratumAI;
 
 /// <summary>What kind of calls a <see cref="BudgetPolicy"/> limits.</summary>
 public enum BudgetScopeKind

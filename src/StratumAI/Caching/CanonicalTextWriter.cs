@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>
 /// Writes the canonical request text of <see cref="ResponseCacheKey"/>: compact JSON straight into a reusable

@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>
 /// Middleware that answers a repeated request from a cache instead of the model: on <see cref="HybridCache"/> or a plain

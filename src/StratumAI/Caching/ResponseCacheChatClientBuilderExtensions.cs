@@ -3,7 +3,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>Adds a <see cref="ResponseCacheChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>
 /// <remarks>

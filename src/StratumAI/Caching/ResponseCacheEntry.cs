@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>What the cache stores for one request: the response or the stream's updates, what the call cost, and when it expires.</summary>
 /// <remarks>

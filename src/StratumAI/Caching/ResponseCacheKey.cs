@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>
 /// Computes the key under which <see cref="ResponseCacheChatClient"/> stores a response: the lowercase hex SHA-256 of a

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>Settings of a <see cref="ResponseCacheChatClient"/>.</summary>
 /// <remarks>Set the properties before the client serves its first call; they are read on every call and not synchronised.</remarks>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
-namespace StratumAI.Caching;
+namespace StratumAI;
 
 /// <summary>Where <see cref="ResponseCacheChatClient"/> keeps serialised entries: bytes by key, with a time to live.</summary>
 internal abstract class ResponseCacheStore

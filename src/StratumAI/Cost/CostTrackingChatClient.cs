@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-using StratumAI.Budgets;
 
 namespace StratumAI;
 
@@ -15,8 +14,8 @@ namespace StratumAI;
 /// <item>A failure whose <see cref="StratumException.UsageSoFar"/> is set: the partial cost; the exception is rethrown unchanged.</item>
 /// <item>A failure without usage after the request was sent (cancelled by the caller, timed out, connection lost after sending,
 /// a 200 whose body could not be read): <see cref="CostOutcome.Failed"/> and <see cref="CostRecord.IsEstimated"/>, costed at
-/// the worst case a <see cref="Budgets.BudgetChatClient"/> reserves — the budget's own estimate when one is above, so both
-/// agree, else the same <see cref="Budgets.BudgetEstimate"/> computed here with the default attachment size. A failure before
+/// the worst case a <see cref="BudgetChatClient"/> reserves — the budget's own estimate when one is above, so both
+/// agree, else the same <see cref="BudgetEstimate"/> computed here with the default attachment size. A failure before
 /// sending, an HTTP error status and a connection never established billed nothing and are not recorded. Below a client that is
 /// not a StratumAI dialect (nothing reports sending), a cancellation or timeout is recorded as estimated, other failures not.</item>
 /// <item>A response or a stream that reported no usage (and no cost) is recorded as estimated the same way.</item>

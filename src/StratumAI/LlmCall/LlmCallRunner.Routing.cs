@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 
 namespace StratumAI;
 

@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>One feature's part in a difficulty score, kept so that every routing decision can be explained.</summary>
 /// <param name="Feature">Feature name, one of <see cref="ComplexityAnalyzer.FeatureNames"/>.</param>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// Measures how hard a request is without calling any model: counts prompt tokens with a real tokenizer, scans the text

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>Observed latency per model as an exponential moving average, for <see cref="RoutingStrategy.Latency"/>.</summary>
 /// <remarks>Thread-safe. <see cref="RoutingChatClient"/> records every routed call it completes.</remarks>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// Picks a catalog model for each request: analyses the request (<see cref="ComplexityAnalyzer"/>), drops the models that

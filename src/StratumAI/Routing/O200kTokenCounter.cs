@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// Counts o200k_base tokens as <see cref="Tokenizer.CountTokens(string, bool, bool)"/> does, in time linear in the length of

@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// One forward pass over prompt text that counts the cues <see cref="ComplexityAnalyzer"/> needs. No regular expressions

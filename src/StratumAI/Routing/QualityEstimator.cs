@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>Predicts how likely a model is to answer a request well (expected accuracy in [0, 1]).</summary>
 /// <remarks>Implementations must be thread-safe and fast: the router calls one once per catalog model per request.</remarks>

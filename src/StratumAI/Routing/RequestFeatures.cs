@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// What <see cref="ComplexityAnalyzer"/> measured in one request: raw counts taken from the conversation

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>One model the router ranked, with what it predicted for the request.</summary>
 /// <param name="Model">The catalog model.</param>

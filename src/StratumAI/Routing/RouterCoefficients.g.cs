@@ -5,7 +5,7 @@
 //   MMLU (RouteLLM): 7020 train rows, 2 models.
 //   GSM8K (RouteLLM): 640 train rows, 2 models.
 // Coefficients only: no prompt, response or row of the data is in this file. Re-run the program to refresh it.
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 internal static class RouterCoefficients
 {

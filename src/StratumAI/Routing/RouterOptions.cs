@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>Settings of a <see cref="ModelRouter"/>: the strategy, its knobs and the hard constraints on candidates.</summary>
 /// <remarks>Read on every decision; change them before sharing the router between threads.</remarks>

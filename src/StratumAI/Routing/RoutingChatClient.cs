@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// Chat middleware that picks a catalog model for every request with a <see cref="ModelRouter"/> and calls it through a

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>Adds a <see cref="RoutingChatClient"/> to a chat pipeline.</summary>
 public static class RoutingChatClientBuilderExtensions

@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>How <see cref="ModelRouter"/> chooses among the models that pass the hard constraints.</summary>
 public enum RoutingStrategy

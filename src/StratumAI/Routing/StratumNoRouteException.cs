@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>No catalog model passes the router's hard constraints (capabilities, context window, providers, cost ceiling).</summary>
 /// <remarks><see cref="Rejections"/> says how many models each constraint removed.</remarks>

@@ -1,4 +1,4 @@
-namespace StratumAI.Routing;
+namespace StratumAI;
 
 /// <summary>
 /// The learned text term of the difficulty: one weight per hash bucket of the prompt's words, numbers (by digit count) and

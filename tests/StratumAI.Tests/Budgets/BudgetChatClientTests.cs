@@ -2,7 +2,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.ML.Tokenizers;
-using StratumAI.Budgets;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

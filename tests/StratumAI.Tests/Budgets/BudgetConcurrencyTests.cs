@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Budgets;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

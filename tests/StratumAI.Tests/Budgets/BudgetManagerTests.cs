@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Budgets;
 
 namespace StratumAI.Tests.Budgets;
 

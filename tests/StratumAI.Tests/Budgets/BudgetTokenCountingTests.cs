@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Budgets;
 using static StratumAI.Tests.TestCatalog;
 
 namespace StratumAI.Tests.Budgets;

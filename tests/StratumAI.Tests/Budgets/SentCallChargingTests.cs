@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Budgets;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StratumAI.Caching;
 
 namespace StratumAI.Tests.Caching;
 

@@ -2,8 +2,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Caching;
-using StratumAI.Routing;
 using StratumAI.Testing;
 using static StratumAI.Tests.Caching.CacheTestKit;
 using static StratumAI.Tests.TestCatalog;

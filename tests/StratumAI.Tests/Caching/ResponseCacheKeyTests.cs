@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using StratumAI.Caching;
 
 namespace StratumAI.Tests.Caching;
 

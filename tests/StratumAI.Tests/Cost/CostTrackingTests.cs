@@ -289,7 +289,7 @@ public sealed class CostTrackingTests
     /// <summary>The worst case a budget reserves for the prompt: what cost tracking records for a billed attempt without usage.</summary>
     private static decimal WorstCase(IChatClient client, string prompt)
     {
-        using var budget = new StratumAI.Budgets.BudgetChatClient(client, new StratumAI.Budgets.BudgetManager([]));
+        using var budget = new BudgetChatClient(client, new BudgetManager([]));
         return budget.Estimate([new ChatMessage(ChatRole.User, prompt)]).Cost;
     }
 

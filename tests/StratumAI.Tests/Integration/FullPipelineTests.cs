@@ -4,8 +4,6 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Budgets;
-using StratumAI.Caching;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 using static StratumAI.Tests.Routing.RoutingTestCatalog;
 
 namespace StratumAI.Tests.Routing;

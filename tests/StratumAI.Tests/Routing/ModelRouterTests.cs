@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 using static StratumAI.Tests.Routing.RoutingTestCatalog;
 
 namespace StratumAI.Tests.Routing;

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
-using StratumAI.Routing;
 
 namespace StratumAI.Tests.Routing;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.ML.Tokenizers;
-using StratumAI.Routing;
 
 namespace StratumAI.Tests.Routing;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 
 namespace StratumAI.Tests.Routing;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
-using StratumAI.Routing;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

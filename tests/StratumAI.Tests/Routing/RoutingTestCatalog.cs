@@ -1,4 +1,3 @@
-using StratumAI.Routing;
 
 namespace StratumAI.Tests.Routing;
 

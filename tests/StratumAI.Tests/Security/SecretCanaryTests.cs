@@ -8,8 +8,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using StratumAI.Budgets;
-using StratumAI.Caching;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 

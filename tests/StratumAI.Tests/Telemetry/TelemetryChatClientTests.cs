@@ -6,7 +6,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using StratumAI.Routing;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
 
