@@ -78,6 +78,19 @@ internal static class DialectHttp
         }
     }
 
+    /// <summary>The body of an error response, or empty when it cannot be read: the status alone still says what failed.</summary>
+    internal static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>
     /// True when the request certainly never reached the provider: the name did not resolve, or no connection (TCP, TLS, proxy
     /// tunnel) was established. Any other transport failure may come after the request was written.

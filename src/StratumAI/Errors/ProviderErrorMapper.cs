@@ -13,28 +13,6 @@ internal static class ProviderErrorMapper
 
     private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-requestid", "x-amzn-requestid", "x-goog-request-id", "mistral-correlation-id"];
 
-    public static async Task<StratumException> FromResponseAsync(
-        HttpResponseMessage response,
-        string providerId,
-        string? modelId,
-        SecretRedactor redactor,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
-    {
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            // The status code alone still says what failed; a body we cannot read only loses detail.
-            body = string.Empty;
-        }
-
-        return FromResponse(response, body, providerId, modelId, redactor, timeProvider);
-    }
-
     /// <summary>
     /// Builds the exception for a failed response whose body has already been read. Every provider string (the body's
     /// fields, an HTML page's title, header values) passes through <paramref name="redactor"/> as it is read, so the
@@ -376,29 +354,6 @@ internal static class ProviderErrorMapper
         "context length exceeded",
     ];
 
-    private enum ErrorKind
-    {
-        Other,
-        Authentication,
-        Permission,
-        ModelNotFound,
-        RateLimit,
-        InvalidRequest,
-        ContextWindow,
-        ContentFiltered,
-        Unavailable,
-        ServerError,
-    }
-
-    private readonly record struct ErrorFields(
-        string ProviderId,
-        string? ModelId,
-        HttpStatusCode? Status,
-        ErrorBody Error,
-        string? ProviderMessage,
-        string? RequestId,
-        Microsoft.Extensions.AI.UsageDetails? UsageSoFar);
-
     /// <summary>Classifies by HTTP status first, refined by the body; with no status (stream errors), by type and code.</summary>
     private static ErrorKind Classify(int? status, ErrorBody error)
     {
@@ -482,7 +437,8 @@ internal static class ProviderErrorMapper
         (type?.Contains(fragment, StringComparison.OrdinalIgnoreCase) ?? false)
         || (code?.Contains(fragment, StringComparison.OrdinalIgnoreCase) ?? false);
 
-    private static StratumException Create(ErrorKind kind, string message, ErrorFields f, TimeSpan? retryAfter) => kind switch
+    /// <summary>The exception of <paramref name="kind"/>, with every field set; <paramref name="retryAfter"/> goes on rate limits and unavailability only.</summary>
+    internal static StratumException Create(ErrorKind kind, string message, ErrorFields f, TimeSpan? retryAfter) => kind switch
     {
         ErrorKind.Authentication => new StratumAuthenticationException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         ErrorKind.Permission => new StratumPermissionException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
@@ -694,11 +650,37 @@ internal static class ProviderErrorMapper
     }
 
     private static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
+}
 
-    internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param)
-    {
-        /// <summary>This body with every field passed through <paramref name="redactor"/>.</summary>
-        public ErrorBody RedactedBy(SecretRedactor redactor) =>
-            new(redactor.Redact(Message), redactor.Redact(Type), redactor.Redact(Code), redactor.Redact(Param));
-    }
+/// <summary>What kind of failure a provider error is: one <see cref="StratumException"/> subclass each.</summary>
+internal enum ErrorKind
+{
+    Other,
+    Authentication,
+    Permission,
+    ModelNotFound,
+    RateLimit,
+    InvalidRequest,
+    ContextWindow,
+    ContentFiltered,
+    Unavailable,
+    ServerError,
+}
+
+/// <summary>The fields every provider exception carries.</summary>
+internal readonly record struct ErrorFields(
+    string ProviderId,
+    string? ModelId,
+    HttpStatusCode? Status,
+    ErrorBody Error,
+    string? ProviderMessage,
+    string? RequestId,
+    Microsoft.Extensions.AI.UsageDetails? UsageSoFar);
+
+/// <summary>A provider's error as its body states it.</summary>
+internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param)
+{
+    /// <summary>This body with every field passed through <paramref name="redactor"/>.</summary>
+    public ErrorBody RedactedBy(SecretRedactor redactor) =>
+        new(redactor.Redact(Message), redactor.Redact(Type), redactor.Redact(Code), redactor.Redact(Param));
 }

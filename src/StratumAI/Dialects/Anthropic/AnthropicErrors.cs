@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Headers;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -14,25 +14,14 @@ internal static class AnthropicErrors
     private const string RateLimitHeaderPrefix = "anthropic-ratelimit-";
     private const int MaxBodyChars = 2000;
 
-    public static async Task<StratumException> FromResponseAsync(
+    public static StratumException FromResponse(
         HttpResponseMessage response,
+        string body,
         string providerId,
         string modelId,
         SecretRedactor redactor,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+        TimeProvider timeProvider)
     {
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            // The status code alone still says what failed; a body we cannot read only loses detail.
-            body = string.Empty;
-        }
-
         AnthropicErrorBody? parsed = null;
         if (!string.IsNullOrWhiteSpace(body))
         {
@@ -51,28 +40,48 @@ internal static class AnthropicErrors
         var providerMessage = parsed?.Error?.Message is { } text ? redactor.Redact(text) : string.IsNullOrWhiteSpace(body) ? null : redactor.Snippet(body, MaxBodyChars);
         var requestId = ProviderErrorMapper.GetRequestId(response.Headers, redactor) ?? redactor.Redact(parsed?.RequestId);
         var status = response.StatusCode;
-        var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider);
         var message = BuildMessage(providerId, modelId, (int)status, status.ToString(), type, providerMessage, requestId);
 
-        StratumException exception = (type, (int)status) switch
+        var kind = (type, (int)status) switch
         {
-            ("overloaded_error", _) or (null, 529) => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("rate_limit_error", _) or (null, 429) => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("authentication_error" or "permission_error", _) or (null, 401 or 403) => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("not_found_error", _) or (null, 404) => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) => new StratumInvalidRequestException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            (_, 408 or 502 or 503 or 504 or 529) => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            ("api_error", _) or (_, >= 500) => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
-            _ => new StratumException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId },
+            ("overloaded_error", _) or (null, 529) => ErrorKind.Unavailable,
+            ("rate_limit_error", _) or (null, 429) => ErrorKind.RateLimit,
+            ("authentication_error" or "permission_error", _) or (null, 401 or 403) => ErrorKind.Authentication,
+            ("not_found_error", _) or (null, 404) => ErrorKind.ModelNotFound,
+            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) when IsContextWindowExceeded(providerMessage) => ErrorKind.ContextWindow,
+            ("invalid_request_error" or "request_too_large", _) or (null, 400 or 409 or 413 or 422) => ErrorKind.InvalidRequest,
+            (_, 408 or 502 or 503 or 504 or 529) => ErrorKind.Unavailable,
+            ("api_error", _) or (_, >= 500) => ErrorKind.ServerError,
+            _ => ErrorKind.Other,
         };
 
+        var fields = new ErrorFields(providerId, modelId, status, new ErrorBody(providerMessage, type, null, null), providerMessage, requestId, null);
+        var exception = ProviderErrorMapper.Create(kind, message, fields, ProviderErrorMapper.GetRetryAfter(response, timeProvider));
         foreach (var (name, value) in RateLimitHeaders(response, redactor))
         {
             exception.Data[name] = value;
         }
 
         return exception;
+    }
+
+    /// <summary>The exception for an <c>error</c> event in the middle of a stream, classified by its type.</summary>
+    public static StratumException FromStreamError(AnthropicError? error, string providerId, DialectStream call, HttpStatusCode status, SecretRedactor redactor)
+    {
+        var type = redactor.Redact(error?.Type);
+        var providerMessage = redactor.Redact(error?.Message);
+        var message = $"Provider '{providerId}' (model '{call.Model}') sent an error event in the middle of the stream [{type ?? "unknown"}]: {providerMessage ?? "no error message."}";
+        var kind = type switch
+        {
+            "overloaded_error" => ErrorKind.Unavailable,
+            "rate_limit_error" => ErrorKind.RateLimit,
+            "invalid_request_error" when IsContextWindowExceeded(providerMessage) => ErrorKind.ContextWindow,
+            "invalid_request_error" => ErrorKind.InvalidRequest,
+            _ => ErrorKind.ServerError,
+        };
+
+        var fields = new ErrorFields(providerId, call.Model, status, new ErrorBody(providerMessage, type, null, null), providerMessage, call.RequestId, call.UsageSoFar);
+        return ProviderErrorMapper.Create(kind, message, fields, null);
     }
 
     /// <summary>Anthropic's wording for a prompt that does not fit: "prompt is too long: 215000 tokens > 200000 maximum".</summary>

@@ -34,27 +34,13 @@ namespace StratumAI.Dialects;
 /// <para>Errors throw a <see cref="StratumException"/> subclass; the API key never appears in messages.
 /// Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class AnthropicMessagesClient : IChatClient
+public sealed class AnthropicMessagesClient : DialectChatClient
 {
     /// <summary>The <c>max_tokens</c> sent when <see cref="ChatOptions.MaxOutputTokens"/> is not set (the API requires one).</summary>
     public const int DefaultMaxOutputTokens = 4096;
 
     /// <summary>The <c>anthropic-version</c> header sent with every request.</summary>
     public const string ApiVersion = "2023-06-01";
-
-    // M.E.AI's defaults write indented JSON; tool arguments go on the wire compact.
-    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-
-    private readonly HttpClient _httpClient;
-    private readonly Uri _baseUri;
-    private readonly Uri _endpoint;
-    private readonly string? _apiKey;
-    private readonly SecretRedactor _redactor;
-    private readonly string _modelId;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly string _providerId;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
@@ -66,145 +52,70 @@ public sealed class AnthropicMessagesClient : IChatClient
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public AnthropicMessagesClient(
-        HttpClient httpClient,
-        Uri baseUri,
-        string? apiKey,
-        string modelId,
-        IEnumerable<KeyValuePair<string, string>>? headers = null,
-        string providerId = "anthropic",
-        TimeProvider? timeProvider = null)
+    public AnthropicMessagesClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "anthropic", TimeProvider? timeProvider = null)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.anthropic.com")
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.anthropic.com");
-
-        _httpClient = httpClient;
-        _baseUri = baseUri;
-        _endpoint = GetEndpoint(baseUri);
-        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        _redactor = new SecretRedactor(_apiKey);
-        _modelId = modelId;
-        _headers = headers?.ToArray() ?? [];
-        _providerId = providerId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+        var text = baseUri.AbsoluteUri.TrimEnd('/');
+        Endpoint = new Uri(text.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? text + "/messages" : text + "/v1/messages", UriKind.Absolute);
     }
-
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId => _modelId;
 
     /// <summary>The full URL requests are posted to.</summary>
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint { get; }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, or with a body that is not a message.</exception>
-    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private protected override string StreamEndMarker => "no message_stop event";
+
+    private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
+
+    private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
+        AnthropicErrors.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider);
+
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+        CreateJsonPost(
+            Endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), AnthropicMessagesJsonContext.Default.AnthropicRequest),
+            stream,
+            apiKeyHeader: "x-api-key",
+            new KeyValuePair<string, string>("anthropic-version", ApiVersion));
+
+    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: false);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var message = ParseMessage(body, request.Model);
-        return ToChatResponse(message, request.Model, response);
+        return ToChatResponse(ParseMessage(body, model), model, response);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, sent an error event, or the stream ended before <c>message_stop</c>.</exception>
-    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: true);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
-
         var state = new StreamState();
-        var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var eventsScope = events.ConfigureAwait(false);
-        while (true)
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            SseItem<string> item;
-            try
-            {
-                if (!await events.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                item = events.Current;
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw StreamCutOff(request.Model, response, state, ex);
-            }
-
             if (string.IsNullOrWhiteSpace(item.Data))
             {
                 continue;
             }
 
-            var streamEvent = ParseEvent(item.Data, request.Model, state);
-            var update = HandleEvent(streamEvent, state, request.Model, response);
+            var update = HandleEvent(ParseEvent(item.Data, call), state, call, response);
             if (update is not null)
             {
                 yield return update;
             }
 
-            if (state.Stopped)
+            if (call.Completed)
             {
                 yield break;
             }
         }
-
-        throw StreamCutOff(request.Model, response, state, null);
     }
 
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
+    private ChatResponseUpdate? HandleEvent(AnthropicStreamEvent streamEvent, StreamState state, DialectStream call, HttpResponseMessage response)
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
-    public void Dispose()
-    {
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"AnthropicMessagesClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
-
-    private static Uri GetEndpoint(Uri baseUri)
-    {
-        var text = baseUri.AbsoluteUri.TrimEnd('/');
-        return new Uri(text.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? text + "/messages" : text + "/v1/messages", UriKind.Absolute);
-    }
-
-    private ChatResponseUpdate? HandleEvent(AnthropicStreamEvent streamEvent, StreamState state, string requestedModel, HttpResponseMessage response)
-    {
+        var requestedModel = call.Model;
         switch (streamEvent.Type)
         {
             case "message_start":
                 var started = streamEvent.Message;
                 state.ResponseId = started?.Id;
                 state.ModelId = started?.Model;
-                state.MergeUsage(started?.Usage);
+                call.UsageSoFar = state.MergeUsage(started?.Usage);
                 return NewUpdate(state, streamEvent, requestedModel);
 
             case "content_block_start" when streamEvent.ContentBlock is { } block:
@@ -284,7 +195,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             }
 
             case "message_delta":
-                state.MergeUsage(streamEvent.Usage);
+                call.UsageSoFar = state.MergeUsage(streamEvent.Usage);
                 if (streamEvent.Delta is { } messageDelta)
                 {
                     state.StopReason = messageDelta.StopReason ?? state.StopReason;
@@ -296,7 +207,7 @@ public sealed class AnthropicMessagesClient : IChatClient
 
             case "message_stop":
             {
-                state.Stopped = true;
+                call.Completed = true;
                 var update = NewUpdate(state, streamEvent, requestedModel);
                 if (state.StopReason is { } stopReason)
                 {
@@ -318,17 +229,18 @@ public sealed class AnthropicMessagesClient : IChatClient
                     properties["stop_sequence"] = state.StopSequence;
                 }
 
-                AddResponseHeaders(properties, response);
+                AddRateLimitHeaders(properties, response);
                 if (properties.Count > 0)
                 {
                     update.AdditionalProperties = properties;
                 }
 
+                call.AddRequestId(update);
                 return update;
             }
 
             case "error":
-                throw StreamError(streamEvent.Error, requestedModel, response, state);
+                throw AnthropicErrors.FromStreamError(streamEvent.Error, ProviderId, call, response.StatusCode, Redactor);
 
             default:
                 // ping and event types added after this version.
@@ -345,57 +257,8 @@ public sealed class AnthropicMessagesClient : IChatClient
         RawRepresentation = streamEvent,
     };
 
-    private StratumException StreamError(AnthropicError? error, string modelId, HttpResponseMessage response, StreamState state)
+    private static AnthropicRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        var type = _redactor.Redact(error?.Type);
-        var providerMessage = _redactor.Redact(error?.Message);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
-        var message = $"Provider '{_providerId}' (model '{modelId}') sent an error event in the middle of the stream [{type ?? "unknown"}]: {providerMessage ?? "no error message."}";
-        var usage = state.Usage is { } u ? MapUsage(u) : null;
-        return type switch
-        {
-            "overloaded_error" => new StratumProviderUnavailableException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-            "rate_limit_error" => new StratumRateLimitException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-            "invalid_request_error" when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-            "invalid_request_error" => new StratumInvalidRequestException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-            _ => new StratumServerErrorException(message) { ProviderId = _providerId, ModelId = modelId, StatusCode = response.StatusCode, ErrorType = type, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usage },
-        };
-    }
-
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, StreamState state, Exception? inner) =>
-        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no message_stop event).", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
-            UsageSoFar = state.Usage is { } usage ? MapUsage(usage) : null,
-        };
-
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            _httpClient,
-            request,
-            completionOption,
-            _providerId,
-            modelId,
-            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => AnthropicErrors.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
-            cancellationToken);
-
-    private HttpRequestMessage CreateHttpRequest(AnthropicRequest request) =>
-        DialectHttp.CreateJsonPost(
-            _endpoint,
-            JsonSerializer.SerializeToUtf8Bytes(request, AnthropicMessagesJsonContext.Default.AnthropicRequest),
-            request.Stream ? "text/event-stream" : "application/json",
-            _apiKey,
-            apiKeyHeader: "x-api-key",
-            _headers,
-            new KeyValuePair<string, string>("anthropic-version", ApiVersion));
-
-    private AnthropicRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
-    {
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
         var wire = new List<AnthropicMessage>();
         var system = DialectMessages.SplitSystem(messages, options, message => AddMessage(wire, message));
 
@@ -590,15 +453,6 @@ public sealed class AnthropicMessagesClient : IChatClient
         }
     }
 
-    private static string FormatToolResult(object? result) => result switch
-    {
-        null => string.Empty,
-        string s => s,
-        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
-    };
-
     /// <summary>
     /// A <c>cache_control</c> value: a JSON element as is; <c>true</c> or <c>"ephemeral"</c> for the default
     /// breakpoint; <c>"5m"</c> or <c>"1h"</c> for an ephemeral breakpoint with that TTL.
@@ -623,8 +477,7 @@ public sealed class AnthropicMessagesClient : IChatClient
                 $"cache_control must be true, \"ephemeral\", \"5m\", \"1h\" or a JSON object; got '{value}'.", nameof(value)),
         };
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return DialectJson.Write(ttl, static (writer, ttl) =>
         {
             writer.WriteStartObject();
             writer.WriteString("type", "ephemeral");
@@ -634,10 +487,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             }
 
             writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        });
     }
 
     private AnthropicResponse ParseMessage(string body, string modelId)
@@ -649,7 +499,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(modelId, $"the body is not valid message JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
+            throw InvalidJson(modelId, "the body is not valid message JSON", "Body", ex, body);
         }
 
         if (message is null)
@@ -659,7 +509,7 @@ public sealed class AnthropicMessagesClient : IChatClient
 
         if (message.Type == "error" || message.Error is not null)
         {
-            throw InvalidResponse(modelId, $"it reported an error in a successful response: {_redactor.Redact(message.Error?.Message) ?? Snippet(body)}", null);
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {Redactor.Redact(message.Error?.Message) ?? Snippet(body)}", null);
         }
 
         if (message.Content is null)
@@ -670,7 +520,7 @@ public sealed class AnthropicMessagesClient : IChatClient
         return message;
     }
 
-    private AnthropicStreamEvent ParseEvent(string data, string modelId, StreamState state)
+    private AnthropicStreamEvent ParseEvent(string data, DialectStream call)
     {
         AnthropicStreamEvent? streamEvent;
         try
@@ -679,26 +529,11 @@ public sealed class AnthropicMessagesClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw new StratumInvalidResponseException(
-                $"Provider '{_providerId}' (model '{modelId}') sent a stream event that is not valid JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(data)}", _redactor.KeepIfClean(ex))
-            {
-                ProviderId = _providerId,
-                ModelId = modelId,
-                UsageSoFar = state.Usage is { } usage ? MapUsage(usage) : null,
-            };
+            throw InvalidJson(call.Model, "a stream event is not valid JSON", "Event", ex, data, call.UsageSoFar);
         }
 
-        return streamEvent ?? throw InvalidResponse(modelId, "a stream event was JSON null.", null);
+        return streamEvent ?? throw InvalidResponse(call.Model, "a stream event was JSON null.", null);
     }
-
-    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
-        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-        };
-
-    private string Snippet(string body) => _redactor.Snippet(body);
 
     private ChatResponse ToChatResponse(AnthropicResponse wire, string requestedModel, HttpResponseMessage httpResponse)
     {
@@ -750,7 +585,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             properties["service_tier"] = tier;
         }
 
-        AddResponseHeaders(properties, httpResponse);
+        AddRateLimitHeaders(properties, httpResponse);
         if (properties.Count > 0)
         {
             response.AdditionalProperties = properties;
@@ -759,14 +594,9 @@ public sealed class AnthropicMessagesClient : IChatClient
         return response;
     }
 
-    private void AddResponseHeaders(AdditionalPropertiesDictionary properties, HttpResponseMessage response)
+    private void AddRateLimitHeaders(AdditionalPropertiesDictionary properties, HttpResponseMessage response)
     {
-        if (ProviderErrorMapper.GetRequestId(response.Headers, _redactor) is { } requestId)
-        {
-            properties[StratumUsageKeys.RequestId] = requestId;
-        }
-
-        foreach (var (name, value) in AnthropicErrors.RateLimitHeaders(response, _redactor))
+        foreach (var (name, value) in AnthropicErrors.RateLimitHeaders(response, Redactor))
         {
             properties[name] = value;
         }
@@ -837,8 +667,6 @@ public sealed class AnthropicMessagesClient : IChatClient
         return details;
     }
 
-    private static bool IsContextWindowExceeded(string? message) => AnthropicErrors.IsContextWindowExceeded(message);
-
     private sealed class StreamState
     {
         public string? ResponseId { get; set; }
@@ -853,16 +681,14 @@ public sealed class AnthropicMessagesClient : IChatClient
 
         public AnthropicUsage? Usage { get; private set; }
 
-        public bool Stopped { get; set; }
-
         public Dictionary<int, BlockBuilder> Blocks { get; } = [];
 
-        /// <summary>Later counts replace earlier ones: <c>message_delta</c> usage is cumulative.</summary>
-        public void MergeUsage(AnthropicUsage? usage)
+        /// <summary>Later counts replace earlier ones: <c>message_delta</c> usage is cumulative. Returns the usage so far.</summary>
+        public UsageDetails? MergeUsage(AnthropicUsage? usage)
         {
             if (usage is null)
             {
-                return;
+                return Usage is { } known ? MapUsage(known) : null;
             }
 
             Usage ??= new AnthropicUsage();
@@ -872,6 +698,7 @@ public sealed class AnthropicMessagesClient : IChatClient
             Usage.CacheReadInputTokens = usage.CacheReadInputTokens ?? Usage.CacheReadInputTokens;
             Usage.CacheCreation = usage.CacheCreation ?? Usage.CacheCreation;
             Usage.ServiceTier = usage.ServiceTier ?? Usage.ServiceTier;
+            return MapUsage(Usage);
         }
     }
 

@@ -18,25 +18,14 @@ internal static class GeminiErrors
 
     internal readonly record struct GoogleError(int? Code, string? Status, string? Message, string? Reason, TimeSpan? RetryDelay);
 
-    public static async Task<StratumException> FromResponseAsync(
+    public static StratumException FromResponse(
         HttpResponseMessage response,
+        string body,
         string providerId,
         string modelId,
         SecretRedactor redactor,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+        TimeProvider timeProvider)
     {
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            // The status code alone still says what failed; a body we cannot read only loses detail.
-            body = string.Empty;
-        }
-
         var error = Parse(body);
         var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider) ?? error.RetryDelay;
         return Create(response.StatusCode, error, providerId, modelId, redactor, ProviderErrorMapper.GetRequestId(response.Headers, redactor), retryAfter, null, inStream: false);
@@ -141,20 +130,21 @@ internal static class GeminiErrors
         var statusCode = (int)status;
         var isAuthReason = error.Reason is "API_KEY_INVALID" or "API_KEY_EXPIRED" or "API_KEY_SERVICE_BLOCKED" or "API_KEY_HTTP_REFERRER_BLOCKED";
 
-        return statusCode switch
+        var kind = statusCode switch
         {
-            401 => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            400 when isAuthReason => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            403 when isAuthReason => new StratumAuthenticationException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            403 => new StratumPermissionException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            404 => new StratumModelNotFoundException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            429 => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            400 or 413 when IsContextWindowExceeded(providerMessage) => new StratumContextWindowExceededException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            400 or 409 or 413 or 422 => new StratumInvalidRequestException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            408 or 502 or 503 or 504 => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            >= 500 => new StratumServerErrorException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
-            _ => new StratumException(message) { ProviderId = providerId, ModelId = modelId, StatusCode = status, ErrorType = type, ErrorCode = code, ProviderMessage = providerMessage, RequestId = requestId, UsageSoFar = usageSoFar },
+            401 => ErrorKind.Authentication,
+            400 or 403 when isAuthReason => ErrorKind.Authentication,
+            403 => ErrorKind.Permission,
+            404 => ErrorKind.ModelNotFound,
+            429 => ErrorKind.RateLimit,
+            400 or 413 when IsContextWindowExceeded(providerMessage) => ErrorKind.ContextWindow,
+            400 or 409 or 413 or 422 => ErrorKind.InvalidRequest,
+            408 or 502 or 503 or 504 => ErrorKind.Unavailable,
+            >= 500 => ErrorKind.ServerError,
+            _ => ErrorKind.Other,
         };
+
+        return ProviderErrorMapper.Create(kind, message, new ErrorFields(providerId, modelId, status, new ErrorBody(providerMessage, type, code, null), providerMessage, requestId, usageSoFar), retryAfter);
     }
 
     // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."

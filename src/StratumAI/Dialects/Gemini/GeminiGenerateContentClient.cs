@@ -30,26 +30,13 @@ namespace StratumAI.Dialects;
 /// (int) and <c>includeThoughts</c> (bool).</para>
 /// <para>Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class GeminiGenerateContentClient : IChatClient
+public sealed class GeminiGenerateContentClient : DialectChatClient
 {
     /// <summary>The key under which a part's <c>thoughtSignature</c> is kept in <see cref="AIContent.AdditionalProperties"/>.</summary>
     public const string ThoughtSignatureKey = "gemini.thoughtSignature";
 
     /// <summary>The prefix of the call ids this client makes up for Gemini's id-less function calls.</summary>
     public const string SyntheticCallIdPrefix = "gemini_call_";
-
-    // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
-    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-
-    private readonly HttpClient _httpClient;
-    private readonly Uri _baseUri;
-    private readonly string? _apiKey;
-    private readonly SecretRedactor _redactor;
-    private readonly string _modelId;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly string _providerId;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
@@ -61,30 +48,12 @@ public sealed class GeminiGenerateContentClient : IChatClient
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public GeminiGenerateContentClient(
-        HttpClient httpClient,
-        Uri baseUri,
-        string? apiKey,
-        string modelId,
-        IEnumerable<KeyValuePair<string, string>>? headers = null,
-        string providerId = "gemini",
-        TimeProvider? timeProvider = null)
+    public GeminiGenerateContentClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "gemini", TimeProvider? timeProvider = null)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://generativelanguage.googleapis.com/v1beta")
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://generativelanguage.googleapis.com/v1beta");
-
-        _httpClient = httpClient;
-        _baseUri = baseUri;
-        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        _redactor = new SecretRedactor(_apiKey);
-        _modelId = modelId;
-        _headers = headers?.ToArray() ?? [];
-        _providerId = providerId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
     }
 
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId => _modelId;
+    private protected override string StreamEndMarker => "no finishReason";
 
     /// <summary>Returns the URL a call for <paramref name="modelId"/> is posted to.</summary>
     /// <param name="modelId">The model id.</param>
@@ -94,25 +63,28 @@ public sealed class GeminiGenerateContentClient : IChatClient
     public Uri GetEndpoint(string modelId, bool stream)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
-        var text = _baseUri.AbsoluteUri.TrimEnd('/');
+        var text = BaseUri.AbsoluteUri.TrimEnd('/');
         var path = modelId.Contains('/', StringComparison.Ordinal) ? modelId : "models/" + modelId;
         return new Uri($"{text}/{path}:{(stream ? "streamGenerateContent?alt=sse" : "generateContent")}", UriKind.Absolute);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, blocked the prompt (<see cref="StratumContentFilteredException"/>), or sent a body that is not a Gemini response.</exception>
-    /// <exception cref="ArgumentException">A tool result answers a call that is not in the conversation, so its function name is unknown.</exception>
-    /// <exception cref="NotSupportedException">A tool is not a function, or content cannot be sent to Gemini.</exception>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
-        var request = CreateRequest(messages, options, model);
-        using var httpRequest = CreateHttpRequest(request, model, stream: false);
-        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
+    // The endpoint names the model, so the message names it instead.
+    private protected override string DescribeUnavailable(HttpRequestException exception, string model) =>
+        $"The request to provider '{ProviderId}' (model '{model}') failed before a complete response arrived: {Redactor.Redact(exception.Message)}";
 
+    private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
+        GeminiErrors.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider);
+
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+        CreateJsonPost(
+            GetEndpoint(model, stream),
+            JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model), GeminiGenerateContentJsonContext.Default.GeminiRequest),
+            stream,
+            apiKeyHeader: "x-goog-api-key");
+
+    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         GeminiResponse? parsed;
         try
         {
@@ -120,18 +92,18 @@ public sealed class GeminiGenerateContentClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(model, $"the body is not valid generateContent JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex), null);
+            throw InvalidJson(model, "the body is not valid generateContent JSON", "Body", ex, body);
         }
 
         if (parsed is null)
         {
-            throw InvalidResponse(model, "the body was JSON null.", null, null);
+            throw InvalidResponse(model, "the body was JSON null.", null);
         }
 
         var usage = parsed.UsageMetadata is { } metadata ? MapUsage(metadata) : null;
         if (parsed.Error is { ValueKind: JsonValueKind.Object } error)
         {
-            throw GeminiErrors.FromStreamError(error, _providerId, model, _redactor, requestId, usage);
+            throw GeminiErrors.FromStreamError(error, ProviderId, model, Redactor, requestId, usage);
         }
 
         ThrowIfPromptBlocked(parsed, model, requestId, usage);
@@ -140,60 +112,27 @@ public sealed class GeminiGenerateContentClient : IChatClient
             throw InvalidResponse(model, $"the response has no candidates. Body starts with: {Snippet(body)}", null, usage);
         }
 
-        return ToChatResponse(parsed, model, usage, requestId);
+        return ToChatResponse(parsed, model, usage);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, reported one mid-stream, blocked the prompt, or the stream ended before a finish reason (<see cref="StratumProviderUnavailableException"/> with <see cref="StratumException.UsageSoFar"/>).</exception>
-    /// <exception cref="ArgumentException">A tool result answers a call that is not in the conversation, so its function name is unknown.</exception>
-    /// <exception cref="NotSupportedException">A tool is not a function, or content cannot be sent to Gemini.</exception>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
-        var request = CreateRequest(messages, options, model);
-        using var httpRequest = CreateHttpRequest(request, model, stream: true);
-        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
-
         var state = new StreamState();
         var isSse = !string.Equals(response.Content.Headers.ContentType?.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
-        var chunks = ReadChunksAsync(stream, isSse, model, state, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var chunksScope = chunks.ConfigureAwait(false);
-        while (true)
+        await foreach (var chunk in ReadChunksAsync(stream, isSse, call, state, cancellationToken).ConfigureAwait(false))
         {
-            GeminiResponse chunk;
-            try
-            {
-                if (!await chunks.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                chunk = chunks.Current;
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw StreamCutOff(model, response, ex, state.Usage);
-            }
-
             if (chunk.UsageMetadata is { } metadata)
             {
                 // Every chunk carries the running totals; the last one is the bill.
-                state.Usage = MapUsage(metadata);
+                call.UsageSoFar = MapUsage(metadata);
             }
 
             if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
             {
-                throw GeminiErrors.FromStreamError(error, _providerId, model, _redactor, requestId, state.Usage);
+                throw GeminiErrors.FromStreamError(error, ProviderId, call.Model, Redactor, call.RequestId, call.UsageSoFar);
             }
 
-            ThrowIfPromptBlocked(chunk, model, requestId, state.Usage);
+            ThrowIfPromptBlocked(chunk, call.Model, call.RequestId, call.UsageSoFar);
             state.ResponseId ??= chunk.ResponseId;
             state.ModelVersion ??= chunk.ModelVersion;
             state.CreatedAt ??= chunk.CreateTime;
@@ -202,7 +141,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             {
                 ResponseId = chunk.ResponseId ?? state.ResponseId,
                 MessageId = chunk.ResponseId ?? state.ResponseId,
-                ModelId = chunk.ModelVersion ?? state.ModelVersion ?? model,
+                ModelId = chunk.ModelVersion ?? state.ModelVersion ?? call.Model,
                 CreatedAt = state.CreatedAt,
                 Role = ChatRole.Assistant,
                 RawRepresentation = chunk,
@@ -227,57 +166,29 @@ public sealed class GeminiGenerateContentClient : IChatClient
 
         if (!state.SawFinish || (!isSse && !state.ArrayCompleted))
         {
-            throw StreamCutOff(model, response, null, state.Usage);
+            yield break;
         }
 
+        call.Completed = true;
         var tail = new ChatResponseUpdate
         {
             ResponseId = state.ResponseId,
             MessageId = state.ResponseId,
-            ModelId = state.ModelVersion ?? model,
+            ModelId = state.ModelVersion ?? call.Model,
             CreatedAt = state.CreatedAt,
             Role = ChatRole.Assistant,
         };
         FlushPendingCall(tail.Contents, state);
-        if (state.Usage is { } finalUsage)
+        if (call.UsageSoFar is { } finalUsage)
         {
             tail.Contents.Add(new UsageContent(finalUsage));
         }
 
-        if (requestId is not null)
-        {
-            tail.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
-        }
-
+        call.AddRequestId(tail);
         yield return tail;
     }
 
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
-    public void Dispose()
-    {
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"GeminiGenerateContentClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
-
-    private async IAsyncEnumerable<GeminiResponse> ReadChunksAsync(Stream stream, bool isSse, string model, StreamState state, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<GeminiResponse> ReadChunksAsync(Stream stream, bool isSse, DialectStream call, StreamState state, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (isSse)
         {
@@ -288,7 +199,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
                     continue;
                 }
 
-                yield return ParseChunk(item.Data, model, state);
+                yield return ParseChunk(item.Data, call);
             }
 
             yield break;
@@ -304,7 +215,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             }
             catch (FormatException ex)
             {
-                throw InvalidResponse(model, $"the stream is neither SSE nor a JSON array of responses ({_redactor.Redact(ex.Message)})", _redactor.KeepIfClean(ex), state.Usage);
+                throw InvalidResponse(call.Model, $"the stream is neither SSE nor a JSON array of responses ({Redactor.Redact(ex.Message)})", Redactor.KeepIfClean(ex), call.UsageSoFar);
             }
 
             if (element is not { } bytes)
@@ -313,11 +224,11 @@ public sealed class GeminiGenerateContentClient : IChatClient
                 yield break;
             }
 
-            yield return ParseChunk(Encoding.UTF8.GetString(bytes.Span), model, state);
+            yield return ParseChunk(Encoding.UTF8.GetString(bytes.Span), call);
         }
     }
 
-    private GeminiResponse ParseChunk(string data, string model, StreamState state)
+    private GeminiResponse ParseChunk(string data, DialectStream call)
     {
         GeminiResponse? chunk;
         try
@@ -326,10 +237,10 @@ public sealed class GeminiGenerateContentClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(model, $"a stream event is not valid generateContent JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(data)}", _redactor.KeepIfClean(ex), state.Usage);
+            throw InvalidJson(call.Model, "a stream event is not valid generateContent JSON", "Event", ex, data, call.UsageSoFar);
         }
 
-        return chunk ?? throw InvalidResponse(model, "a stream event was JSON null.", null, state.Usage);
+        return chunk ?? throw InvalidResponse(call.Model, "a stream event was JSON null.", null, call.UsageSoFar);
     }
 
     private static void AddStreamedPart(IList<AIContent> contents, GeminiPart part, StreamState state)
@@ -410,12 +321,12 @@ public sealed class GeminiGenerateContentClient : IChatClient
         }
 
         // The reason and its message are the provider's words: cleaned before they reach the exception.
-        reason = _redactor.Redact(reason)!;
-        var detail = _redactor.Redact(response.PromptFeedback.BlockReasonMessage);
+        reason = Redactor.Redact(reason)!;
+        var detail = Redactor.Redact(response.PromptFeedback.BlockReasonMessage);
         throw new StratumContentFilteredException(
-            $"Provider '{_providerId}' (model '{model}') blocked the prompt [{reason}]{(string.IsNullOrEmpty(detail) ? "." : ": " + detail)}")
+            $"Provider '{ProviderId}' (model '{model}') blocked the prompt [{reason}]{(string.IsNullOrEmpty(detail) ? "." : ": " + detail)}")
         {
-            ProviderId = _providerId,
+            ProviderId = ProviderId,
             ModelId = model,
             StatusCode = System.Net.HttpStatusCode.OK,
             ErrorType = "prompt_blocked",
@@ -425,46 +336,6 @@ public sealed class GeminiGenerateContentClient : IChatClient
             UsageSoFar = usage,
         };
     }
-
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, Exception? inner, UsageDetails? usage) =>
-        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no finishReason).", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
-            UsageSoFar = usage,
-        };
-
-    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner, UsageDetails? usage) =>
-        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            UsageSoFar = usage,
-        };
-
-    private string Snippet(string body) => _redactor.Snippet(body);
-
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            _httpClient,
-            request,
-            completionOption,
-            _providerId,
-            modelId,
-            ex => $"The request to provider '{_providerId}' (model '{modelId}') failed before a complete response arrived: {_redactor.Redact(ex.Message)}",
-            (response, ct) => GeminiErrors.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
-            cancellationToken);
-
-    private HttpRequestMessage CreateHttpRequest(GeminiRequest request, string model, bool stream) =>
-        DialectHttp.CreateJsonPost(
-            GetEndpoint(model, stream),
-            JsonSerializer.SerializeToUtf8Bytes(request, GeminiGenerateContentJsonContext.Default.GeminiRequest),
-            stream ? "text/event-stream" : "application/json",
-            _apiKey,
-            apiKeyHeader: "x-goog-api-key",
-            _headers);
 
     private static GeminiRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model)
     {
@@ -672,8 +543,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             return schema;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return DialectJson.Write(schema, static (writer, schema) =>
         {
             writer.WriteStartObject();
             foreach (var property in schema.EnumerateObject())
@@ -685,10 +555,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
             }
 
             writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        });
     }
 
     private static GeminiPart? ToPart(AIContent content, Dictionary<string, string> callNames)
@@ -772,25 +639,21 @@ public sealed class GeminiGenerateContentClient : IChatClient
 
     private static JsonElement WrapObject(string name, JsonElement value)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return DialectJson.Write((name, value), static (writer, property) =>
         {
             writer.WriteStartObject();
-            writer.WritePropertyName(name);
-            if (value.ValueKind == JsonValueKind.Undefined)
+            writer.WritePropertyName(property.name);
+            if (property.value.ValueKind == JsonValueKind.Undefined)
             {
                 writer.WriteNullValue();
             }
             else
             {
-                value.WriteTo(writer);
+                property.value.WriteTo(writer);
             }
 
             writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        });
     }
 
     private static JsonElement EmptyObject()
@@ -799,7 +662,7 @@ public sealed class GeminiGenerateContentClient : IChatClient
         return document.RootElement.Clone();
     }
 
-    private static ChatResponse ToChatResponse(GeminiResponse parsed, string requestedModel, UsageDetails? usage, string? requestId)
+    private static ChatResponse ToChatResponse(GeminiResponse parsed, string requestedModel, UsageDetails? usage)
     {
         var candidate = parsed.Candidates![0];
         var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = parsed.ResponseId, CreatedAt = parsed.CreateTime };
@@ -837,20 +700,9 @@ public sealed class GeminiGenerateContentClient : IChatClient
             RawRepresentation = parsed,
         };
 
-        var properties = new AdditionalPropertiesDictionary();
         if (candidate.FinishMessage is not null)
         {
-            properties["finish_message"] = candidate.FinishMessage;
-        }
-
-        if (requestId is not null)
-        {
-            properties[StratumUsageKeys.RequestId] = requestId;
-        }
-
-        if (properties.Count > 0)
-        {
-            response.AdditionalProperties = properties;
+            response.AdditionalProperties = new() { ["finish_message"] = candidate.FinishMessage };
         }
 
         return response;
@@ -1005,8 +857,6 @@ public sealed class GeminiGenerateContentClient : IChatClient
         public string? ModelVersion { get; set; }
 
         public DateTimeOffset? CreatedAt { get; set; }
-
-        public UsageDetails? Usage { get; set; }
 
         public bool SawFinish { get; set; }
 

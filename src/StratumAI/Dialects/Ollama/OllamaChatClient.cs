@@ -29,22 +29,8 @@ namespace StratumAI.Dialects;
 /// exceptions or <see cref="object.ToString"/>. A local server needs none and gets no header.</para>
 /// <para>Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class OllamaChatClient : IChatClient
+public sealed class OllamaChatClient : DialectChatClient
 {
-    // M.E.AI's defaults write indented JSON; tool results go on the wire compact.
-    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-
-    private readonly HttpClient _httpClient;
-    private readonly Uri _baseUri;
-    private readonly Uri _endpoint;
-    private readonly string? _apiKey;
-    private readonly SecretRedactor _redactor;
-    private readonly string _modelId;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly string _providerId;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
-
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
     /// <param name="baseUri">The API's base URL, e.g. <c>http://localhost:11434</c>; <c>api/chat</c> is appended.</param>
@@ -55,77 +41,42 @@ public sealed class OllamaChatClient : IChatClient
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public OllamaChatClient(
-        HttpClient httpClient,
-        Uri baseUri,
-        string? apiKey,
-        string modelId,
-        IEnumerable<KeyValuePair<string, string>>? headers = null,
-        string providerId = "ollama",
-        TimeProvider? timeProvider = null)
+    public OllamaChatClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "ollama", TimeProvider? timeProvider = null)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "http://localhost:11434")
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "http://localhost:11434");
-
-        _httpClient = httpClient;
-        _baseUri = baseUri;
-        _endpoint = GetEndpoint(baseUri);
-        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        _redactor = new SecretRedactor(_apiKey);
-        _modelId = modelId;
-        _headers = headers?.ToArray() ?? [];
-        _providerId = providerId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+        Endpoint = DialectHttp.Endpoint(baseUri, "api/chat");
     }
-
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId => _modelId;
 
     /// <summary>The full URL requests are posted to (<c>{base}/api/chat</c>).</summary>
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint { get; }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The server answered with an error, or with a body that is not a chat answer.</exception>
-    /// <exception cref="NotSupportedException">A message holds content Ollama cannot take (an image URL, a non-image file).</exception>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private protected override string StreamMediaType => "application/x-ndjson";
+
+    private protected override string StreamEndMarker => "no line with \"done\": true";
+
+    // Ollama's error body is {"error": "<text>"}, which the shared mapper reads; 404 is an unknown model.
+    private protected override string DescribeUnavailable(HttpRequestException exception, string model) =>
+        DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception) + ". Is the Ollama server running?";
+
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+        CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OllamaJsonContext.Default.OllamaChatRequest), stream);
+
+    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: false);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
-
-        var answer = ParseLine(body, request.Model, requestId, usageSoFar: null, midStream: false);
+        var answer = ParseLine(body, model, requestId, usageSoFar: null, midStream: false);
         if (!answer.Done)
         {
-            throw InvalidResponse(request.Model, $"the answer is not marked done (\"done\": false). Body starts with: {Snippet(body)}", null);
+            throw InvalidResponse(model, $"the answer is not marked done (\"done\": false). Body starts with: {Snippet(body)}", null);
         }
 
-        return ToChatResponse(answer, request.Model, requestId);
+        return ToChatResponse(answer, model);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The server answered with an error, sent an error line, sent a line that is not
-    /// a chat chunk, or ended the stream before its <c>done</c> line (then <see cref="StratumException.UsageSoFar"/> holds
-    /// whatever usage had arrived, usually none, since Ollama reports counts only on the last line).</exception>
-    /// <exception cref="NotSupportedException">A message holds content Ollama cannot take.</exception>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: true);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
         using var lines = new NdjsonLineReader(stream);
-
         string? modelId = null;
-        UsageDetails? usageSoFar = null;
         var sawToolCall = false;
         while (true)
         {
@@ -134,30 +85,26 @@ public sealed class OllamaChatClient : IChatClient
             {
                 line = await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw StreamCutOff(request.Model, response, requestId, usageSoFar, ex);
-            }
             catch (InvalidDataException ex)
             {
-                throw InvalidResponse(request.Model, ex.Message, ex);
+                throw InvalidResponse(call.Model, ex.Message, ex);
             }
 
             if (line is not { } bytes)
             {
-                throw StreamCutOff(request.Model, response, requestId, usageSoFar, null);
+                yield break;
             }
 
-            var chunk = ParseLine(bytes.Span, request.Model, requestId, usageSoFar, midStream: true);
+            var chunk = ParseLine(bytes.Span, call.Model, call.RequestId, call.UsageSoFar, midStream: true);
             modelId ??= chunk.Model;
             if (HasUsage(chunk))
             {
-                usageSoFar = MapUsage(chunk);
+                call.UsageSoFar = MapUsage(chunk);
             }
 
             var update = new ChatResponseUpdate
             {
-                ModelId = chunk.Model ?? modelId ?? request.Model,
+                ModelId = chunk.Model ?? modelId ?? call.Model,
                 CreatedAt = ParseCreatedAt(chunk.CreatedAt),
                 Role = ChatRole.Assistant,
                 RawRepresentation = chunk,
@@ -171,17 +118,14 @@ public sealed class OllamaChatClient : IChatClient
 
             if (chunk.Done)
             {
+                call.Completed = true;
                 update.FinishReason = MapFinishReason(chunk.DoneReason, sawToolCall);
-                if (usageSoFar is not null)
+                if (call.UsageSoFar is { } usage)
                 {
-                    update.Contents.Add(new UsageContent(usageSoFar));
+                    update.Contents.Add(new UsageContent(usage));
                 }
 
-                if (requestId is not null)
-                {
-                    update.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
-                }
-
+                call.AddRequestId(update);
                 yield return update;
                 yield break;
             }
@@ -189,31 +133,6 @@ public sealed class OllamaChatClient : IChatClient
             yield return update;
         }
     }
-
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
-    public void Dispose()
-    {
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"OllamaChatClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
 
     /// <summary>Parses Ollama's <c>created_at</c> (RFC 3339 with up to nine fractional digits) into a timestamp.</summary>
     internal static DateTimeOffset? ParseCreatedAt(string? text)
@@ -251,32 +170,8 @@ public sealed class OllamaChatClient : IChatClient
         _ => new ChatFinishReason(reason),
     };
 
-    private static Uri GetEndpoint(Uri baseUri) => DialectHttp.Endpoint(baseUri, "api/chat");
-
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            _httpClient,
-            request,
-            completionOption,
-            _providerId,
-            modelId,
-            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex) + ". Is the Ollama server running?",
-            // Ollama's error body is {"error": "<text>"}, which the shared mapper reads; 404 is an unknown model.
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
-            cancellationToken);
-
-    private HttpRequestMessage CreateHttpRequest(OllamaChatRequest request) =>
-        DialectHttp.CreateJsonPost(
-            _endpoint,
-            JsonSerializer.SerializeToUtf8Bytes(request, OllamaJsonContext.Default.OllamaChatRequest),
-            request.Stream ? "application/x-ndjson" : "application/json",
-            _apiKey,
-            apiKeyHeader: null,
-            _headers);
-
-    private OllamaChatRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    private static OllamaChatRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
         var wireMessages = new List<OllamaMessage>();
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
@@ -431,7 +326,7 @@ public sealed class OllamaChatClient : IChatClient
                         Function = new OllamaFunctionCall
                         {
                             Name = call.Name,
-                            Arguments = SerializeArguments(call.Arguments),
+                            Arguments = ArgumentsElement(call.Arguments),
                         },
                     });
                     break;
@@ -454,7 +349,7 @@ public sealed class OllamaChatClient : IChatClient
         });
     }
 
-    private static JsonElement SerializeArguments(IDictionary<string, object?>? arguments)
+    private static JsonElement ArgumentsElement(IDictionary<string, object?>? arguments)
     {
         if (arguments is null)
         {
@@ -466,15 +361,6 @@ public sealed class OllamaChatClient : IChatClient
         return document.RootElement.Clone();
     }
 
-    private static string FormatToolResult(object? result) => result switch
-    {
-        null => string.Empty,
-        string s => s,
-        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
-    };
-
     private static JsonElement ToJsonElement(object value)
     {
         if (value is JsonElement element)
@@ -484,18 +370,6 @@ public sealed class OllamaChatClient : IChatClient
 
         var json = JsonSerializer.SerializeToUtf8Bytes(value, CompactAIJsonOptions.GetTypeInfo(value.GetType()));
         using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-
-    private static JsonElement JsonString(string value)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStringValue(value);
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
 
@@ -515,7 +389,7 @@ public sealed class OllamaChatClient : IChatClient
         catch (JsonException ex)
         {
             var what = midStream ? "a stream line is not valid Ollama chat JSON" : "the body is not valid Ollama chat JSON";
-            throw InvalidResponse(modelId, $"{what} ({_redactor.Redact(ex.Message)}). It starts with: {Snippet(json)}", _redactor.KeepIfClean(ex));
+            throw InvalidResponse(modelId, $"{what} ({Redactor.Redact(ex.Message)}). It starts with: {Snippet(json)}", Redactor.KeepIfClean(ex));
         }
 
         if (chunk is null)
@@ -525,12 +399,12 @@ public sealed class OllamaChatClient : IChatClient
 
         if (chunk.Error is { ValueKind: not JsonValueKind.Null } error)
         {
-            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}").RedactedBy(_redactor);
+            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}").RedactedBy(Redactor);
             var providerMessage = parsed.Message;
             var where = midStream ? "in the middle of the stream" : "in a successful response";
-            throw new StratumServerErrorException($"Provider '{_providerId}' (model '{modelId}') reported an error {where}: {providerMessage}")
+            throw new StratumServerErrorException($"Provider '{ProviderId}' (model '{modelId}') reported an error {where}: {providerMessage}")
             {
-                ProviderId = _providerId,
+                ProviderId = ProviderId,
                 ModelId = modelId,
                 ErrorType = parsed.Type,
                 ErrorCode = parsed.Code,
@@ -543,26 +417,9 @@ public sealed class OllamaChatClient : IChatClient
         return chunk;
     }
 
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, string? requestId, UsageDetails? usageSoFar, Exception? inner) =>
-        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no line with \"done\": true).", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            StatusCode = response.StatusCode,
-            RequestId = requestId,
-            UsageSoFar = usageSoFar,
-        };
+    private string Snippet(ReadOnlySpan<byte> body) => Redactor.Snippet(System.Text.Encoding.UTF8.GetString(body.Length <= 400 ? body : body[..400]));
 
-    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
-        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-        };
-
-    private string Snippet(ReadOnlySpan<byte> body) => _redactor.Snippet(System.Text.Encoding.UTF8.GetString(body.Length <= 400 ? body : body[..400]));
-
-    private static ChatResponse ToChatResponse(OllamaChatResponse answer, string requestedModel, string? requestId)
+    private static ChatResponse ToChatResponse(OllamaChatResponse answer, string requestedModel)
     {
         var createdAt = ParseCreatedAt(answer.CreatedAt);
         var message = new ChatMessage { Role = ChatRole.Assistant, CreatedAt = createdAt };
@@ -581,11 +438,6 @@ public sealed class OllamaChatClient : IChatClient
             Usage = HasUsage(answer) ? MapUsage(answer) : null,
             RawRepresentation = answer,
         };
-
-        if (requestId is not null)
-        {
-            response.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
-        }
 
         return response;
     }

@@ -28,26 +28,14 @@ namespace StratumAI.Dialects;
 /// <c>Authorization</c> header and never appears in exceptions or <see cref="object.ToString"/>.</para>
 /// <para>Thread-safe: one instance may serve many concurrent calls.</para>
 /// </remarks>
-public sealed class OpenAIChatCompletionsClient : IChatClient
+public sealed class OpenAIChatCompletionsClient : DialectChatClient
 {
-    // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
     // How much of a body or event is decoded for an exception message (the message itself shows 200 characters).
     private const int SnippetBytes = 8192;
-
-    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
 
     // Iterated (never changed) when a stream delta has no tool calls, so no empty list is made per event.
     private static readonly List<ChatCompletionToolCall> NoToolCalls = [];
 
-    private readonly HttpClient _httpClient;
-    private readonly Uri _endpoint;
-    private readonly string? _apiKey;
-    private readonly SecretRedactor _redactor;
-    private readonly string _modelId;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly string _providerId;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
     private readonly bool _reasoningOutsideCompletion;
 
     /// <summary>Creates a client for one model of one OpenAI-compatible endpoint.</summary>
@@ -60,35 +48,20 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     /// <param name="timeProvider">The clock used to interpret <c>Retry-After</c> dates; defaults to the system clock.</param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="baseUri"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public OpenAIChatCompletionsClient(
-        HttpClient httpClient,
-        Uri baseUri,
-        string? apiKey,
-        string modelId,
-        IEnumerable<KeyValuePair<string, string>>? headers = null,
-        string providerId = "openai",
-        TimeProvider? timeProvider = null)
+    public OpenAIChatCompletionsClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.openai.com/v1")
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.openai.com/v1");
-
-        _httpClient = httpClient;
-        _endpoint = GetEndpoint(baseUri);
-        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        _redactor = new SecretRedactor(_apiKey);
-        _modelId = modelId;
-        _headers = headers?.ToArray() ?? [];
-        _providerId = providerId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+        Endpoint = DialectHttp.Endpoint(baseUri, "chat/completions");
         _reasoningOutsideCompletion = string.Equals(providerId, "xai", StringComparison.Ordinal)
             || string.Equals(baseUri.Host, "api.x.ai", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId => _modelId;
-
     /// <summary>The full URL requests are posted to.</summary>
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint { get; }
+
+    private protected override Uri DisplayUri => Endpoint;
+
+    private protected override string StreamEndMarker => "no finish_reason and no [DONE]";
 
     /// <summary>
     /// True when the output-token limit is sent as <c>max_completion_tokens</c>, false when sent as <c>max_tokens</c>.
@@ -109,18 +82,13 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             || modelId.StartsWith("gpt-5", StringComparison.Ordinal);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, or with a body that is not a chat completion.</exception>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: false);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
 
-        var completion = await ReadCompletionAsync(response, request.Model, cancellationToken).ConfigureAwait(false);
-        return ToChatResponse(completion, request.Model, ProviderErrorMapper.GetRequestId(response.Headers, _redactor));
-    }
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+        CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest), stream);
+
+    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken) =>
+        ToChatResponse(await ReadCompletionAsync(response, model, cancellationToken).ConfigureAwait(false), model);
 
     /// <summary>
     /// Deserializes the buffered body straight from its UTF-8 bytes. The body is decoded to a string only when it
@@ -132,7 +100,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase))
         {
             var page = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw InvalidResponse(modelId, ProviderErrorMapper.DescribeHtmlBody(page, mediaType, _redactor) ?? $"the body is an HTML page. Body starts with: {Snippet(page)}", null);
+            throw InvalidResponse(modelId, ProviderErrorMapper.DescribeHtmlBody(page, mediaType, Redactor) ?? $"the body is an HTML page. Body starts with: {Snippet(page)}", null);
         }
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -145,18 +113,18 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         catch (JsonException ex)
         {
             var body = await ReadBodyForErrorAsync(response, stream, cancellationToken).ConfigureAwait(false);
-            if (ProviderErrorMapper.DescribeHtmlBody(body, mediaType, _redactor) is { } html)
+            if (ProviderErrorMapper.DescribeHtmlBody(body, mediaType, Redactor) is { } html)
             {
                 throw InvalidResponse(modelId, html, null);
             }
 
-            throw InvalidResponse(modelId, $"the body is not valid chat completion JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
+            throw InvalidJson(modelId, "the body is not valid chat completion JSON", "Body", ex, body);
         }
 
         if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
         {
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
-            throw InvalidResponse(modelId, $"it reported an error in a successful response: {_redactor.Redact(parsed.Message) ?? Snippet(error.GetRawText())}", null);
+            throw InvalidResponse(modelId, $"it reported an error in a successful response: {Redactor.Redact(parsed.Message) ?? Snippet(error.GetRawText())}", null);
         }
 
         if (completion?.Choices is not { Count: > 0 })
@@ -183,52 +151,19 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         return Encoding.UTF8.GetString(buffer);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, or sent an event that is not a chat completion chunk.</exception>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: true);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
-
         var toolCalls = new SortedDictionary<int, ToolCallBuilder>();
-        // Carried by the first update, as the non-streaming path carries it on the response.
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         string? responseId = null;
         string? modelId = null;
         DateTimeOffset? createdAt = null;
-        var sawDone = false;
-        var sawFinish = false;
-        UsageDetails? usageSoFar = null;
-
-        var events = SseParser.Create(stream, ParseStreamEvent).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var eventsScope = events.ConfigureAwait(false);
-        while (true)
+        var first = true;
+        await foreach (var sse in SseParser.Create(stream, ParseStreamEvent).EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            StreamEvent item;
-            try
-            {
-                if (!await events.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                item = events.Current.Data;
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw StreamCutOff(request.Model, response, usageSoFar, ex);
-            }
-
+            var item = sse.Data;
             if (item.IsDone)
             {
-                sawDone = true;
+                call.Completed = true;
                 break;
             }
 
@@ -237,7 +172,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                 continue;
             }
 
-            var chunk = CheckChunk(item, request.Model, response, usageSoFar);
+            var chunk = CheckChunk(item, call);
             responseId ??= chunk.Id;
             modelId ??= chunk.Model;
             createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
@@ -252,10 +187,11 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                 RawRepresentation = chunk,
             };
 
-            if (requestId is not null)
+            if (first)
             {
-                update.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
-                requestId = null;
+                // Carried by the first update, as the non-streaming path carries it on the response.
+                call.AddRequestId(update);
+                first = false;
             }
 
             var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
@@ -278,32 +214,33 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                     update.Contents.Add(new ErrorContent(delta.Refusal) { ErrorCode = "refusal" });
                 }
 
-                foreach (var call in delta.ToolCalls ?? NoToolCalls)
+                foreach (var toolCall in delta.ToolCalls ?? NoToolCalls)
                 {
-                    var index = call.Index ?? toolCalls.Count;
+                    var index = toolCall.Index ?? toolCalls.Count;
                     if (!toolCalls.TryGetValue(index, out var builder))
                     {
                         builder = new ToolCallBuilder();
                         toolCalls[index] = builder;
                     }
 
-                    builder.Id ??= call.Id;
-                    builder.Name ??= call.Function?.Name;
-                    builder.Arguments.Append(call.Function?.Arguments);
+                    builder.Id ??= toolCall.Id;
+                    builder.Name ??= toolCall.Function?.Name;
+                    builder.Arguments.Append(toolCall.Function?.Arguments);
                 }
             }
 
             if (choice?.FinishReason is { } finishReason)
             {
-                sawFinish = true;
+                // A finish_reason completes the answer even if [DONE] never comes.
+                call.Completed = true;
                 update.FinishReason = MapFinishReason(finishReason);
                 AddToolCalls(update.Contents, toolCalls);
             }
 
             if (chunk.Usage is { } usage)
             {
-                usageSoFar = MapUsage(usage, chunk.ServiceTier);
-                update.Contents.Add(new UsageContent(usageSoFar));
+                call.UsageSoFar = MapUsage(usage, chunk.ServiceTier);
+                update.Contents.Add(new UsageContent(call.UsageSoFar));
                 if (usage.Cost is { } reportedCost)
                 {
                     (update.AdditionalProperties ??= [])[StratumUsageKeys.ProviderReportedCost] = reportedCost;
@@ -313,13 +250,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             yield return update;
         }
 
-        if (!sawDone && !sawFinish)
-        {
-            // Neither the [DONE] sentinel nor a finish_reason: the connection ended mid-answer.
-            throw StreamCutOff(request.Model, response, usageSoFar, null);
-        }
-
-        if (toolCalls.Count > 0)
+        if (call.Completed && toolCalls.Count > 0)
         {
             // [DONE] without a finish_reason still owes the caller the calls it announced.
             var tail = new ChatResponseUpdate { ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = createdAt, Role = ChatRole.Assistant };
@@ -328,66 +259,8 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
     }
 
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, UsageDetails? usageSoFar, Exception? inner) =>
-        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no finish_reason and no [DONE]).", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
-            UsageSoFar = usageSoFar,
-        };
-
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
+    private static ChatCompletionRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
-    public void Dispose()
-    {
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"OpenAIChatCompletionsClient({_providerId}, {_modelId}, {DialectHttp.Display(_endpoint)})";
-
-    private static Uri GetEndpoint(Uri baseUri) => DialectHttp.Endpoint(baseUri, "chat/completions");
-
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            _httpClient,
-            request,
-            completionOption,
-            _providerId,
-            modelId,
-            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
-            cancellationToken);
-
-    private HttpRequestMessage CreateHttpRequest(ChatCompletionRequest request) =>
-        DialectHttp.CreateJsonPost(
-            _endpoint,
-            JsonSerializer.SerializeToUtf8Bytes(request, OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest),
-            request.Stream ? "text/event-stream" : "application/json",
-            _apiKey,
-            apiKeyHeader: null,
-            _headers);
-
-    private ChatCompletionRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
-    {
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
         var wireMessages = new List<ChatCompletionMessage>();
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
@@ -432,16 +305,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             request.Stop = [.. stop];
         }
 
-        request.ReasoningEffort = options.Reasoning?.Effort switch
-        {
-            null => null,
-            ReasoningEffort.None => "none",
-            ReasoningEffort.Low => "low",
-            ReasoningEffort.Medium => "medium",
-            ReasoningEffort.High => "high",
-            ReasoningEffort.ExtraHigh => "xhigh",
-            _ => null,
-        };
+        request.ReasoningEffort = EffortName(options.Reasoning?.Effort);
 
         var strict = options.AdditionalProperties is { } extra && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
         request.ResponseFormat = options.ResponseFormat switch
@@ -550,7 +414,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
                         Function = new ChatCompletionFunctionCall
                         {
                             Name = call.Name,
-                            Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                            Arguments = SerializeArguments(call.Arguments),
                         },
                     });
                     break;
@@ -583,43 +447,15 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         wire.Add(new ChatCompletionMessage { Role = role, Content = wireContent, ToolCalls = toolCalls, Name = message.AuthorName });
     }
 
-    private static string FormatToolResult(object? result) => result switch
+    private static JsonElement JsonFunctionChoice(string name) => DialectJson.Write(name, static (writer, function) =>
     {
-        null => string.Empty,
-        string s => s,
-        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
-    };
-
-    private static JsonElement JsonString(string value)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStringValue(value);
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
-    }
-
-    private static JsonElement JsonFunctionChoice(string name)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", "function");
-            writer.WriteStartObject("function");
-            writer.WriteString("name", name);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
-    }
+        writer.WriteStartObject();
+        writer.WriteString("type", "function");
+        writer.WriteStartObject("function");
+        writer.WriteString("name", function);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
 
     /// <summary>
     /// The SSE item parser: deserializes each event's UTF-8 bytes directly. It never throws; a JSON error is carried
@@ -648,16 +484,16 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         }
     }
 
-    private ChatCompletionChunk CheckChunk(StreamEvent item, string modelId, HttpResponseMessage response, UsageDetails? usageSoFar)
+    private ChatCompletionChunk CheckChunk(StreamEvent item, DialectStream call)
     {
         if (item.Error is { } ex)
         {
-            throw InvalidResponse(modelId, $"a stream event is not valid chat completion chunk JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(item.ErrorText ?? string.Empty)}", _redactor.KeepIfClean(ex));
+            throw InvalidJson(call.Model, "a stream event is not valid chat completion chunk JSON", "Event", ex, item.ErrorText ?? string.Empty);
         }
 
         if (item.Chunk is not { } chunk)
         {
-            throw InvalidResponse(modelId, "a stream event was JSON null.", null);
+            throw InvalidResponse(call.Model, "a stream event was JSON null.", null);
         }
 
         if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
@@ -665,22 +501,13 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             // OpenRouter and others end a failing stream with an error chunk; classify it like an HTTP error body.
             var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
             throw ProviderErrorMapper.FromStreamError(
-                _providerId, modelId, parsed.Type, parsed.Code, parsed.Message, parsed.Param, ProviderErrorMapper.GetRequestId(response.Headers, _redactor), chunk.Usage is { } usage ? MapUsage(usage) : usageSoFar, _redactor);
+                ProviderId, call.Model, parsed.Type, parsed.Code, parsed.Message, parsed.Param, call.RequestId, chunk.Usage is { } usage ? MapUsage(usage) : call.UsageSoFar, Redactor);
         }
 
         return chunk;
     }
 
-    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
-        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-        };
-
-    private string Snippet(string body) => _redactor.Snippet(body);
-
-    private ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel, string? requestId)
+    private ChatResponse ToChatResponse(ChatCompletionResponse completion, string requestedModel)
     {
         var choice = completion.Choices![0];
         var createdAt = completion.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : (DateTimeOffset?)null;
@@ -740,11 +567,6 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (completion.Usage?.Cost is { } reportedCost)
         {
             properties[StratumUsageKeys.ProviderReportedCost] = reportedCost;
-        }
-
-        if (requestId is not null)
-        {
-            properties[StratumUsageKeys.RequestId] = requestId;
         }
 
         if (properties.Count > 0)

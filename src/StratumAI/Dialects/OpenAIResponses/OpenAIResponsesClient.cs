@@ -27,26 +27,13 @@ namespace StratumAI.Dialects;
 /// has no stop sequences, seed or penalties; those options are not sent.</para>
 /// <para>Thread-safe; one instance serves one model. The API key is sent only in the <c>Authorization</c> header.</para>
 /// </remarks>
-public sealed class OpenAIResponsesClient : IChatClient
+public sealed class OpenAIResponsesClient : DialectChatClient
 {
     /// <summary>
     /// The <see cref="AIContent.AdditionalProperties"/> key under which the provider's output item id (<c>rs_…</c>,
     /// <c>fc_…</c>) is kept on reasoning and function-call content, so it can be sent back.
     /// </summary>
     public const string ItemIdKey = "openai.item_id";
-
-    private static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
-
-    private readonly HttpClient _httpClient;
-    private readonly Uri _baseUri;
-    private readonly Uri _endpoint;
-    private readonly string? _apiKey;
-    private readonly SecretRedactor _redactor;
-    private readonly string _modelId;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly string _providerId;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>
@@ -58,49 +45,28 @@ public sealed class OpenAIResponsesClient : IChatClient
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public OpenAIResponsesClient(
-        HttpClient httpClient,
-        Uri baseUri,
-        string? apiKey,
-        string modelId,
-        IEnumerable<KeyValuePair<string, string>>? headers = null,
-        string providerId = "openai",
-        TimeProvider? timeProvider = null)
+    public OpenAIResponsesClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.openai.com/v1")
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, "https://api.openai.com/v1");
-
-        _httpClient = httpClient;
-        _baseUri = baseUri;
-        _endpoint = DialectHttp.Endpoint(baseUri, "responses");
-        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        _redactor = new SecretRedactor(_apiKey);
-        _modelId = modelId;
-        _headers = headers?.ToArray() ?? [];
-        _providerId = providerId;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+        Endpoint = DialectHttp.Endpoint(baseUri, "responses");
     }
 
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId => _modelId;
-
     /// <summary>The full URL requests are posted to.</summary>
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint { get; }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">The provider answered with an error, reported a failed response, or sent a body that is not a response object.</exception>
-    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private protected override string StreamEndMarker => "no response.completed event";
+
+    private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
+
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+        CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIResponsesJsonContext.Default.ResponsesRequest), stream);
+
+    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: false);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType, _redactor) is { } html)
+        if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType, Redactor) is { } html)
         {
-            throw InvalidResponse(request.Model, html, null);
+            throw InvalidResponse(model, html, null);
         }
 
         ResponsesResponse? parsed;
@@ -110,63 +76,28 @@ public sealed class OpenAIResponsesClient : IChatClient
         }
         catch (JsonException ex)
         {
-            throw InvalidResponse(request.Model, $"the body is not valid Responses API JSON ({_redactor.Redact(ex.Message)}). Body starts with: {Snippet(body)}", _redactor.KeepIfClean(ex));
+            throw InvalidJson(model, "the body is not valid Responses API JSON", "Body", ex, body);
         }
 
         if (parsed is null || (parsed.Output is null && parsed.Error is null))
         {
-            throw InvalidResponse(request.Model, $"the body has no output. Body starts with: {Snippet(body)}", null);
+            throw InvalidResponse(model, $"the body has no output. Body starts with: {Snippet(body)}", null);
         }
 
         var usage = parsed.Usage is { } u ? MapUsage(u, parsed.ServiceTier) : null;
         if (string.Equals(parsed.Status, "failed", StringComparison.Ordinal) || (parsed.Output is null && parsed.Error is not null))
         {
-            throw Failed(request.Model, parsed.Error, requestId, usage);
+            throw Failed(model, parsed.Error, requestId, usage);
         }
 
-        return ToChatResponse(parsed, request.Model, requestId, usage);
+        return ToChatResponse(parsed, model, usage);
     }
 
-    /// <inheritdoc />
-    /// <exception cref="StratumException">
-    /// The provider answered with an error, sent an <c>error</c> or <c>response.failed</c> event (the exception's
-    /// <see cref="StratumException.UsageSoFar"/> holds the usage reported so far), sent an event that is not JSON, or
-    /// the stream ended before <c>response.completed</c> / <c>response.incomplete</c>.
-    /// </exception>
-    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var request = CreateRequest(messages, options, stream: true);
-        using var httpRequest = CreateHttpRequest(request);
-        using var response = await SendAsync(httpRequest, request.Model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var streamScope = stream.ConfigureAwait(false);
-
         var state = new StreamState();
-        var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var eventsScope = events.ConfigureAwait(false);
-        while (true)
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            SseItem<string> item;
-            try
-            {
-                if (!await events.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                item = events.Current;
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw StreamCutOff(request.Model, response, state.Usage, ex);
-            }
-
             if (string.IsNullOrWhiteSpace(item.Data) || string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
             {
                 continue;
@@ -179,7 +110,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             }
             catch (JsonException ex)
             {
-                throw InvalidResponse(request.Model, $"a stream event is not valid JSON ({_redactor.Redact(ex.Message)}). Event starts with: {Snippet(item.Data)}", _redactor.KeepIfClean(ex));
+                throw InvalidJson(call.Model, "a stream event is not valid JSON", "Event", ex, item.Data);
             }
 
             if (evt is null)
@@ -187,48 +118,22 @@ public sealed class OpenAIResponsesClient : IChatClient
                 continue;
             }
 
-            var update = HandleEvent(evt, evt.Type ?? item.EventType, state, request.Model, requestId);
+            var update = HandleEvent(evt, evt.Type ?? item.EventType, state, call);
             if (update is not null)
             {
                 yield return update;
             }
 
-            if (state.Finished)
+            if (call.Completed)
             {
                 yield break;
             }
         }
-
-        throw StreamCutOff(request.Model, response, state.Usage, null);
     }
 
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
+    private ChatResponseUpdate? HandleEvent(ResponsesStreamEvent evt, string type, StreamState state, DialectStream progress)
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
-    public void Dispose()
-    {
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"OpenAIResponsesClient({_providerId}, {_modelId}, {DialectHttp.Display(_baseUri)})";
-
-    private ChatResponseUpdate? HandleEvent(ResponsesStreamEvent evt, string type, StreamState state, string requestedModel, string? requestId)
-    {
+        var requestedModel = progress.Model;
         switch (type)
         {
             case "response.created" or "response.in_progress" or "response.queued":
@@ -288,7 +193,7 @@ public sealed class OpenAIResponsesClient : IChatClient
             case "response.completed" or "response.incomplete":
             {
                 state.Remember(evt.Response);
-                state.Finished = true;
+                progress.Completed = true;
                 var update = state.NewUpdate(requestedModel);
                 foreach (var pending in state.Calls.Values)
                 {
@@ -300,15 +205,12 @@ public sealed class OpenAIResponsesClient : IChatClient
                 update.FinishReason = MapFinishReason(evt.Response, state.SawFunctionCall);
                 if (evt.Response?.Usage is { } usage)
                 {
-                    state.Usage = MapUsage(usage, evt.Response?.ServiceTier);
-                    update.Contents.Add(new UsageContent(state.Usage));
+                    progress.UsageSoFar = MapUsage(usage, evt.Response?.ServiceTier);
+                    update.Contents.Add(new UsageContent(progress.UsageSoFar));
                 }
 
                 update.RawRepresentation = evt.Response;
-                if (requestId is not null)
-                {
-                    update.AdditionalProperties = new() { [StratumUsageKeys.RequestId] = requestId };
-                }
+                progress.AddRequestId(update);
 
                 return update;
             }
@@ -317,16 +219,16 @@ public sealed class OpenAIResponsesClient : IChatClient
             {
                 if (evt.Response?.Usage is { } usage)
                 {
-                    state.Usage = MapUsage(usage, evt.Response?.ServiceTier);
+                    progress.UsageSoFar = MapUsage(usage, evt.Response?.ServiceTier);
                 }
 
-                throw Failed(requestedModel, evt.Response?.Error, requestId, state.Usage);
+                throw Failed(requestedModel, evt.Response?.Error, progress.RequestId, progress.UsageSoFar);
             }
 
             case "error":
             {
                 var error = evt.Error ?? new ResponsesError { Code = evt.Code, Message = evt.Message, Param = evt.Param };
-                throw Failed(requestedModel, error, requestId, state.Usage);
+                throw Failed(requestedModel, error, progress.RequestId, progress.UsageSoFar);
             }
 
             default:
@@ -336,7 +238,7 @@ public sealed class OpenAIResponsesClient : IChatClient
 
     private StratumException Failed(string modelId, ResponsesError? error, string? requestId, UsageDetails? usage) =>
         ProviderErrorMapper.FromStreamError(
-            _providerId,
+            ProviderId,
             modelId,
             error?.Type,
             error?.Code,
@@ -344,50 +246,10 @@ public sealed class OpenAIResponsesClient : IChatClient
             error?.Param,
             requestId,
             usage,
-            _redactor);
+            Redactor);
 
-    private StratumProviderUnavailableException StreamCutOff(string modelId, HttpResponseMessage response, UsageDetails? usage, Exception? inner) =>
-        new($"The stream from provider '{_providerId}' (model '{modelId}') ended before the answer was complete (no response.completed event).", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-            StatusCode = response.StatusCode,
-            RequestId = ProviderErrorMapper.GetRequestId(response.Headers, _redactor),
-            UsageSoFar = usage,
-        };
-
-    private StratumInvalidResponseException InvalidResponse(string modelId, string detail, Exception? inner) =>
-        new($"Provider '{_providerId}' (model '{modelId}') answered with success, but {detail}", inner)
-        {
-            ProviderId = _providerId,
-            ModelId = modelId,
-        };
-
-    private string Snippet(string body) => _redactor.Snippet(body);
-
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string modelId, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            _httpClient,
-            request,
-            completionOption,
-            _providerId,
-            modelId,
-            ex => DialectHttp.UnavailableMessage(_providerId, _endpoint, ex),
-            (response, ct) => ProviderErrorMapper.FromResponseAsync(response, _providerId, modelId, _redactor, _timeProvider, ct),
-            cancellationToken);
-
-    private HttpRequestMessage CreateHttpRequest(ResponsesRequest request) =>
-        DialectHttp.CreateJsonPost(
-            _endpoint,
-            JsonSerializer.SerializeToUtf8Bytes(request, OpenAIResponsesJsonContext.Default.ResponsesRequest),
-            request.Stream ? "text/event-stream" : "application/json",
-            _apiKey,
-            apiKeyHeader: null,
-            _headers);
-
-    private ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    private static ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        var model = string.IsNullOrEmpty(options?.ModelId) ? _modelId : options.ModelId;
         var input = new List<ResponsesInputItem>();
         var instructions = DialectMessages.SplitSystem(messages, options, message => AddMessage(input, message));
 
@@ -409,16 +271,7 @@ public sealed class OpenAIResponsesClient : IChatClient
         request.MaxOutputTokens = options.MaxOutputTokens;
         request.PreviousResponseId = options.ConversationId;
 
-        var effort = options.Reasoning?.Effort switch
-        {
-            null => null,
-            ReasoningEffort.None => "none",
-            ReasoningEffort.Low => "low",
-            ReasoningEffort.Medium => "medium",
-            ReasoningEffort.High => "high",
-            ReasoningEffort.ExtraHigh => "xhigh",
-            _ => null,
-        };
+        var effort = EffortName(options.Reasoning?.Effort);
         var summary = options.Reasoning?.Output switch
         {
             ReasoningOutput.Summary => "auto",
@@ -551,7 +404,7 @@ public sealed class OpenAIResponsesClient : IChatClient
                         Id = GetItemId(call),
                         CallId = call.CallId,
                         Name = call.Name,
-                        Arguments = call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>))),
+                        Arguments = SerializeArguments(call.Arguments),
                     });
                     break;
                 case FunctionResultContent result:
@@ -612,37 +465,15 @@ public sealed class OpenAIResponsesClient : IChatClient
     private static string? GetItemId(AIContent content) =>
         content.AdditionalProperties is { } properties && properties.TryGetValue(ItemIdKey, out string? id) && !string.IsNullOrEmpty(id) ? id : null;
 
-    private static string FormatToolResult(object? result) => result switch
+    private static JsonElement JsonFunctionChoice(string name) => DialectJson.Write(name, static (writer, function) =>
     {
-        null => string.Empty,
-        string s => s,
-        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
-    };
+        writer.WriteStartObject();
+        writer.WriteString("type", "function");
+        writer.WriteString("name", function);
+        writer.WriteEndObject();
+    });
 
-    private static JsonElement JsonString(string value)
-    {
-        using var document = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(value, OpenAIResponsesJsonContext.Default.String));
-        return document.RootElement.Clone();
-    }
-
-    private static JsonElement JsonFunctionChoice(string name)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", "function");
-            writer.WriteString("name", name);
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
-    }
-
-    private static ChatResponse ToChatResponse(ResponsesResponse parsed, string requestedModel, string? requestId, UsageDetails? usage)
+    private static ChatResponse ToChatResponse(ResponsesResponse parsed, string requestedModel, UsageDetails? usage)
     {
         var createdAt = parsed.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : (DateTimeOffset?)null;
         var message = new ChatMessage { Role = ChatRole.Assistant, MessageId = parsed.Id, CreatedAt = createdAt };
@@ -687,20 +518,9 @@ public sealed class OpenAIResponsesClient : IChatClient
             RawRepresentation = parsed,
         };
 
-        var properties = new AdditionalPropertiesDictionary();
         if (parsed.ServiceTier is not null)
         {
-            properties["service_tier"] = parsed.ServiceTier;
-        }
-
-        if (requestId is not null)
-        {
-            properties[StratumUsageKeys.RequestId] = requestId;
-        }
-
-        if (properties.Count > 0)
-        {
-            response.AdditionalProperties = properties;
+            response.AdditionalProperties = new() { ["service_tier"] = parsed.ServiceTier };
         }
 
         return response;
@@ -814,10 +634,6 @@ public sealed class OpenAIResponsesClient : IChatClient
         public HashSet<string> ReasoningStreamed { get; } = new(StringComparer.Ordinal);
 
         public bool SawFunctionCall { get; set; }
-
-        public bool Finished { get; set; }
-
-        public UsageDetails? Usage { get; set; }
 
         public void Remember(ResponsesResponse? response)
         {

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace StratumAI.Dialects;
+
+/// <summary>
+/// The host every wire dialect plugs into: an <see cref="IChatClient"/> for one model of one provider that owns what all
+/// dialects do alike — sending (with <see cref="CallScope"/> marks, transport failures and timeouts as StratumAI
+/// exceptions), turning an error status into an exception, the request id, error snippets and the shape of a
+/// non-streaming and a streaming call, including the cut-off check when a stream ends before its last event.
+/// </summary>
+/// <remarks>
+/// <para>A dialect supplies the request (<c>CreateHttpRequest</c>), the reading of a response and of a stream, and its own
+/// error knowledge; it cannot be derived from outside StratumAI. Use the concrete clients:
+/// <see cref="OpenAIChatCompletionsClient"/>, <see cref="OpenAIResponsesClient"/>, <see cref="AnthropicMessagesClient"/>,
+/// <see cref="GeminiGenerateContentClient"/> and <see cref="OllamaChatClient"/>.</para>
+/// <para>Thread-safe: one instance may serve many concurrent calls. The <see cref="HttpClient"/> belongs to the caller and
+/// is not disposed. The API key never appears in exceptions or <see cref="ToString"/>.</para>
+/// </remarks>
+public abstract class DialectChatClient : IChatClient
+{
+    // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
+    private protected static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+    private readonly ChatClientMetadata _metadata;
+
+    // A base class rather than a helper each client calls: the skeleton below is the part that used to be written five times,
+    // and a public client cannot derive from an internal type, so the constructor is private protected instead.
+    private protected DialectChatClient(
+        HttpClient httpClient,
+        Uri baseUri,
+        string? apiKey,
+        string modelId,
+        IEnumerable<KeyValuePair<string, string>>? headers,
+        string providerId,
+        TimeProvider? timeProvider,
+        string exampleBaseUri)
+    {
+        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, exampleBaseUri);
+        HttpClient = httpClient;
+        BaseUri = baseUri;
+        ApiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        Redactor = new SecretRedactor(ApiKey);
+        ModelId = modelId;
+        Headers = headers?.ToArray() ?? [];
+        ProviderId = providerId;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
+    }
+
+    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
+    public string ModelId { get; }
+
+    private protected HttpClient HttpClient { get; }
+
+    private protected Uri BaseUri { get; }
+
+    private protected string? ApiKey { get; }
+
+    private protected SecretRedactor Redactor { get; }
+
+    private protected KeyValuePair<string, string>[] Headers { get; }
+
+    private protected string ProviderId { get; }
+
+    private protected TimeProvider TimeProvider { get; }
+
+    /// <summary>The URL <see cref="ToString"/> shows.</summary>
+    private protected virtual Uri DisplayUri => BaseUri;
+
+    /// <summary>The media type a stream is asked for: server-sent events unless the dialect streams otherwise.</summary>
+    private protected virtual string StreamMediaType => "text/event-stream";
+
+    /// <summary>What the last event of a complete stream is, for the cut-off message: "no message_stop event".</summary>
+    private protected abstract string StreamEndMarker { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="StratumException">The provider answered with an error, or with a body this dialect cannot read.</exception>
+    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var model = ResolveModel(options);
+        using var httpRequest = CreateHttpRequest(messages, options, model, stream: false);
+        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var requestId = ProviderErrorMapper.GetRequestId(response.Headers, Redactor);
+        var result = await ReadResponseAsync(response, model, requestId, cancellationToken).ConfigureAwait(false);
+        if (requestId is not null)
+        {
+            (result.AdditionalProperties ??= [])[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StratumException">
+    /// The provider answered with an error, reported one in the stream (the exception's
+    /// <see cref="StratumException.UsageSoFar"/> holds the usage reported so far), sent an event this dialect cannot read, or
+    /// the stream ended before its last event (<see cref="StratumProviderUnavailableException"/>).
+    /// </exception>
+    /// <exception cref="NotSupportedException">A message holds content or a tool this dialect cannot send.</exception>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var model = ResolveModel(options);
+        using var httpRequest = CreateHttpRequest(messages, options, model, stream: true);
+        using var response = await SendAsync(httpRequest, model, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var call = new DialectStream(model, ProviderErrorMapper.GetRequestId(response.Headers, Redactor));
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var streamScope = stream.ConfigureAwait(false);
+
+        var updates = ReadStreamAsync(response, stream, call, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var updatesScope = updates.ConfigureAwait(false);
+        while (true)
+        {
+            try
+            {
+                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw StreamCutOff(call, response, ex);
+            }
+
+            yield return updates.Current;
+        }
+
+        if (!call.Completed)
+        {
+            throw StreamCutOff(call, response, null);
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{GetType().Name}({ProviderId}, {ModelId}, {DialectHttp.Display(DisplayUri)})";
+
+    /// <summary>The HTTP request of one call: its body, endpoint and headers (<see cref="CreateJsonPost"/> makes the usual one).</summary>
+    private protected abstract HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream);
+
+    /// <summary>Reads a successful non-streaming response; the host adds <paramref name="requestId"/> to its properties.</summary>
+    private protected abstract Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads a successful stream into updates. Sets <see cref="DialectStream.Completed"/> when the stream's last event
+    /// arrived and keeps <see cref="DialectStream.UsageSoFar"/> current; the host turns a transport failure, or an end
+    /// without <see cref="DialectStream.Completed"/>, into a cut-off.
+    /// </summary>
+    private protected abstract IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, CancellationToken cancellationToken);
+
+    /// <summary>The exception for an error status; <paramref name="body"/> is the error body, or empty when it could not be read.</summary>
+    private protected virtual StratumException MapError(HttpResponseMessage response, string body, string model) =>
+        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider);
+
+    /// <summary>The message of a transport failure (<see cref="DialectHttp.UnavailableMessage"/> is the usual one).</summary>
+    private protected abstract string DescribeUnavailable(HttpRequestException exception, string model);
+
+    /// <summary>Does nothing: a dialect client holds nothing to release, and the <see cref="HttpClient"/> belongs to the caller.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    private protected string ResolveModel(ChatOptions? options) => string.IsNullOrEmpty(options?.ModelId) ? ModelId : options.ModelId;
+
+    /// <summary>
+    /// A JSON POST with this client's API key (bearer, or in <paramref name="apiKeyHeader"/>) and extra headers, accepting
+    /// <see cref="StreamMediaType"/> for a stream and JSON otherwise.
+    /// </summary>
+    private protected HttpRequestMessage CreateJsonPost(Uri endpoint, byte[] json, bool stream, string? apiKeyHeader = null, KeyValuePair<string, string>? fixedHeader = null) =>
+        DialectHttp.CreateJsonPost(endpoint, json, stream ? StreamMediaType : "application/json", ApiKey, apiKeyHeader, Headers, fixedHeader);
+
+    private protected StratumInvalidResponseException InvalidResponse(string model, string detail, Exception? inner, UsageDetails? usageSoFar = null) =>
+        new($"Provider '{ProviderId}' (model '{model}') answered with success, but {detail}", inner)
+        {
+            ProviderId = ProviderId,
+            ModelId = model,
+            UsageSoFar = usageSoFar,
+        };
+
+    /// <summary>
+    /// The usual exception for text that is not the JSON expected: "{what} ({the parser's message}). {label} starts with: …",
+    /// e.g. "the body is not valid message JSON (…). Body starts with: …".
+    /// </summary>
+    private protected StratumInvalidResponseException InvalidJson(string model, string what, string label, JsonException exception, string text, UsageDetails? usageSoFar = null) =>
+        InvalidResponse(model, $"{what} ({Redactor.Redact(exception.Message)}). {label} starts with: {Snippet(text)}", Redactor.KeepIfClean(exception), usageSoFar);
+
+    private protected string Snippet(string text) => Redactor.Snippet(text);
+
+    private protected StratumProviderUnavailableException StreamCutOff(DialectStream call, HttpResponseMessage response, Exception? inner) =>
+        new($"The stream from provider '{ProviderId}' (model '{call.Model}') ended before the answer was complete ({StreamEndMarker}).", inner)
+        {
+            ProviderId = ProviderId,
+            ModelId = call.Model,
+            StatusCode = response.StatusCode,
+            RequestId = call.RequestId,
+            UsageSoFar = call.UsageSoFar,
+        };
+
+    /// <summary>A tool's result as the text most APIs take: strings as they are, numbers invariant, anything else as compact JSON.</summary>
+    private protected static string FormatToolResult(object? result) => result switch
+    {
+        null => string.Empty,
+        string s => s,
+        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString() ?? string.Empty : element.GetRawText(),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(result, CompactAIJsonOptions.GetTypeInfo(result.GetType())),
+    };
+
+    /// <summary>A call's arguments as compact JSON text, <c>{}</c> when it has none.</summary>
+    private protected static string SerializeArguments(IDictionary<string, object?>? arguments) =>
+        arguments is null ? "{}" : JsonSerializer.Serialize(arguments, CompactAIJsonOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+
+    /// <summary>The wire word of a reasoning effort as OpenAI-style APIs spell it (<c>none</c> … <c>xhigh</c>).</summary>
+    private protected static string? EffortName(ReasoningEffort? effort) => effort switch
+    {
+        ReasoningEffort.None => "none",
+        ReasoningEffort.Low => "low",
+        ReasoningEffort.Medium => "medium",
+        ReasoningEffort.High => "high",
+        ReasoningEffort.ExtraHigh => "xhigh",
+        _ => null,
+    };
+
+    /// <summary>A JSON string value as an element.</summary>
+    private protected static JsonElement JsonString(string value) => DialectJson.Write(value, static (writer, text) => writer.WriteStringValue(text));
+
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string model, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
+        DialectHttp.SendAsync(
+            HttpClient,
+            request,
+            completionOption,
+            ProviderId,
+            model,
+            ex => DescribeUnavailable(ex, model),
+            async (response, ct) => MapError(response, await DialectHttp.ReadErrorBodyAsync(response, ct).ConfigureAwait(false), model),
+            cancellationToken);
+}
+
+/// <summary>What the host and a dialect share while one stream is read.</summary>
+internal sealed class DialectStream(string model, string? requestId)
+{
+    /// <summary>The model id the call asked for.</summary>
+    public string Model { get; } = model;
+
+    /// <summary>The provider's request id of the response, cleaned.</summary>
+    public string? RequestId { get; } = requestId;
+
+    /// <summary>The usage the stream reported so far: carried by a cut-off or an error.</summary>
+    public UsageDetails? UsageSoFar { get; set; }
+
+    /// <summary>True once the stream's last event arrived; a stream that ends before is cut off.</summary>
+    public bool Completed { get; set; }
+
+    /// <summary>Puts the request id on <paramref name="update"/>'s properties, when there is one.</summary>
+    public void AddRequestId(ChatResponseUpdate update)
+    {
+        if (RequestId is not null)
+        {
+            (update.AdditionalProperties ??= [])[StratumUsageKeys.RequestId] = RequestId;
+        }
+    }
+}
