@@ -83,9 +83,11 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
                 first = false;
             }
 
-            foreach (var content in update.Contents)
+            // An index loop: foreach over IList<AIContent> boxes an enumerator on every update of the stream.
+            var contents = update.Contents;
+            for (var i = 0; i < contents.Count; i++)
             {
-                if (content is UsageContent usage)
+                if (contents[i] is UsageContent usage)
                 {
                     update.AdditionalProperties ??= [];
                     update.AdditionalProperties[StratumUsageKeys.Cost] = CostCalculator.Calculate(_model.Pricing, usage.Details);
