@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
@@ -253,6 +255,105 @@ public abstract class DialectChatClient : IChatClient
         ReasoningEffort.ExtraHigh => "xhigh",
         _ => null,
     };
+
+    /// <summary><c>AdditionalProperties["strictJsonSchema"]</c>: whether tool and output schemas are sent as strict, or null when not set.</summary>
+    private protected static bool? StrictSchema(ChatOptions options) =>
+        options.AdditionalProperties is { } extra && extra.TryGetValue("strictJsonSchema", out bool strict) ? strict : null;
+
+    /// <summary>The function tools of <paramref name="options"/> in the dialect's wire form, or null when there are none.</summary>
+    /// <exception cref="NotSupportedException">A tool is not a function.</exception>
+    private protected static List<TTool>? FunctionTools<TTool>(ChatOptions options, string dialect, Func<AIFunctionDeclaration, TTool> toWire)
+    {
+        if (options.Tools is not { Count: > 0 } tools)
+        {
+            return null;
+        }
+
+        var wire = new List<TTool>(tools.Count);
+        foreach (var tool in tools)
+        {
+            wire.Add(tool is AIFunctionDeclaration function
+                ? toWire(function)
+                : throw new NotSupportedException($"The {dialect} dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}."));
+        }
+
+        return wire;
+    }
+
+    /// <summary>
+    /// The <c>tool_choice</c> of both OpenAI APIs: <c>"none"</c>, <c>"auto"</c>, <c>"required"</c>, or the object
+    /// <paramref name="function"/> writes for one required function.
+    /// </summary>
+    private protected static JsonElement? OpenAIToolChoice(ChatToolMode? mode, Func<string, JsonElement> function) => mode switch
+    {
+        NoneChatToolMode => JsonString("none"),
+        AutoChatToolMode => JsonString("auto"),
+        RequiredChatToolMode { RequiredFunctionName: { } name } => function(name),
+        RequiredChatToolMode => JsonString("required"),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Deserializes a body or stream event, or throws the usual <see cref="StratumInvalidResponseException"/> for text that
+    /// is not that JSON ("{what} (…). Body starts with: …") or is JSON null.
+    /// </summary>
+    private protected T ParseJson<T>(string text, JsonTypeInfo<T> typeInfo, string model, string what, bool isEvent = false, UsageDetails? usageSoFar = null)
+        where T : class
+    {
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(text, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidJson(model, what, isEvent ? "Event" : "Body", ex, text, usageSoFar);
+        }
+
+        return value ?? throw InvalidResponse(model, isEvent ? "a stream event was JSON null." : "the body was JSON null.", null, usageSoFar);
+    }
+
+    /// <summary>
+    /// Reads server-sent events whose data is JSON of type <typeparamref name="TEvent"/> and hands each to
+    /// <paramref name="handle"/> with its SSE event type, yielding the updates it returns, until the stream ends or
+    /// <see cref="DialectStream.Completed"/> is set. Empty events, <c>[DONE]</c> and JSON <c>null</c> are skipped.
+    /// </summary>
+    private protected async IAsyncEnumerable<ChatResponseUpdate> ReadJsonEventsAsync<TEvent>(
+        Stream stream,
+        JsonTypeInfo<TEvent> typeInfo,
+        DialectStream call,
+        Func<TEvent, string, ChatResponseUpdate?> handle,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TEvent : class
+    {
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (string.IsNullOrWhiteSpace(item.Data) || string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            TEvent? streamEvent;
+            try
+            {
+                streamEvent = JsonSerializer.Deserialize(item.Data, typeInfo);
+            }
+            catch (JsonException ex)
+            {
+                throw InvalidJson(call.Model, "a stream event is not valid JSON", "Event", ex, item.Data, call.UsageSoFar);
+            }
+
+            if (streamEvent is not null && handle(streamEvent, item.EventType) is { } update)
+            {
+                yield return update;
+            }
+
+            if (call.Completed)
+            {
+                yield break;
+            }
+        }
+    }
 
     /// <summary>A JSON string value as an element.</summary>
     private protected static JsonElement JsonString(string value) => DialectJson.Write(value, static (writer, text) => writer.WriteStringValue(text));

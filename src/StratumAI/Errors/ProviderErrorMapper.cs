@@ -31,7 +31,7 @@ internal static class ProviderErrorMapper
         var requestId = GetRequestId(response.Headers, redactor);
         var providerMessage = error.Message;
         var detail = DescribeNonJsonBody(body, response.Content.Headers.ContentType?.MediaType, redactor) ?? providerMessage;
-        var message = BuildMessage(providerId, modelId, status, error.Code ?? error.Type, detail, requestId);
+        var message = BuildMessage(providerId, modelId, "returned " + StatusText(status), error.Code ?? error.Type, detail, requestId);
         var kind = Classify((int)status, error);
         var fields = new ErrorFields(providerId, modelId, status, error, providerMessage, requestId, null);
 
@@ -92,30 +92,11 @@ internal static class ProviderErrorMapper
         // OpenRouter puts the upstream HTTP status in the code of an error chunk (429, 502): classify as that status would.
         int? status = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) && numeric is >= 400 and <= 599 ? numeric : null;
         var kind = Classify(status, error);
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}'");
-        if (modelId is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" (model '{modelId}')");
-        }
-
-        builder.Append(" reported an error in the middle of the stream");
-        if ((code ?? type) is { } label)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" [{label}]");
-        }
-
-        builder.Append(": ");
-        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message." : providerMessage);
-        if (requestId is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");
-        }
-
+        var message = BuildMessage(providerId, modelId, "reported an error in the middle of the stream", code ?? type, providerMessage, requestId, "no error message.");
         var fields = new ErrorFields(providerId, modelId, null, error, providerMessage, requestId, usageSoFar);
         if (kind == ErrorKind.RateLimit)
         {
-            return new StratumRateLimitException(builder.ToString())
+            return new StratumRateLimitException(message)
             {
                 ProviderId = providerId,
                 ModelId = modelId,
@@ -128,7 +109,7 @@ internal static class ProviderErrorMapper
         }
 
         // An unknown error type in the middle of a stream is the provider failing, not the request being wrong.
-        return Create(kind == ErrorKind.Other ? ErrorKind.ServerError : kind, builder.ToString(), fields, null);
+        return Create(kind == ErrorKind.Other ? ErrorKind.ServerError : kind, message, fields, null);
     }
 
     /// <summary>
@@ -609,7 +590,21 @@ internal static class ProviderErrorMapper
         return true;
     }
 
-    private static string BuildMessage(string providerId, string? modelId, HttpStatusCode status, string? code, string? providerMessage, string? requestId)
+    /// <summary>A status as messages show it: "HTTP 429 TooManyRequests".</summary>
+    internal static string StatusText(HttpStatusCode status) => $"HTTP {(int)status} {status}";
+
+    /// <summary>
+    /// The message of every provider exception: "Provider 'p' (model 'm') {what} [{label}]: {provider's message} (request id …)".
+    /// Every argument must already be clean (passed through the client's redactor).
+    /// </summary>
+    internal static string BuildMessage(
+        string providerId,
+        string? modelId,
+        string what,
+        string? label,
+        string? providerMessage,
+        string? requestId,
+        string noMessage = "no error message in the response body.")
     {
         var builder = new StringBuilder();
         builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}'");
@@ -618,14 +613,14 @@ internal static class ProviderErrorMapper
             builder.Append(CultureInfo.InvariantCulture, $" (model '{modelId}')");
         }
 
-        builder.Append(CultureInfo.InvariantCulture, $" returned HTTP {(int)status} {status}");
-        if (code is not null)
+        builder.Append(' ').Append(what);
+        if (label is not null)
         {
-            builder.Append(CultureInfo.InvariantCulture, $" [{code}]");
+            builder.Append(CultureInfo.InvariantCulture, $" [{label}]");
         }
 
         builder.Append(": ");
-        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message in the response body." : providerMessage);
+        builder.Append(string.IsNullOrEmpty(providerMessage) ? noMessage : providerMessage);
         if (requestId is not null)
         {
             builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");

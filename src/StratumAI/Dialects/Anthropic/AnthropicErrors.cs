@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace StratumAI.Dialects;
@@ -14,13 +12,8 @@ internal static class AnthropicErrors
     private const string RateLimitHeaderPrefix = "anthropic-ratelimit-";
     private const int MaxBodyChars = 2000;
 
-    public static StratumException FromResponse(
-        HttpResponseMessage response,
-        string body,
-        string providerId,
-        string modelId,
-        SecretRedactor redactor,
-        TimeProvider timeProvider)
+    /// <summary>The exception for an error status; <paramref name="body"/> is the error body, empty when unreadable.</summary>
+    public static StratumException FromResponse(HttpResponseMessage response, string body, string providerId, string modelId, SecretRedactor redactor, TimeProvider timeProvider)
     {
         AnthropicErrorBody? parsed = null;
         if (!string.IsNullOrWhiteSpace(body))
@@ -40,7 +33,7 @@ internal static class AnthropicErrors
         var providerMessage = parsed?.Error?.Message is { } text ? redactor.Redact(text) : string.IsNullOrWhiteSpace(body) ? null : redactor.Snippet(body, MaxBodyChars);
         var requestId = ProviderErrorMapper.GetRequestId(response.Headers, redactor) ?? redactor.Redact(parsed?.RequestId);
         var status = response.StatusCode;
-        var message = BuildMessage(providerId, modelId, (int)status, status.ToString(), type, providerMessage, requestId);
+        var message = ProviderErrorMapper.BuildMessage(providerId, modelId, "returned " + ProviderErrorMapper.StatusText(status), type, providerMessage, requestId);
 
         var kind = (type, (int)status) switch
         {
@@ -70,7 +63,7 @@ internal static class AnthropicErrors
     {
         var type = redactor.Redact(error?.Type);
         var providerMessage = redactor.Redact(error?.Message);
-        var message = $"Provider '{providerId}' (model '{call.Model}') sent an error event in the middle of the stream [{type ?? "unknown"}]: {providerMessage ?? "no error message."}";
+        var message = ProviderErrorMapper.BuildMessage(providerId, call.Model, "sent an error event in the middle of the stream", type ?? "unknown", providerMessage, null, "no error message.");
         var kind = type switch
         {
             "overloaded_error" => ErrorKind.Unavailable,
@@ -107,22 +100,4 @@ internal static class AnthropicErrors
         }
     }
 
-    private static string BuildMessage(string providerId, string modelId, int status, string statusName, string? type, string? providerMessage, string? requestId)
-    {
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}' (model '{modelId}') returned HTTP {status} {statusName}");
-        if (type is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" [{type}]");
-        }
-
-        builder.Append(": ");
-        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message in the response body." : providerMessage);
-        if (requestId is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");
-        }
-
-        return builder.ToString();
-    }
 }

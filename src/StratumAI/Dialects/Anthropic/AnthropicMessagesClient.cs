@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -83,27 +79,10 @@ public sealed class AnthropicMessagesClient : DialectChatClient
         return ToChatResponse(ParseMessage(body, model), model, response);
     }
 
-    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private protected override IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, CancellationToken cancellationToken)
     {
         var state = new StreamState();
-        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (string.IsNullOrWhiteSpace(item.Data))
-            {
-                continue;
-            }
-
-            var update = HandleEvent(ParseEvent(item.Data, call), state, call, response);
-            if (update is not null)
-            {
-                yield return update;
-            }
-
-            if (call.Completed)
-            {
-                yield break;
-            }
-        }
+        return ReadJsonEventsAsync(stream, AnthropicMessagesJsonContext.Default.AnthropicStreamEvent, call, (streamEvent, _) => HandleEvent(streamEvent, state, call, response), cancellationToken);
     }
 
     private ChatResponseUpdate? HandleEvent(AnthropicStreamEvent streamEvent, StreamState state, DialectStream call, HttpResponseMessage response)
@@ -295,24 +274,11 @@ public sealed class AnthropicMessagesClient : DialectChatClient
             request.Thinking = new AnthropicThinking { Type = "enabled", BudgetTokens = budget };
         }
 
-        string? effort = null;
-        switch (options.Reasoning?.Effort)
+        // None turns thinking off; the other efforts go to output_config.effort.
+        var effort = options.Reasoning?.Effort is ReasoningEffort.None ? null : EffortName(options.Reasoning?.Effort);
+        if (options.Reasoning?.Effort is ReasoningEffort.None)
         {
-            case ReasoningEffort.None:
-                request.Thinking ??= new AnthropicThinking { Type = "disabled" };
-                break;
-            case ReasoningEffort.Low:
-                effort = "low";
-                break;
-            case ReasoningEffort.Medium:
-                effort = "medium";
-                break;
-            case ReasoningEffort.High:
-                effort = "high";
-                break;
-            case ReasoningEffort.ExtraHigh:
-                effort = "xhigh";
-                break;
+            request.Thinking ??= new AnthropicThinking { Type = "disabled" };
         }
 
         AnthropicOutputFormat? format = options.ResponseFormat is ChatResponseFormatJson { Schema: { } schema }
@@ -323,27 +289,16 @@ public sealed class AnthropicMessagesClient : DialectChatClient
             request.OutputConfig = new AnthropicOutputConfig { Effort = effort, Format = format };
         }
 
-        var strict = extra is not null && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
-        if (options.Tools is { Count: > 0 } tools)
+        var strict = StrictSchema(options);
+        request.Tools = FunctionTools(options, "Anthropic Messages", function => new AnthropicTool
         {
-            request.Tools = [];
-            foreach (var tool in tools)
-            {
-                if (tool is not AIFunctionDeclaration function)
-                {
-                    throw new NotSupportedException(
-                        $"The Anthropic Messages dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
-                }
-
-                request.Tools.Add(new AnthropicTool
-                {
-                    Name = function.Name,
-                    Description = function.Description,
-                    InputSchema = function.JsonSchema,
-                    Strict = strict,
-                });
-            }
-
+            Name = function.Name,
+            Description = function.Description,
+            InputSchema = function.JsonSchema,
+            Strict = strict,
+        });
+        if (request.Tools is not null)
+        {
             request.ToolChoice = options.ToolMode switch
             {
                 NoneChatToolMode => new AnthropicToolChoice { Type = "none" },
@@ -492,21 +447,7 @@ public sealed class AnthropicMessagesClient : DialectChatClient
 
     private AnthropicResponse ParseMessage(string body, string modelId)
     {
-        AnthropicResponse? message;
-        try
-        {
-            message = JsonSerializer.Deserialize(body, AnthropicMessagesJsonContext.Default.AnthropicResponse);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(modelId, "the body is not valid message JSON", "Body", ex, body);
-        }
-
-        if (message is null)
-        {
-            throw InvalidResponse(modelId, "the body was JSON null.", null);
-        }
-
+        var message = ParseJson(body, AnthropicMessagesJsonContext.Default.AnthropicResponse, modelId, "the body is not valid message JSON");
         if (message.Type == "error" || message.Error is not null)
         {
             throw InvalidResponse(modelId, $"it reported an error in a successful response: {Redactor.Redact(message.Error?.Message) ?? Snippet(body)}", null);
@@ -518,21 +459,6 @@ public sealed class AnthropicMessagesClient : DialectChatClient
         }
 
         return message;
-    }
-
-    private AnthropicStreamEvent ParseEvent(string data, DialectStream call)
-    {
-        AnthropicStreamEvent? streamEvent;
-        try
-        {
-            streamEvent = JsonSerializer.Deserialize(data, AnthropicMessagesJsonContext.Default.AnthropicStreamEvent);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(call.Model, "a stream event is not valid JSON", "Event", ex, data, call.UsageSoFar);
-        }
-
-        return streamEvent ?? throw InvalidResponse(call.Model, "a stream event was JSON null.", null);
     }
 
     private ChatResponse ToChatResponse(AnthropicResponse wire, string requestedModel, HttpResponseMessage httpResponse)

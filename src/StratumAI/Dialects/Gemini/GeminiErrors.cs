@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -18,13 +17,8 @@ internal static class GeminiErrors
 
     internal readonly record struct GoogleError(int? Code, string? Status, string? Message, string? Reason, TimeSpan? RetryDelay);
 
-    public static StratumException FromResponse(
-        HttpResponseMessage response,
-        string body,
-        string providerId,
-        string modelId,
-        SecretRedactor redactor,
-        TimeProvider timeProvider)
+    /// <summary>The exception for an error status; <paramref name="body"/> is the error body, empty when unreadable.</summary>
+    public static StratumException FromResponse(HttpResponseMessage response, string body, string providerId, string modelId, SecretRedactor redactor, TimeProvider timeProvider)
     {
         var error = Parse(body);
         var retryAfter = ProviderErrorMapper.GetRetryAfter(response, timeProvider) ?? error.RetryDelay;
@@ -126,7 +120,8 @@ internal static class GeminiErrors
         var type = redactor.Redact(error.Status);
         var code = redactor.Redact(error.Reason ?? error.Status);
         requestId = redactor.Redact(requestId);
-        var message = BuildMessage(providerId, modelId, status, code, providerMessage, requestId, inStream);
+        var what = (inStream ? "reported an error in the middle of the stream " : "returned ") + ProviderErrorMapper.StatusText(status);
+        var message = ProviderErrorMapper.BuildMessage(providerId, modelId, what, code, providerMessage, requestId);
         var statusCode = (int)status;
         var isAuthReason = error.Reason is "API_KEY_INVALID" or "API_KEY_EXPIRED" or "API_KEY_SERVICE_BLOCKED" or "API_KEY_HTTP_REFERRER_BLOCKED";
 
@@ -152,27 +147,6 @@ internal static class GeminiErrors
         message is not null
         && (message.Contains("exceeds the maximum number of tokens", StringComparison.OrdinalIgnoreCase)
             || message.Contains("input token count", StringComparison.OrdinalIgnoreCase) && message.Contains("exceeds", StringComparison.OrdinalIgnoreCase));
-
-    private static string BuildMessage(string providerId, string modelId, HttpStatusCode status, string? code, string? providerMessage, string? requestId, bool inStream)
-    {
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"Provider '{providerId}' (model '{modelId}') ");
-        builder.Append(inStream ? "reported an error in the middle of the stream" : "returned");
-        builder.Append(CultureInfo.InvariantCulture, $" HTTP {(int)status} {status}");
-        if (code is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" [{code}]");
-        }
-
-        builder.Append(": ");
-        builder.Append(string.IsNullOrEmpty(providerMessage) ? "no error message in the response body." : providerMessage);
-        if (requestId is not null)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" (request id {requestId})");
-        }
-
-        return builder.ToString();
-    }
 
     private static string? GetString(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

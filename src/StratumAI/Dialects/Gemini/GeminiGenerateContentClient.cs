@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -85,20 +84,7 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
     private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        GeminiResponse? parsed;
-        try
-        {
-            parsed = JsonSerializer.Deserialize(body, GeminiGenerateContentJsonContext.Default.GeminiResponse);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(model, "the body is not valid generateContent JSON", "Body", ex, body);
-        }
-
-        if (parsed is null)
-        {
-            throw InvalidResponse(model, "the body was JSON null.", null);
-        }
+        var parsed = ParseJson(body, GeminiGenerateContentJsonContext.Default.GeminiResponse, model, "the body is not valid generateContent JSON");
 
         var usage = parsed.UsageMetadata is { } metadata ? MapUsage(metadata) : null;
         if (parsed.Error is { ValueKind: JsonValueKind.Object } error)
@@ -228,20 +214,8 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
         }
     }
 
-    private GeminiResponse ParseChunk(string data, DialectStream call)
-    {
-        GeminiResponse? chunk;
-        try
-        {
-            chunk = JsonSerializer.Deserialize(data, GeminiGenerateContentJsonContext.Default.GeminiResponse);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(call.Model, "a stream event is not valid generateContent JSON", "Event", ex, data, call.UsageSoFar);
-        }
-
-        return chunk ?? throw InvalidResponse(call.Model, "a stream event was JSON null.", null, call.UsageSoFar);
-    }
+    private GeminiResponse ParseChunk(string data, DialectStream call) =>
+        ParseJson(data, GeminiGenerateContentJsonContext.Default.GeminiResponse, call.Model, "a stream event is not valid generateContent JSON", isEvent: true, call.UsageSoFar);
 
     private static void AddStreamedPart(IList<AIContent> contents, GeminiPart part, StreamState state)
     {
@@ -434,25 +408,8 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
             }
         }
 
-        if (options.Tools is { Count: > 0 } tools)
+        if (FunctionTools(options, "Gemini", static function => WireFunction.From(function, GeminiSchemaConverter.Convert(function.JsonSchema))) is { } declarations)
         {
-            var declarations = new List<GeminiFunctionDeclaration>();
-            foreach (var tool in tools)
-            {
-                if (tool is not AIFunctionDeclaration function)
-                {
-                    throw new NotSupportedException(
-                        $"The Gemini dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
-                }
-
-                declarations.Add(new GeminiFunctionDeclaration
-                {
-                    Name = function.Name,
-                    Description = function.Description,
-                    Parameters = GeminiSchemaConverter.Convert(function.JsonSchema),
-                });
-            }
-
             request.Tools = [new GeminiTool { FunctionDeclarations = declarations }];
             request.ToolConfig = options.ToolMode switch
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -241,27 +240,17 @@ public sealed class OllamaChatClient : DialectChatClient
 
         request.Options = wireOptions.IsEmpty ? null : wireOptions;
 
-        if (options.Tools is { Count: > 0 } tools && options.ToolMode is not NoneChatToolMode)
+        if (options.ToolMode is not NoneChatToolMode)
         {
-            request.Tools = [];
-            foreach (var tool in tools)
+            request.Tools = FunctionTools(options, "Ollama", static function => new WireTool
             {
-                if (tool is not AIFunctionDeclaration function)
+                Function = new WireFunction
                 {
-                    throw new NotSupportedException(
-                        $"The Ollama dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
-                }
-
-                request.Tools.Add(new OllamaTool
-                {
-                    Function = new OllamaFunctionDefinition
-                    {
-                        Name = function.Name,
-                        Description = string.IsNullOrEmpty(function.Description) ? null : function.Description,
-                        Parameters = function.JsonSchema,
-                    },
-                });
-            }
+                    Name = function.Name,
+                    Description = string.IsNullOrEmpty(function.Description) ? null : function.Description,
+                    Parameters = function.JsonSchema,
+                },
+            });
         }
 
         return request;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -307,60 +305,19 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
 
         request.ReasoningEffort = EffortName(options.Reasoning?.Effort);
 
-        var strict = options.AdditionalProperties is { } extra && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
+        var strict = StrictSchema(options);
         request.ResponseFormat = options.ResponseFormat switch
         {
-            ChatResponseFormatJson { Schema: { } schema } json => new ChatCompletionResponseFormat
-            {
-                Type = "json_schema",
-                JsonSchema = new ChatCompletionJsonSchema
-                {
-                    Name = string.IsNullOrEmpty(json.SchemaName) ? "response" : json.SchemaName,
-                    Description = json.SchemaDescription,
-                    Schema = schema,
-                    Strict = strict,
-                },
-            },
+            ChatResponseFormatJson { Schema: { } } json => new ChatCompletionResponseFormat { Type = "json_schema", JsonSchema = WireJsonSchema.From(json, strict) },
             ChatResponseFormatJson => new ChatCompletionResponseFormat { Type = "json_object" },
             _ => null,
         };
 
-        if (options.Tools is { Count: > 0 } tools)
+        request.Tools = FunctionTools(options, "OpenAI Chat Completions", function => new WireTool { Function = WireFunction.From(function, function.JsonSchema, strict) });
+        if (request.Tools is not null)
         {
-            request.Tools = [];
-            foreach (var tool in tools)
-            {
-                if (tool is not AIFunctionDeclaration function)
-                {
-                    throw new NotSupportedException(
-                        $"The OpenAI Chat Completions dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
-                }
-
-                request.Tools.Add(new ChatCompletionTool
-                {
-                    Function = new ChatCompletionFunctionDefinition
-                    {
-                        Name = function.Name,
-                        Description = function.Description,
-                        Parameters = function.JsonSchema,
-                        Strict = strict,
-                    },
-                });
-            }
-
-            request.ToolChoice = options.ToolMode switch
-            {
-                null => null,
-                NoneChatToolMode => JsonString("none"),
-                AutoChatToolMode => JsonString("auto"),
-                RequiredChatToolMode { RequiredFunctionName: { } name } => JsonFunctionChoice(name),
-                RequiredChatToolMode => JsonString("required"),
-                _ => null,
-            };
-            if (options.AllowMultipleToolCalls is { } parallel)
-            {
-                request.ParallelToolCalls = parallel;
-            }
+            request.ToolChoice = OpenAIToolChoice(options.ToolMode, JsonFunctionChoice);
+            request.ParallelToolCalls = options.AllowMultipleToolCalls;
         }
 
         return request;

@@ -9,90 +9,64 @@ namespace StratumAI.Dialects;
 
 internal sealed class ChatCompletionRequest
 {
-    [JsonPropertyName("model")]
     public required string Model { get; set; }
 
-    [JsonPropertyName("messages")]
     public required List<ChatCompletionMessage> Messages { get; set; }
 
-    [JsonPropertyName("temperature")]
     public float? Temperature { get; set; }
 
-    [JsonPropertyName("top_p")]
     public float? TopP { get; set; }
 
-    [JsonPropertyName("max_tokens")]
     public int? MaxTokens { get; set; }
 
-    [JsonPropertyName("max_completion_tokens")]
     public int? MaxCompletionTokens { get; set; }
 
-    [JsonPropertyName("frequency_penalty")]
     public float? FrequencyPenalty { get; set; }
 
-    [JsonPropertyName("presence_penalty")]
     public float? PresencePenalty { get; set; }
 
-    [JsonPropertyName("stop")]
     public List<string>? Stop { get; set; }
 
-    [JsonPropertyName("seed")]
     public long? Seed { get; set; }
 
-    [JsonPropertyName("response_format")]
     public ChatCompletionResponseFormat? ResponseFormat { get; set; }
 
-    [JsonPropertyName("tools")]
-    public List<ChatCompletionTool>? Tools { get; set; }
+    public List<WireTool>? Tools { get; set; }
 
-    [JsonPropertyName("tool_choice")]
     public JsonElement? ToolChoice { get; set; }
 
-    [JsonPropertyName("parallel_tool_calls")]
     public bool? ParallelToolCalls { get; set; }
 
-    [JsonPropertyName("reasoning_effort")]
     public string? ReasoningEffort { get; set; }
 
-    [JsonPropertyName("stream")]
     public bool Stream { get; set; }
 
-    [JsonPropertyName("stream_options")]
     public ChatCompletionStreamOptions? StreamOptions { get; set; }
 }
 
 internal sealed class ChatCompletionStreamOptions
 {
-    [JsonPropertyName("include_usage")]
     public bool IncludeUsage { get; set; }
 }
 
 internal sealed class ChatCompletionMessage
 {
-    [JsonPropertyName("role")]
     public string? Role { get; set; }
 
-    [JsonPropertyName("content")]
     public ChatCompletionContent? Content { get; set; }
 
-    [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    [JsonPropertyName("tool_calls")]
     public List<ChatCompletionToolCall>? ToolCalls { get; set; }
 
-    [JsonPropertyName("tool_call_id")]
     public string? ToolCallId { get; set; }
 
     /// <summary>DeepSeek's reasoning text.</summary>
-    [JsonPropertyName("reasoning_content")]
     public string? ReasoningContent { get; set; }
 
     /// <summary>Groq's and OpenRouter's reasoning text.</summary>
-    [JsonPropertyName("reasoning")]
     public string? Reasoning { get; set; }
 
-    [JsonPropertyName("refusal")]
     public string? Refusal { get; set; }
 }
 
@@ -245,186 +219,110 @@ internal sealed class ChatCompletionContentConverter : JsonConverter<ChatComplet
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionToolCall
 {
-    [JsonPropertyName("index")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Index { get; set; }
 
-    [JsonPropertyName("id")]
     public string? Id { get; set; }
 
-    [JsonPropertyName("type")]
     public string? Type { get; set; }
 
-    [JsonPropertyName("function")]
     public ChatCompletionFunctionCall? Function { get; set; }
 }
 
 internal sealed class ChatCompletionFunctionCall
 {
-    [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    [JsonPropertyName("arguments")]
     public string? Arguments { get; set; }
-}
-
-internal sealed class ChatCompletionTool
-{
-    [JsonPropertyName("type")]
-    public string Type { get; set; } = "function";
-
-    [JsonPropertyName("function")]
-    public required ChatCompletionFunctionDefinition Function { get; set; }
-}
-
-internal sealed class ChatCompletionFunctionDefinition
-{
-    [JsonPropertyName("name")]
-    public required string Name { get; set; }
-
-    [JsonPropertyName("description")]
-    public string? Description { get; set; }
-
-    [JsonPropertyName("parameters")]
-    public JsonElement? Parameters { get; set; }
-
-    [JsonPropertyName("strict")]
-    public bool? Strict { get; set; }
 }
 
 internal sealed class ChatCompletionResponseFormat
 {
-    [JsonPropertyName("type")]
     public required string Type { get; set; }
 
-    [JsonPropertyName("json_schema")]
-    public ChatCompletionJsonSchema? JsonSchema { get; set; }
-}
-
-internal sealed class ChatCompletionJsonSchema
-{
-    [JsonPropertyName("name")]
-    public required string Name { get; set; }
-
-    [JsonPropertyName("description")]
-    public string? Description { get; set; }
-
-    [JsonPropertyName("schema")]
-    public JsonElement? Schema { get; set; }
-
-    [JsonPropertyName("strict")]
-    public bool? Strict { get; set; }
+    public WireJsonSchema? JsonSchema { get; set; }
 }
 
 internal sealed class ChatCompletionResponse
 {
-    [JsonPropertyName("id")]
     public string? Id { get; set; }
 
-    [JsonPropertyName("created")]
     public long? Created { get; set; }
 
-    [JsonPropertyName("model")]
     public string? Model { get; set; }
 
-    [JsonPropertyName("choices")]
     public List<ChatCompletionChoice>? Choices { get; set; }
 
-    [JsonPropertyName("usage")]
     public ChatCompletionUsage? Usage { get; set; }
 
-    [JsonPropertyName("system_fingerprint")]
     public string? SystemFingerprint { get; set; }
 
-    [JsonPropertyName("service_tier")]
     public string? ServiceTier { get; set; }
 
     /// <summary>OpenRouter: the upstream provider that served the call.</summary>
-    [JsonPropertyName("provider")]
     public string? Provider { get; set; }
 
     /// <summary>Some compatible servers report an error inside a 200 body.</summary>
-    [JsonPropertyName("error")]
     public JsonElement? Error { get; set; }
 }
 
 internal sealed class ChatCompletionChoice
 {
-    [JsonPropertyName("index")]
     public int Index { get; set; }
 
-    [JsonPropertyName("message")]
     public ChatCompletionMessage? Message { get; set; }
 
-    [JsonPropertyName("delta")]
     public ChatCompletionMessage? Delta { get; set; }
 
-    [JsonPropertyName("finish_reason")]
     public string? FinishReason { get; set; }
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionUsage
 {
-    [JsonPropertyName("prompt_tokens")]
     public long? PromptTokens { get; set; }
 
-    [JsonPropertyName("completion_tokens")]
     public long? CompletionTokens { get; set; }
 
-    [JsonPropertyName("total_tokens")]
     public long? TotalTokens { get; set; }
 
-    [JsonPropertyName("prompt_tokens_details")]
     public ChatCompletionPromptTokensDetails? PromptTokensDetails { get; set; }
 
-    [JsonPropertyName("completion_tokens_details")]
     public ChatCompletionCompletionTokensDetails? CompletionTokensDetails { get; set; }
 
     /// <summary>DeepSeek: prompt tokens served from its context cache.</summary>
-    [JsonPropertyName("prompt_cache_hit_tokens")]
     public long? PromptCacheHitTokens { get; set; }
 
     /// <summary>DeepSeek: prompt tokens not served from its context cache.</summary>
-    [JsonPropertyName("prompt_cache_miss_tokens")]
     public long? PromptCacheMissTokens { get; set; }
 
     /// <summary>xAI: what the call cost, in units of 1e-10 USD.</summary>
-    [JsonPropertyName("cost_in_usd_ticks")]
     public long? CostInUsdTicks { get; set; }
 
     /// <summary>OpenRouter: what the provider charged, in USD credits.</summary>
-    [JsonPropertyName("cost")]
     public decimal? Cost { get; set; }
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionPromptTokensDetails
 {
-    [JsonPropertyName("cached_tokens")]
     public long? CachedTokens { get; set; }
 
-    [JsonPropertyName("audio_tokens")]
     public long? AudioTokens { get; set; }
 
     /// <summary>OpenRouter: tokens written to the upstream provider's prompt cache.</summary>
-    [JsonPropertyName("cache_write_tokens")]
     public long? CacheWriteTokens { get; set; }
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionCompletionTokensDetails
 {
-    [JsonPropertyName("reasoning_tokens")]
     public long? ReasoningTokens { get; set; }
 
-    [JsonPropertyName("audio_tokens")]
     public long? AudioTokens { get; set; }
 
-    [JsonPropertyName("accepted_prediction_tokens")]
     public long? AcceptedPredictionTokens { get; set; }
 
-    [JsonPropertyName("rejected_prediction_tokens")]
     public long? RejectedPredictionTokens { get; set; }
 }
 
@@ -435,57 +333,43 @@ internal sealed class ChatCompletionCompletionTokensDetails
 
 internal sealed class ChatCompletionChunk
 {
-    [JsonPropertyName("id")]
     public string? Id { get; set; }
 
-    [JsonPropertyName("created")]
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? Created { get; set; }
 
-    [JsonPropertyName("model")]
     public string? Model { get; set; }
 
-    [JsonPropertyName("choices")]
     public List<ChatCompletionChunkChoice>? Choices { get; set; }
 
-    [JsonPropertyName("usage")]
     public ChatCompletionUsage? Usage { get; set; }
 
     /// <summary>The tier that served the call (OpenAI repeats it on every chunk); prices the usage.</summary>
-    [JsonPropertyName("service_tier")]
     public string? ServiceTier { get; set; }
 
     /// <summary>Some compatible servers end a failing stream with an error chunk.</summary>
-    [JsonPropertyName("error")]
     public JsonElement? Error { get; set; }
 }
 
 internal sealed class ChatCompletionChunkChoice
 {
-    [JsonPropertyName("delta")]
     public ChatCompletionDelta? Delta { get; set; }
 
-    [JsonPropertyName("finish_reason")]
     public string? FinishReason { get; set; }
 }
 
 internal sealed class ChatCompletionDelta
 {
-    [JsonPropertyName("content")]
     public ChatCompletionDeltaContent Content { get; set; }
 
-    [JsonPropertyName("tool_calls")]
     public List<ChatCompletionToolCall>? ToolCalls { get; set; }
 
     /// <summary>DeepSeek's reasoning text.</summary>
-    [JsonPropertyName("reasoning_content")]
     public string? ReasoningContent { get; set; }
 
     /// <summary>Groq's and OpenRouter's reasoning text.</summary>
-    [JsonPropertyName("reasoning")]
     public string? Reasoning { get; set; }
 
-    [JsonPropertyName("refusal")]
     public string? Refusal { get; set; }
 }
 
@@ -531,10 +415,13 @@ internal sealed class ChatCompletionDeltaContentConverter : JsonConverter<ChatCo
     }
 }
 
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 internal sealed partial class OpenAIChatCompletionsStreamJsonContext : JsonSerializerContext;
 
+// The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ChatCompletionRequest))]

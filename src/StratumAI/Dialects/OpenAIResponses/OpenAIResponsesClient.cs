@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -93,42 +90,10 @@ public sealed class OpenAIResponsesClient : DialectChatClient
         return ToChatResponse(parsed, model, usage);
     }
 
-    private protected override async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private protected override IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, CancellationToken cancellationToken)
     {
         var state = new StreamState();
-        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (string.IsNullOrWhiteSpace(item.Data) || string.Equals(item.Data.Trim(), "[DONE]", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            ResponsesStreamEvent? evt;
-            try
-            {
-                evt = JsonSerializer.Deserialize(item.Data, OpenAIResponsesJsonContext.Default.ResponsesStreamEvent);
-            }
-            catch (JsonException ex)
-            {
-                throw InvalidJson(call.Model, "a stream event is not valid JSON", "Event", ex, item.Data);
-            }
-
-            if (evt is null)
-            {
-                continue;
-            }
-
-            var update = HandleEvent(evt, evt.Type ?? item.EventType, state, call);
-            if (update is not null)
-            {
-                yield return update;
-            }
-
-            if (call.Completed)
-            {
-                yield break;
-            }
-        }
+        return ReadJsonEventsAsync(stream, OpenAIResponsesJsonContext.Default.ResponsesStreamEvent, call, (evt, eventType) => HandleEvent(evt, evt.Type ?? eventType, state, call), cancellationToken);
     }
 
     private ChatResponseUpdate? HandleEvent(ResponsesStreamEvent evt, string type, StreamState state, DialectStream progress)
@@ -284,7 +249,7 @@ public sealed class OpenAIResponsesClient : DialectChatClient
         }
 
         var extra = options.AdditionalProperties;
-        var strict = extra is not null && extra.TryGetValue("strictJsonSchema", out bool strictValue) ? strictValue : (bool?)null;
+        var strict = StrictSchema(options);
         if (extra is not null && extra.TryGetValue("store", out bool store))
         {
             request.Store = store;
@@ -297,54 +262,16 @@ public sealed class OpenAIResponsesClient : DialectChatClient
 
         request.Text = options.ResponseFormat switch
         {
-            ChatResponseFormatJson { Schema: { } schema } json => new ResponsesTextOptions
-            {
-                Format = new ResponsesTextFormat
-                {
-                    Type = "json_schema",
-                    Name = string.IsNullOrEmpty(json.SchemaName) ? "response" : json.SchemaName,
-                    Description = json.SchemaDescription,
-                    Schema = schema,
-                    Strict = strict,
-                },
-            },
-            ChatResponseFormatJson => new ResponsesTextOptions { Format = new ResponsesTextFormat { Type = "json_object" } },
+            ChatResponseFormatJson { Schema: { } } json => new ResponsesTextOptions { Format = WireJsonSchema.From(json, strict, type: "json_schema") },
+            ChatResponseFormatJson => new ResponsesTextOptions { Format = new WireJsonSchema { Type = "json_object" } },
             _ => null,
         };
 
-        if (options.Tools is { Count: > 0 } tools)
+        request.Tools = FunctionTools(options, "OpenAI Responses", function => WireFunction.From(function, function.JsonSchema, strict, type: "function"));
+        if (request.Tools is not null)
         {
-            request.Tools = [];
-            foreach (var tool in tools)
-            {
-                if (tool is not AIFunctionDeclaration function)
-                {
-                    throw new NotSupportedException(
-                        $"The OpenAI Responses dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}.");
-                }
-
-                request.Tools.Add(new ResponsesTool
-                {
-                    Name = function.Name,
-                    Description = function.Description,
-                    Parameters = function.JsonSchema,
-                    Strict = strict,
-                });
-            }
-
-            request.ToolChoice = options.ToolMode switch
-            {
-                null => null,
-                NoneChatToolMode => JsonString("none"),
-                AutoChatToolMode => JsonString("auto"),
-                RequiredChatToolMode { RequiredFunctionName: { } name } => JsonFunctionChoice(name),
-                RequiredChatToolMode => JsonString("required"),
-                _ => null,
-            };
-            if (options.AllowMultipleToolCalls is { } parallel)
-            {
-                request.ParallelToolCalls = parallel;
-            }
+            request.ToolChoice = OpenAIToolChoice(options.ToolMode, JsonFunctionChoice);
+            request.ParallelToolCalls = options.AllowMultipleToolCalls;
         }
 
         return request;
