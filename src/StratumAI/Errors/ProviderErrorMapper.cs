@@ -18,15 +18,23 @@ internal static class ProviderErrorMapper
     /// fields, an HTML page's title, header values) passes through <paramref name="redactor"/> as it is read, so the
     /// message and every property are built from clean text only.
     /// </summary>
+    /// <param name="response">The failed response.</param>
+    /// <param name="body">Its body, empty when it could not be read.</param>
+    /// <param name="providerId">The provider id.</param>
+    /// <param name="modelId">The model id.</param>
+    /// <param name="redactor">The client's sanitizer.</param>
+    /// <param name="timeProvider">The clock for retry-after dates.</param>
+    /// <param name="parsed">The body as the dialect read it, when it knows more shapes than <see cref="ParseBody(string)"/>.</param>
     internal static StratumException FromResponse(
         HttpResponseMessage response,
         string body,
         string providerId,
         string? modelId,
         SecretRedactor redactor,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        ErrorBody? parsed = null)
     {
-        var error = ParseBody(body).RedactedBy(redactor);
+        var error = (parsed ?? ParseBody(body)).RedactedBy(redactor);
         var status = response.StatusCode;
         var requestId = GetRequestId(response.Headers, redactor);
         var providerMessage = error.Message;
@@ -73,6 +81,7 @@ internal static class ProviderErrorMapper
     /// <param name="requestId">The request id of the HTTP response that carried the stream.</param>
     /// <param name="usageSoFar">Usage reported before the error.</param>
     /// <param name="redactor">The client's sanitizer; every provider string above passes through it first.</param>
+    /// <param name="status">The HTTP status the error stands for, when the provider names one (OpenRouter's upstream status).</param>
     /// <returns>The exception to throw.</returns>
     internal static StratumException FromStreamError(
         string providerId,
@@ -83,14 +92,13 @@ internal static class ProviderErrorMapper
         string? param,
         string? requestId,
         Microsoft.Extensions.AI.UsageDetails? usageSoFar,
-        SecretRedactor redactor)
+        SecretRedactor redactor,
+        int? status = null)
     {
         var error = new ErrorBody(providerMessage, type, code, param).RedactedBy(redactor);
         (providerMessage, type, code, param) = (error.Message, error.Type, error.Code, error.Param);
         requestId = redactor.Redact(requestId);
 
-        // OpenRouter puts the upstream HTTP status in the code of an error chunk (429, 502): classify as that status would.
-        int? status = int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) && numeric is >= 400 and <= 599 ? numeric : null;
         var kind = Classify(status, error);
         var message = BuildMessage(providerId, modelId, "reported an error in the middle of the stream", code ?? type, providerMessage, requestId, "no error message.");
         var fields = new ErrorFields(providerId, modelId, null, error, providerMessage, requestId, usageSoFar);
@@ -261,6 +269,7 @@ internal static class ProviderErrorMapper
         return null;
     }
 
+    /// <summary>Reads an error body in the shapes most APIs use: <c>{"error": {…}}</c>, <c>{"error": "…"}</c> or <c>{"message": …}</c>.</summary>
     internal static ErrorBody ParseBody(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
@@ -271,53 +280,40 @@ internal static class ProviderErrorMapper
         try
         {
             using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
-            {
-                // Gemini's OpenAI-compatible endpoint wraps the error object in an array.
-                root = root[0];
-            }
-
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return new ErrorBody(Truncate(body), null, null, null);
-            }
-
-            if (root.TryGetProperty("error", out var error))
-            {
-                if (error.ValueKind == JsonValueKind.String)
-                {
-                    return new ErrorBody(error.GetString(), null, null, null);
-                }
-
-                if (error.ValueKind == JsonValueKind.Object)
-                {
-                    var message = GetString(error, "message");
-                    if (error.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
-                    {
-                        // OpenRouter puts the upstream provider's own explanation here.
-                        var raw = GetString(metadata, "raw");
-                        var upstream = GetString(metadata, "provider_name");
-                        if (raw is not null)
-                        {
-                            message = upstream is null ? $"{message}: {raw}" : $"{message} ({upstream}): {raw}";
-                        }
-                    }
-
-                    return new ErrorBody(
-                        message,
-                        GetString(error, "type") ?? GetString(error, "status"),
-                        GetString(error, "code"),
-                        GetString(error, "param"));
-                }
-            }
-
-            return new ErrorBody(GetString(root, "message") ?? GetString(root, "detail") ?? Truncate(body), GetString(root, "type"), GetString(root, "code"), null);
+            return ParseBody(document.RootElement, body);
         }
         catch (JsonException)
         {
             return new ErrorBody(Truncate(body), null, null, null);
         }
+    }
+
+    /// <summary>Reads the parsed root of an error body; <paramref name="body"/> is its text, the message when nothing else is.</summary>
+    internal static ErrorBody ParseBody(JsonElement root, string body)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new ErrorBody(Truncate(body), null, null, null);
+        }
+
+        if (root.TryGetProperty("error", out var error))
+        {
+            if (error.ValueKind == JsonValueKind.String)
+            {
+                return new ErrorBody(error.GetString(), null, null, null);
+            }
+
+            if (error.ValueKind == JsonValueKind.Object)
+            {
+                return new ErrorBody(
+                    GetString(error, "message"),
+                    GetString(error, "type") ?? GetString(error, "status"),
+                    GetString(error, "code"),
+                    GetString(error, "param"));
+            }
+        }
+
+        return new ErrorBody(GetString(root, "message") ?? GetString(root, "detail") ?? Truncate(body), GetString(root, "type"), GetString(root, "code"), null);
     }
 
     private static readonly string[] ContextWindowPhrases =

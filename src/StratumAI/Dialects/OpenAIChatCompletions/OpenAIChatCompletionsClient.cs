@@ -82,6 +82,9 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
 
     private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
 
+    private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
+        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider, OpenAIChatCompletionsErrors.ParseBody(body));
+
     private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
         CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest), stream);
 
@@ -121,7 +124,7 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
 
         if (completion?.Error is { ValueKind: not JsonValueKind.Null } error && completion.Choices is not { Count: > 0 })
         {
-            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
+            var parsed = OpenAIChatCompletionsErrors.ParseError(error);
             throw InvalidResponse(modelId, $"it reported an error in a successful response: {Redactor.Redact(parsed.Message) ?? Snippet(error.GetRawText())}", null);
         }
 
@@ -456,9 +459,9 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
         if (chunk.Error is { ValueKind: JsonValueKind.Object } error)
         {
             // OpenRouter and others end a failing stream with an error chunk; classify it like an HTTP error body.
-            var parsed = ProviderErrorMapper.ParseBody($"{{\"error\":{error.GetRawText()}}}");
+            var parsed = OpenAIChatCompletionsErrors.ParseError(error);
             throw ProviderErrorMapper.FromStreamError(
-                ProviderId, call.Model, parsed.Type, parsed.Code, parsed.Message, parsed.Param, call.RequestId, chunk.Usage is { } usage ? MapUsage(usage) : call.UsageSoFar, Redactor);
+                ProviderId, call.Model, parsed.Type, parsed.Code, parsed.Message, parsed.Param, call.RequestId, chunk.Usage is { } usage ? MapUsage(usage) : call.UsageSoFar, Redactor, OpenAIChatCompletionsErrors.UpstreamStatus(parsed.Code));
         }
 
         return chunk;
