@@ -47,7 +47,7 @@ internal sealed class CacheBench : IAsyncDisposable
     public static ChatOptions Cached() => new()
     {
         ModelId = ModelId,
-        AdditionalProperties = new() { [ResponseCacheChatClient.TtlKey] = TimeSpan.FromHours(1) },
+        AdditionalProperties = new() { [StratumOptionKeys.CacheTtl] = TimeSpan.FromHours(1) },
     };
 
     public static HybridCache NewHybridCache() =>

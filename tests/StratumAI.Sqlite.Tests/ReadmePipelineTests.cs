@@ -53,7 +53,7 @@ public sealed class ReadmePipelineTests : IDisposable
         await using (var container = services.BuildServiceProvider())
         {
             var stratum = container.GetRequiredService<StratumClient>();
-            var cached = new Microsoft.Extensions.AI.ChatOptions { AdditionalProperties = new() { [ResponseCacheChatClient.TtlKey] = TimeSpan.FromMinutes(5) } };
+            var cached = new Microsoft.Extensions.AI.ChatOptions { AdditionalProperties = new() { [StratumOptionKeys.CacheTtl] = TimeSpan.FromMinutes(5) } };
 
             var first = await stratum.GetResponseAsync("gpt-4o", "Invent a new holiday and describe its traditions.", cached);
             var second = await stratum.GetResponseAsync("gpt-4o", "Invent a new holiday and describe its traditions.", cached);

@@ -27,8 +27,8 @@ namespace StratumAI;
 /// are each charged. Below a client that is not a StratumAI dialect nothing is marked: a cancellation or a timeout is then
 /// charged (it may have come after sending), any other failure released. The charged worst case is handed down to a
 /// <see cref="CostTrackingChatClient"/> below, which records it as <see cref="CostRecord.IsEstimated"/>.</para>
-/// <para>Tags and caller come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> and
-/// <see cref="CostTrackingChatClient.CallerKey"/>, else <see cref="DefaultCaller"/>. Place it inside retries and fallbacks
+/// <para>Tags and caller are the call's (<see cref="StratumChatOptionsExtensions.WithTags"/>,
+/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="DefaultCaller"/>. Place it inside retries and fallbacks
 /// (so each attempt reserves for the model it calls) and outside cost tracking.</para>
 /// <para>Thread-safe: one instance serves concurrent calls. Set the properties before use.</para>
 /// </remarks>
@@ -226,8 +226,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
     private BudgetReservation Reserve(BudgetEstimate estimate, ChatOptions? options)
     {
-        IEnumerable<string>? tags = options?.AdditionalProperties?.TryGetValue(LlmCallRunner.TagsKey, out var value) == true ? value as IEnumerable<string> : null;
-        var caller = options?.AdditionalProperties?.TryGetValue(CostTrackingChatClient.CallerKey, out var named) == true && named is string name ? name : DefaultCaller;
+        var tags = options.GetTags();
+        var caller = options.GetCaller() ?? DefaultCaller;
         try
         {
             return _budgets.Reserve(estimate.Cost, tags, caller);

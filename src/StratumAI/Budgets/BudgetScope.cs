@@ -6,10 +6,10 @@ public enum BudgetScopeKind
     /// <summary>Every call.</summary>
     Global = 0,
 
-    /// <summary>Calls carrying one tag (<see cref="LlmCallRunner.TagsKey"/>).</summary>
+    /// <summary>Calls carrying one tag (<see cref="StratumOptionKeys.Tags"/>).</summary>
     Tag = 1,
 
-    /// <summary>Calls made by one caller (<see cref="CostTrackingChatClient.CallerKey"/>).</summary>
+    /// <summary>Calls made by one caller (<see cref="StratumOptionKeys.Caller"/>).</summary>
     Caller = 2,
 
     /// <summary>Every caller separately: each caller key gets its own limit. Calls without a caller are not limited by it.</summary>
@@ -18,8 +18,8 @@ public enum BudgetScopeKind
 
 /// <summary>Which calls a <see cref="BudgetPolicy"/> applies to: all, those with a tag, those of a caller, or each caller apart.</summary>
 /// <remarks>
-/// Tags are read from <see cref="Microsoft.Extensions.AI.ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/>
-/// (any sequence of strings) and the caller under <see cref="CostTrackingChatClient.CallerKey"/> (a string), the keys cost tracking
+/// Tags are read from <see cref="Microsoft.Extensions.AI.ChatOptions.AdditionalProperties"/> under <see cref="StratumOptionKeys.Tags"/>
+/// (any sequence of strings) and the caller under <see cref="StratumOptionKeys.Caller"/> (a string), the keys cost tracking
 /// groups by. Values compare ordinally. Immutable.
 /// </remarks>
 public readonly record struct BudgetScope

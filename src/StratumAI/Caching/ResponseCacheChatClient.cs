@@ -13,10 +13,11 @@ namespace StratumAI;
 /// <see cref="IDistributedCache"/>, keyed by <see cref="ResponseCacheKey"/> (model, messages and the options that change the answer).
 /// </summary>
 /// <remarks>
-/// <para><b>Which calls are cached.</b> Opt-in: a call whose <see cref="ChatOptions.AdditionalProperties"/> holds
-/// <see cref="TtlKey"/> (a <see cref="TimeSpan"/>) is cached for that long; <see cref="EnabledKey"/> = <see langword="true"/>
+/// <para><b>Which calls are cached.</b> Opt-in: a call whose options carry a TTL
+/// (<see cref="StratumChatOptionsExtensions.WithCacheTtl"/>, key <see cref="StratumOptionKeys.CacheTtl"/>) is cached for that long;
+/// <see cref="StratumChatOptionsExtensions.WithCache"/>(<see langword="true"/>) (key <see cref="StratumOptionKeys.CacheEnabled"/>)
 /// caches it for <see cref="ResponseCacheOptions.DefaultTtl"/>; with <see cref="ResponseCacheOptions.CacheEveryCall"/> every call is.
-/// <see cref="EnabledKey"/> = <see langword="false"/> always bypasses the cache. Calls that depend on state outside the request
+/// <c>WithCache(false)</c> always bypasses the cache. Calls that depend on state outside the request
 /// (<see cref="ChatOptions.ConversationId"/>, <see cref="ChatOptions.ContinuationToken"/>, background responses, a
 /// <see cref="ChatOptions.RawRepresentationFactory"/>), whose model cannot be named, or whose content cannot be serialised, are
 /// never cached.</para>
@@ -36,16 +37,6 @@ namespace StratumAI;
 /// </remarks>
 public sealed class ResponseCacheChatClient : DelegatingChatClient
 {
-    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: a <see cref="TimeSpan"/>; cache this call's response for that long.</summary>
-    public const string TtlKey = "stratum.cache.ttl";
-
-    /// <summary>
-    /// <see cref="ChatOptions.AdditionalProperties"/> key: a <see cref="bool"/>; <see langword="false"/> bypasses the cache for this
-    /// call (no read, no write); <see langword="true"/> caches it for <see cref="ResponseCacheOptions.DefaultTtl"/> unless
-    /// <see cref="TtlKey"/> gives a TTL.
-    /// </summary>
-    public const string EnabledKey = "stratum.cache";
-
     private readonly ResponseCacheStore _store;
     private readonly ResponseCacheOptions _options;
     private readonly TimeProvider _time;
@@ -230,9 +221,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     {
         var properties = options?.AdditionalProperties;
         bool? enabled = null;
-        if (properties is not null && properties.TryGetValue(EnabledKey, out var flag))
+        if (properties is not null && properties.TryGetValue(StratumOptionKeys.CacheEnabled, out var flag))
         {
-            enabled = flag as bool? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{EnabledKey}\"] must be a bool, not {flag?.GetType().Name ?? "null"}.", nameof(options));
+            enabled = flag as bool? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{StratumOptionKeys.CacheEnabled}\"] must be a bool, not {flag?.GetType().Name ?? "null"}.", nameof(options));
         }
 
         if (enabled == false)
@@ -240,9 +231,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             return null;
         }
 
-        if (properties is not null && properties.TryGetValue(TtlKey, out var value))
+        if (properties is not null && properties.TryGetValue(StratumOptionKeys.CacheTtl, out var value))
         {
-            var ttl = value as TimeSpan? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{TtlKey}\"] must be a TimeSpan, not {value?.GetType().Name ?? "null"}.", nameof(options));
+            var ttl = value as TimeSpan? ?? throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{StratumOptionKeys.CacheTtl}\"] must be a TimeSpan, not {value?.GetType().Name ?? "null"}.", nameof(options));
             return ttl > TimeSpan.Zero ? ttl : null;
         }
 

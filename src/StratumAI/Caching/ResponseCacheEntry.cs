@@ -290,7 +290,7 @@ internal sealed record ResponseCacheEntry
         AdditionalPropertiesDictionary? kept = null;
         foreach (var (key, value) in properties)
         {
-            if (key.StartsWith("stratum.", StringComparison.Ordinal)
+            if (StratumOptionKeys.IsStratumKey(key)
                 || value is not (null or string or bool or int or long or double or JsonElement))
             {
                 continue;

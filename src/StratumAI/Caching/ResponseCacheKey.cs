@@ -381,7 +381,7 @@ public static class ResponseCacheKey
         writer.StartObject();
         foreach (var (key, value) in entries.OrderBy(static entry => entry.Key, StringComparer.Ordinal))
         {
-            if (skipStratumKeys && IsStratumKey(key))
+            if (skipStratumKeys && StratumOptionKeys.IsStratumKey(key))
             {
                 continue;
             }
@@ -397,7 +397,7 @@ public static class ResponseCacheKey
     {
         foreach (var (key, _) in properties)
         {
-            if (!IsStratumKey(key))
+            if (!StratumOptionKeys.IsStratumKey(key))
             {
                 return true;
             }
@@ -405,8 +405,6 @@ public static class ResponseCacheKey
 
         return false;
     }
-
-    private static bool IsStratumKey(string key) => key.StartsWith("stratum.", StringComparison.Ordinal);
 
     private static void WriteValue(CanonicalTextWriter writer, object? value, JsonSerializerOptions serializerOptions)
     {

@@ -14,9 +14,9 @@ public sealed class ResponseCacheOptions
     private TimeSpan _localDuration = TimeSpan.FromMinutes(5);
 
     /// <summary>Whether every call is cached for <see cref="DefaultTtl"/> without asking.</summary>
-    /// <value>False by default: only calls that opt in through <see cref="ResponseCacheChatClient.TtlKey"/> or
-    /// <see cref="ResponseCacheChatClient.EnabledKey"/> are cached. <see cref="ResponseCacheChatClient.EnabledKey"/> = false
-    /// still bypasses the cache for one call.</value>
+    /// <value>False by default: only calls that opt in with <see cref="StratumChatOptionsExtensions.WithCacheTtl"/> or
+    /// <see cref="StratumChatOptionsExtensions.WithCache"/>(true) are cached. <c>WithCache(false)</c> still bypasses the cache
+    /// for one call.</value>
     public bool CacheEveryCall { get; set; }
 
     /// <summary>How long a response is kept when the call asked for caching without a TTL of its own.</summary>

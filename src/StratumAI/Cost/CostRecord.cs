@@ -43,14 +43,14 @@ public sealed record CostRecord
     /// <summary>The model id, or null when unknown.</summary>
     public string? ModelId { get; init; }
 
-    /// <summary>The tags of the call (<see cref="LlmCallRunner.TagsKey"/>); empty when none. Never null; a copy of what was given.</summary>
+    /// <summary>The tags of the call (<see cref="StratumOptionKeys.Tags"/>); empty when none. Never null; a copy of what was given.</summary>
     public IReadOnlyList<string> Tags
     {
         get => _tags;
         init => _tags = value is null ? [] : [.. value];
     }
 
-    /// <summary>Who made the call (<see cref="CostTrackingChatClient.CallerKey"/>), or null when not given.</summary>
+    /// <summary>Who made the call (<see cref="StratumOptionKeys.Caller"/>), or null when not given.</summary>
     public string? Caller { get; init; }
 
     /// <summary>Prompt tokens, cached and cache-write tokens included.</summary>

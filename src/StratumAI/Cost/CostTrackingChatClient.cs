@@ -23,8 +23,8 @@ namespace StratumAI;
 /// (<see cref="StratumException.UsageSoFar"/>, else the usage seen, else the estimate) once its request was sent;
 /// disposed early by the caller, the usage seen so far (else the estimate), as <see cref="CostOutcome.Abandoned"/>.</item>
 /// </list>
-/// <para>Tags come from <see cref="ChatOptions.AdditionalProperties"/> under <see cref="LlmCallRunner.TagsKey"/> (any
-/// <see cref="IEnumerable{T}"/> of strings), the caller under <see cref="CallerKey"/>, else <see cref="DefaultCaller"/>.</para>
+/// <para>Tags and caller are the call's (<see cref="StratumChatOptionsExtensions.WithTags"/>,
+/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="DefaultCaller"/>.</para>
 /// <para>Ledger: when <see cref="Ledger"/> is set, every record is also appended to it (after the tracker got it) and the append is
 /// awaited before the call returns, before a stream reports its end, and before an exception is rethrown, so a billed call is in the
 /// ledger by the time the caller sees its outcome. The append is not canceled by the call's token: the provider has billed, so the
@@ -35,9 +35,6 @@ namespace StratumAI;
 /// </remarks>
 public sealed class CostTrackingChatClient : DelegatingChatClient
 {
-    /// <summary><see cref="ChatOptions.AdditionalProperties"/> key: who made the call, a <see cref="string"/> (a user or service key).</summary>
-    public const string CallerKey = "stratum.caller";
-
     private readonly CostTracker _tracker;
 
     /// <summary>Wraps a chat client.</summary>
@@ -223,16 +220,13 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         return record with { Cost = cost ?? CallCost.Zero, IsPriced = cost is not null || !record.HasUsage };
     }
 
-    private static string[] ReadTags(ChatOptions? options) =>
-        options?.AdditionalProperties?.TryGetValue(LlmCallRunner.TagsKey, out var value) == true && value is IEnumerable<string> tags
-            ? tags.Where(tag => tag is not null).ToArray()
-            : [];
+    private static string[] ReadTags(ChatOptions? options) => options.GetTags().Where(tag => tag is not null).ToArray();
 
     private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
 
     private CostRecord NewRecord(ChatOptions? options, ModelInfo? model, string? modelId, string? providerId = null)
     {
-        var caller = options?.AdditionalProperties?.TryGetValue(CallerKey, out var value) == true && value is string named ? named : DefaultCaller;
+        var caller = options.GetCaller() ?? DefaultCaller;
         return new CostRecord
         {
             Timestamp = _tracker.TimeProvider.GetUtcNow(),

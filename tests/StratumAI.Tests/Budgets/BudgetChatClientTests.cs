@@ -433,8 +433,8 @@ public sealed class BudgetChatClientTests
         {
             MaxOutputTokens = 100,
             AdditionalProperties = caller is null
-                ? new() { [LlmCallRunner.TagsKey] = new[] { "nightly" } }
-                : new() { [LlmCallRunner.TagsKey] = new[] { "nightly" }, [CostTrackingChatClient.CallerKey] = caller },
+                ? new() { [StratumOptionKeys.Tags] = new[] { "nightly" } }
+                : new() { [StratumOptionKeys.Tags] = new[] { "nightly" }, [StratumOptionKeys.Caller] = caller },
         };
 
         // Each call: 100 in × $2.50/1M + 10 out × $10/1M = 0.00035.

@@ -83,7 +83,7 @@ public sealed class BudgetConcurrencyTests
             var options = new ChatOptions
             {
                 MaxOutputTokens = 400,
-                AdditionalProperties = new() { [CostTrackingChatClient.CallerKey] = "user" + (i % 7) },
+                AdditionalProperties = new() { [StratumOptionKeys.Caller] = "user" + (i % 7) },
             };
             try
             {

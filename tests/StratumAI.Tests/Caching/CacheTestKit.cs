@@ -23,7 +23,7 @@ internal static class CacheTestKit
     public static ChatOptions Cached(string? model = null, TimeSpan? ttl = null) => new()
     {
         ModelId = model,
-        AdditionalProperties = new() { [ResponseCacheChatClient.TtlKey] = ttl ?? TimeSpan.FromMinutes(10) },
+        AdditionalProperties = new() { [StratumOptionKeys.CacheTtl] = ttl ?? TimeSpan.FromMinutes(10) },
     };
 
     public static HybridCache NewHybridCache() =>

@@ -154,7 +154,7 @@ public sealed class ResponseCacheChatClientTests
         warm.Temperature = 0.7f;
         var otherCaller = Cached("gpt-4.1-nano");
         otherCaller.Temperature = 0f;
-        otherCaller.AdditionalProperties![CostTrackingChatClient.CallerKey] = "someone-else";
+        otherCaller.AdditionalProperties![StratumOptionKeys.Caller] = "someone-else";
 
         await chat.GetResponseAsync("Invent a holiday", cold);
         var changed = await chat.GetResponseAsync("Invent a holiday", warm);
@@ -408,7 +408,7 @@ public sealed class ResponseCacheChatClientTests
     {
         var inner = new ScriptedChatClient();
         using var cache = NewCacheClient(inner, Store.Hybrid, new ResponseCacheOptions { CacheEveryCall = true });
-        var bypass = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [ResponseCacheChatClient.EnabledKey] = false } };
+        var bypass = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [StratumOptionKeys.CacheEnabled] = false } };
 
         var bypassed = await cache.GetResponseAsync("hi", bypass);
         var stored = await cache.GetResponseAsync("hi", new ChatOptions { ModelId = "m" });
@@ -428,7 +428,7 @@ public sealed class ResponseCacheChatClientTests
         var time = new FakeTimeProvider(Start);
         var inner = new ScriptedChatClient();
         using var cache = NewCacheClient(inner, Store.Distributed, new ResponseCacheOptions { TimeProvider = time, DefaultTtl = TimeSpan.FromSeconds(30) });
-        var options = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [ResponseCacheChatClient.EnabledKey] = true } };
+        var options = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [StratumOptionKeys.CacheEnabled] = true } };
 
         await cache.GetResponseAsync("hi", options);
         time.Advance(TimeSpan.FromSeconds(29));
@@ -445,7 +445,7 @@ public sealed class ResponseCacheChatClientTests
     public async Task TtlOfTheWrongType_ThrowsAClearError()
     {
         using var cache = NewCacheClient(new ScriptedChatClient(), Store.Hybrid);
-        var options = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [ResponseCacheChatClient.TtlKey] = 60 } };
+        var options = new ChatOptions { ModelId = "m", AdditionalProperties = new() { [StratumOptionKeys.CacheTtl] = 60 } };
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => cache.GetResponseAsync("hi", options));
 
@@ -728,8 +728,8 @@ public sealed class ResponseCacheChatClientTests
         var inner = new ScriptedChatClient();
         using var cache = NewCacheClient(inner, Store.Hybrid);
 
-        // What [LlmCall(CacheSeconds = 600)] emits: the TTL under LlmCallRunner.CacheTtlKey.
-        ChatOptions Generated() => new() { ModelId = "m", AdditionalProperties = new() { [LlmCallRunner.CacheTtlKey] = TimeSpan.FromSeconds(600) } };
+        // What [LlmCall(CacheSeconds = 600)] emits: the TTL under StratumOptionKeys.CacheTtl.
+        ChatOptions Generated() => new() { ModelId = "m", AdditionalProperties = new() { [StratumOptionKeys.CacheTtl] = TimeSpan.FromSeconds(600) } };
         await cache.GetResponseAsync("Summarize: x", Generated());
         var hit = await cache.GetResponseAsync("Summarize: x", Generated());
 

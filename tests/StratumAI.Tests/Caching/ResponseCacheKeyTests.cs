@@ -117,10 +117,10 @@ public sealed class ResponseCacheKeyTests
             Temperature = 0f,
             AdditionalProperties = new()
             {
-                [CostTrackingChatClient.CallerKey] = "user-42",
-                [LlmCallRunner.TagsKey] = new[] { "summaries" },
-                [ResponseCacheChatClient.TtlKey] = TimeSpan.FromHours(2),
-                [ResponseCacheChatClient.EnabledKey] = true,
+                [StratumOptionKeys.Caller] = "user-42",
+                [StratumOptionKeys.Tags] = new[] { "summaries" },
+                [StratumOptionKeys.CacheTtl] = TimeSpan.FromHours(2),
+                [StratumOptionKeys.CacheEnabled] = true,
             },
         };
 

@@ -295,10 +295,10 @@ public sealed class CostTrackingTests
 
     private static ChatOptions WithTags(string[] tags, string? caller)
     {
-        var options = new ChatOptions { AdditionalProperties = new() { [LlmCallRunner.TagsKey] = tags } };
+        var options = new ChatOptions { AdditionalProperties = new() { [StratumOptionKeys.Tags] = tags } };
         if (caller is not null)
         {
-            options.AdditionalProperties[CostTrackingChatClient.CallerKey] = caller;
+            options.AdditionalProperties[StratumOptionKeys.Caller] = caller;
         }
 
         return options;

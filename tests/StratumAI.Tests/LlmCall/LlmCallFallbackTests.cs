@@ -169,7 +169,7 @@ public sealed class LlmCallFallbackTests
         server.Enqueue(FakeResponse.Status(503));
         EnqueueAnswer(server);
         using var client = TwoProviderClient(server);
-        var options = new ChatOptions { MaxOutputTokens = 77, AdditionalProperties = new() { [LlmCallRunner.TagsKey] = new[] { "billing" } } };
+        var options = new ChatOptions { MaxOutputTokens = 77, AdditionalProperties = new() { [StratumOptionKeys.Tags] = new[] { "billing" } } };
 
         await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, options, CancellationToken.None);
 

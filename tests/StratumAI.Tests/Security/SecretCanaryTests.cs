@@ -375,7 +375,7 @@ public sealed class SecretCanaryTests
         await Run(() => Drain(stratum.GetStreamingResponseAsync(modelId, Next())), server, s => s.Enqueue(FakeResponse.Text($"data: {{\"error\":{{\"message\":\"bad key {canary}\"}}}}\n\ndata: {{not json\n\n", "text/event-stream")), capture);
 
         // A budget refuses the call before anything is sent.
-        var tiny = new ChatOptions { AdditionalProperties = new() { [LlmCallRunner.TagsKey] = new[] { "tiny" } } };
+        var tiny = new ChatOptions { AdditionalProperties = new() { [StratumOptionKeys.Tags] = new[] { "tiny" } } };
         await Run(() => stratum.GetResponseAsync(modelId, Next(), tiny), server, _ => { }, capture);
         Assert.Contains(capture.Exceptions, ex => ex is BudgetExceededException);
         Assert.Contains(capture.Exceptions, ex => ex is AllFallbacksFailedException);
