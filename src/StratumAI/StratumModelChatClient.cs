@@ -7,7 +7,9 @@ namespace StratumAI;
 /// <summary>
 /// Wraps a dialect client for one catalog model: refuses a certainly invalid request before it is sent
 /// (<see cref="RequestValidator"/>), applies the call timeout and attaches the call's cost and <see cref="ModelInfo"/> to
-/// every response (and to the streaming update that carries usage). Every attempt at a catalog model passes here once.
+/// every response (and to the streaming update that carries usage). Every attempt at a catalog model passes here once, so
+/// this is where an attempt's cost is priced (<see cref="CallCosts"/>) and added to its <see cref="StratumCallContext.CostSoFar"/>:
+/// the one place, whatever middleware the pipeline has.
 /// </summary>
 internal sealed class StratumModelChatClient : DelegatingChatClient
 {
@@ -38,12 +40,18 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
         {
             throw TimedOut(ex);
         }
+        catch (StratumException ex) when (ex.UsageSoFar is { } billed)
+        {
+            options.GetCallContext()?.AddCost(CallCosts.Price(_model, billed)!.Total);
+            throw;
+        }
 
         response.AdditionalProperties ??= [];
         response.AdditionalProperties[StratumUsageKeys.ModelInfo] = _model;
-        if (response.Usage is { } usage)
+        if (CallCosts.Price(_model, response.Usage) is { } cost)
         {
-            response.AdditionalProperties[StratumUsageKeys.Cost] = CostCalculator.Calculate(_model.Pricing, usage);
+            response.AdditionalProperties[StratumUsageKeys.Cost] = cost;
+            options.GetCallContext()?.AddCost(cost.Total);
         }
 
         return response;
@@ -58,6 +66,8 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
         using var timeout = CreateTimeout(cancellationToken);
         var enumerator = base.GetStreamingResponseAsync(messages, options, timeout?.Token ?? cancellationToken).GetAsyncEnumerator(timeout?.Token ?? cancellationToken);
         await using var enumeratorScope = enumerator.ConfigureAwait(false);
+        var context = options.GetCallContext();
+        var added = 0m;
         var first = true;
         while (true)
         {
@@ -75,6 +85,12 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
             {
                 throw TimedOut(ex);
             }
+            catch (StratumException ex) when (ex.UsageSoFar is { } billed && context is not null)
+            {
+                // What the provider billed supersedes the usage updates seen so far (as cost tracking records it).
+                context.AddCost(Math.Max(0m, CallCosts.Price(_model, billed)!.Total - added));
+                throw;
+            }
 
             if (first)
             {
@@ -89,8 +105,11 @@ internal sealed class StratumModelChatClient : DelegatingChatClient
             {
                 if (contents[i] is UsageContent usage)
                 {
+                    var cost = CallCosts.Price(_model, usage.Details)!;
                     update.AdditionalProperties ??= [];
-                    update.AdditionalProperties[StratumUsageKeys.Cost] = CostCalculator.Calculate(_model.Pricing, usage.Details);
+                    update.AdditionalProperties[StratumUsageKeys.Cost] = cost;
+                    context?.AddCost(cost.Total);
+                    added += cost.Total;
                 }
             }
 

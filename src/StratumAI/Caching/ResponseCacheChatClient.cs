@@ -49,6 +49,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     private readonly ConcurrentDictionary<string, Decoded>.AlternateLookup<ReadOnlySpan<char>> _localByText;
 #endif
     private readonly ConcurrentDictionary<string, string> _modelKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ModelInfo, string> _contextModelKeys = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
     /// <param name="innerClient">The client whose responses are cached.</param>
@@ -167,6 +168,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         var seen = new List<ChatResponseUpdate>();
+        (_, options) = CallContexts.Enter(options, InnerClient, _models);
         await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             seen.Add(update);
@@ -207,16 +209,11 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         return answered;
     }
 
-    private static CallCost? Price(ModelInfo? model, UsageDetails? usage) =>
-        model is not null && usage is not null ? CostCalculator.Calculate(model.Pricing, usage) : null;
-
-    private static CallCost Add(CallCost a, CallCost b) =>
-        new(a.Input + b.Input, a.CachedInput + b.CachedInput, a.CacheWrite + b.CacheWrite, a.Output + b.Output, a.Reasoning + b.Reasoning);
-
     private static bool DependsOnOutsideState(ChatOptions? options) =>
         options is not null
         && (options.ConversationId is not null || options.ContinuationToken is not null || options.AllowBackgroundResponses == true || options.RawRepresentationFactory is not null);
 
+    /// <summary>The call's TTL: its context's (<see cref="StratumCallContext.CacheTtl"/>) when one is attached, else read (and type-checked) from its options.</summary>
     private TimeSpan? ResolveTtl(ChatOptions? options)
     {
         var properties = options?.AdditionalProperties;
@@ -229,6 +226,11 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         if (enabled == false)
         {
             return null;
+        }
+
+        if (options.GetCallContext()?.CacheTtl is { } fromContext)
+        {
+            return fromContext > TimeSpan.Zero ? fromContext : null;
         }
 
         if (properties is not null && properties.TryGetValue(StratumOptionKeys.CacheTtl, out var value))
@@ -279,10 +281,19 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>The model part of the key: <c>provider/id</c> of the catalog model (so an alias shares entries with its id), else the id as given.</summary>
+    /// <summary>
+    /// The model part of the key: <c>provider/id</c> of the catalog model (so an alias shares entries with its id), else the id as
+    /// given. The model of the call's context when one is attached; else the id is resolved once per id and remembered, so a hit
+    /// costs no registry look-up (a miss resolves the call's context before it goes down, <see cref="CallContexts.Enter"/>).
+    /// </summary>
     private string? ModelKey(ChatOptions? options)
     {
         var id = options?.ModelId;
+        if (options.GetCallContext() is { } context && (string.IsNullOrEmpty(id) || context.Model.Answers(id)))
+        {
+            return _contextModelKeys.GetOrAdd(context.Model, static model => model.Provider.Id + "/" + model.Id);
+        }
+
         if (!string.IsNullOrEmpty(id))
         {
             return _modelKeys.GetOrAdd(id, static (id, models) => models.TryGet(id, out var model) ? model.Provider.Id + "/" + model.Id : id, _models);
@@ -463,14 +474,15 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
     private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheKey key, TimeSpan ttl, CancellationToken cancellationToken)
     {
+        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         if (!IsCacheable(response))
         {
             return (response, null);
         }
 
-        var model = response.GetModelInfo() ?? InnerModel();
-        var entry = NewEntry(ttl, model, response.GetCost() ?? Price(model, response.Usage)) with { Response = ResponseCacheEntry.Portable(response) };
+        var model = response.GetModelInfo() ?? context?.Model ?? InnerModel();
+        var entry = NewEntry(ttl, model, CallCosts.Of(response, model)) with { Response = ResponseCacheEntry.Portable(response) };
         return (response, await WriteAsync(key, ttl, entry, model, cancellationToken).ConfigureAwait(false));
     }
 
@@ -498,12 +510,12 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
             if (properties.TryGetValue(StratumUsageKeys.Cost, out var cost) && cost is CallCost callCost)
             {
                 // Usage updates add up (as ToChatResponse sums them), so their costs do too.
-                attachedCost = attachedCost is null ? callCost : Add(attachedCost, callCost);
+                attachedCost = CallCosts.Add(attachedCost, callCost);
             }
         }
 
         model ??= InnerModel();
-        var entry = NewEntry(ttl, model, attachedCost ?? Price(model, updates.ToChatResponse().Usage)) with
+        var entry = NewEntry(ttl, model, CallCosts.Of(attachedCost, model, updates.ToChatResponse().Usage)) with
         {
             Updates = updates.Select(ResponseCacheEntry.Portable).ToList(),
         };

@@ -27,8 +27,9 @@ namespace StratumAI;
 /// <para>Prompt and response text is logged and recorded only with <see cref="StratumTelemetryOptions.EnableSensitiveData"/>.
 /// API keys are never recorded: nothing here reads them.</para>
 /// <para>Place it outside fallback and retry middleware for one span per call (the <c>stratum.retry</c> and
-/// <c>stratum.fallback</c> span events then show each attempt). The model of a call is
-/// <see cref="ChatOptions.ModelId"/> resolved through the catalog, else the inner client's <see cref="ModelInfo"/>.</para>
+/// <c>stratum.fallback</c> span events then show each attempt). The model of a call is the one of its
+/// <see cref="StratumCallContext"/> (attached above, else resolved here once from <see cref="ChatOptions.ModelId"/> through
+/// <see cref="StratumTelemetryOptions.Models"/> and passed down), else the inner client's <see cref="ModelInfo"/>.</para>
 /// <para>Thread-safe: one instance serves concurrent calls. Disposing it disposes its <see cref="ActivitySource"/>
 /// and <see cref="Meter"/> and the inner client.</para>
 /// </remarks>
@@ -102,11 +103,12 @@ public sealed class TelemetryChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var call = Begin(messages, options, streaming: false);
+        var (context, entered) = CallContexts.Enter(options, InnerClient, _models);
+        var call = Begin(messages, options, context, streaming: false);
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            response = await base.GetResponseAsync(messages, entered, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -125,12 +127,13 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var call = Begin(messages, options, streaming: true);
+        var (context, entered) = CallContexts.Enter(options, InnerClient, _models);
+        var call = Begin(messages, options, context, streaming: true);
         var outcome = new CallOutcome { Kept = _sensitive ? [] : null };
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
         {
-            enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            enumerator = base.GetStreamingResponseAsync(messages, entered, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch (Exception ex)
         {
@@ -202,10 +205,11 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
-    private CallScope Begin(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    /// <summary>Starts the span of a call; <paramref name="options"/> are the caller's (the model id as requested, alias or not).</summary>
+    private CallScope Begin(IEnumerable<ChatMessage> messages, ChatOptions? options, StratumCallContext? context, bool streaming)
     {
-        var requestModel = !string.IsNullOrEmpty(options?.ModelId) ? options.ModelId : _innerModel?.Id ?? _metadata?.DefaultModelId;
-        var model = !string.IsNullOrEmpty(options?.ModelId) && _models.TryGet(options.ModelId, out var found) ? found : _innerModel;
+        var requestModel = !string.IsNullOrEmpty(options?.ModelId) ? options.ModelId : context?.Model.Id ?? _innerModel?.Id ?? _metadata?.DefaultModelId;
+        var model = context?.Model ?? _innerModel;
         var endpoint = model is not null ? BaseUrlOf(model.Provider) : _metadata?.ProviderUri;
         var call = new CallScope
         {
@@ -282,10 +286,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         var usage = billed ?? outcome.Usage;
 
         // A cache hit cost nothing; usage reported alongside an exception is priced from the catalog, as cost tracking does.
-        var cost = outcome.CacheHit ? CallCost.Zero
-            : billed is null && outcome.Cost is not null ? outcome.Cost
-            : served is not null && usage is not null ? CostCalculator.Calculate(served.Pricing, usage)
-            : null;
+        var cost = outcome.CacheHit ? CallCost.Zero : CallCosts.Of(billed is null ? outcome.Cost : null, served, usage);
         var errorType = error?.GetType().FullName;
 
         if (call.Activity is { } activity)

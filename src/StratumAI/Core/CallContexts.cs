@@ -1,0 +1,25 @@
+using Microsoft.Extensions.AI;
+
+namespace StratumAI;
+
+/// <summary>How a StratumAI middleware finds the <see cref="StratumCallContext"/> of the call passing through it.</summary>
+internal static class CallContexts
+{
+    /// <summary>
+    /// The context of the call and the options to pass down. The context attached to <paramref name="options"/> when it is for
+    /// the model they name: no look-up, and the options go down unchanged (no copy). Otherwise the context is resolved now (one
+    /// registry look-up, <see cref="StratumCallContext.Resolve"/>) and attached to a copy of the options, so every middleware
+    /// below reuses it. Null, with the options unchanged, when the call names no model the registry knows and the inner client
+    /// has none.
+    /// </summary>
+    public static (StratumCallContext? Context, ChatOptions? Options) Enter(ChatOptions? options, IChatClient inner, ModelRegistry registry)
+    {
+        if (options.GetCallContext() is { } attached && (string.IsNullOrEmpty(options!.ModelId) || attached.Model.Answers(options.ModelId)))
+        {
+            return (attached, options);
+        }
+
+        var context = StratumCallContext.Resolve(options, inner, registry);
+        return context is null ? (null, options) : (context, context.AttachTo(options));
+    }
+}
