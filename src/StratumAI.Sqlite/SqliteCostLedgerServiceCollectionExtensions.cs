@@ -10,8 +10,8 @@ public static class SqliteCostLedgerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a singleton <see cref="SqliteCostLedger"/> on a database file as the <see cref="ICostLedger"/> (replacing any other),
-    /// and a <see cref="CostTracker"/> when none is registered. Use it in a pipeline with
-    /// <see cref="CostLedgerChatClientBuilderExtensions.UseCostLedger"/>.
+    /// and a <see cref="CostTracker"/> when none is registered. Use it in a pipeline with <c>UseStratumCostTracking()</c>
+    /// (<see cref="CostTrackingChatClientBuilderExtensions"/>), which records in both.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="databasePath">The path of the database file; created when missing.</param>

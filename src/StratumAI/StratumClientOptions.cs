@@ -60,7 +60,7 @@ public sealed class StratumClientOptions
     /// Called once, when the <see cref="StratumClient"/> is created, with a builder whose inner client sends each request to the
     /// catalog model named by <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/> (the client sets it to the model of the call).
     /// Add middleware in the usual order, outermost first, e.g.
-    /// <c>options.Pipeline = b =&gt; b.UseCostTracking(tracker);</c>. Middleware may change the model of a call (fallbacks, routing)
+    /// <c>options.Pipeline = b =&gt; b.UseStratumCostTracking(tracker);</c>. Middleware may change the model of a call (fallbacks, routing)
     /// by setting <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/> to another catalog id.
     /// </remarks>
     public Action<Microsoft.Extensions.AI.ChatClientBuilder>? Pipeline { get; set; }

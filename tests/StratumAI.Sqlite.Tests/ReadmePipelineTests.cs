@@ -46,7 +46,7 @@ public sealed class ReadmePipelineTests : IDisposable
                 .UseStratumFallbacks("claude-sonnet-4-5")
                 .UseStratumResilience(o => o.MaxRetryAttempts = 0)
                 .UseStratumBudget()
-                .UseCostLedger();
+                .UseStratumCostTracking();
         });
 
         decimal cost;

@@ -11,7 +11,7 @@ public sealed class SqliteCostLedgerPipelineTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task AddSqliteCostLedgerAndUseCostLedger_RecordedCallsAreInTheFile_AndItsTotalEqualsTheTrackersExactly()
+    public async Task AddSqliteCostLedgerAndUseStratumCostTracking_RecordedCallsAreInTheFile_AndItsTotalEqualsTheTrackersExactly()
     {
         await using var server = await FakeProviderServer.StartAsync();
         server.EnqueueFixture(FixtureLoader.GetFixturePath("openai/chat__vercel-ai-openai__openai-text.json"));
@@ -24,7 +24,7 @@ public sealed class SqliteCostLedgerPipelineTests : IDisposable
         var nano = new ModelInfo("gpt-4.1-nano", "Gpt41Nano", new ProviderInfo("openai", "OpenAI", "openai", provider.BaseUrl.ToString(), null), null, 1_047_576, 32_768, new ModelPricing(0.1m, 0.4m, CachedInputPerMillion: 0.025m), ModelCapabilities.None);
         var database = _temp.File("costs.db");
         var services = new ServiceCollection().AddSqliteCostLedger(database);
-        services.AddChatClient(stratum.GetChatClient(nano)).UseCostLedger(client => client.DefaultCaller = "report-test");
+        services.AddChatClient(stratum.GetChatClient(nano)).UseStratumCostTracking(client => client.DefaultCaller = "report-test");
 
         await using (var container = services.BuildServiceProvider())
         {
@@ -78,7 +78,7 @@ public sealed class SqliteCostLedgerPipelineTests : IDisposable
         decimal worstCase;
         await using (var ledger = new SqliteCostLedger(database))
         {
-            using var client = stratum.GetChatClient(nano).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
+            using var client = stratum.GetChatClient(nano).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
             worstCase = client.GetService<BudgetChatClient>()!.Estimate([new ChatMessage(ChatRole.User, "hi")], request).Cost;
             var seen = 0;
             await Assert.ThrowsAnyAsync<StratumException>(async () =>
@@ -108,15 +108,17 @@ public sealed class SqliteCostLedgerPipelineTests : IDisposable
     }
 
     [Fact]
-    public void UseCostLedger_WithoutARegisteredLedger_FailsWhenThePipelineIsBuilt()
+    public void UseStratumCostTracking_WithoutARegisteredLedger_RecordsInTheRegisteredTrackerAlone()
     {
-        var services = new ServiceCollection().AddSingleton<CostTracker>();
-        using var container = services.BuildServiceProvider();
+        var tracker = new CostTracker();
+        using var container = new ServiceCollection().AddSingleton(tracker).BuildServiceProvider();
         using var inner = new ChatClientBuilder(new ThrowingClient()).Build();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => inner.AsBuilder().UseCostLedger().Build(container));
+        using var client = inner.AsBuilder().UseStratumCostTracking().Build(container);
 
-        Assert.Contains("ICostLedger", ex.Message, StringComparison.Ordinal);
+        var tracking = Assert.IsType<CostTrackingChatClient>(client.GetService(typeof(CostTrackingChatClient)));
+        Assert.Same(tracker, tracking.Tracker);
+        Assert.Null(tracking.Options.Ledger);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class StratumClientPipelineTests
         await using var server = await FakeProviderServer.StartAsync();
         server.EnqueueFixture(Fixture(Instructions));
         var tracker = new CostTracker();
-        using var client = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseCostTracking(tracker));
+        using var client = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseStratumCostTracking(tracker));
         var model = Register(client, "gpt-4o");
 
         var text = await LlmCallRunner.GetTextAsync(client, model, [new ChatMessage(ChatRole.User, "What is the capital of France?")], null, CancellationToken.None);
@@ -119,7 +119,7 @@ public sealed class StratumClientPipelineTests
     {
         var options = new StratumClientOptions();
         Assert.Contains("Pipeline = none", options.ToString(), StringComparison.Ordinal);
-        options.Pipeline = b => b.UseCostTracking(new CostTracker());
+        options.Pipeline = b => b.UseStratumCostTracking(new CostTracker());
         Assert.Contains("Pipeline = configured", options.ToString(), StringComparison.Ordinal);
     }
 

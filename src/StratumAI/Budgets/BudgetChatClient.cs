@@ -10,13 +10,14 @@ namespace StratumAI;
 /// <see cref="BudgetExceededException"/>; after the call it settles the reservation to the actual cost.
 /// </summary>
 /// <remarks>
-/// <para>The model of a call is <see cref="ChatOptions.ModelId"/> resolved through <see cref="Models"/> (by default the catalog of the
-/// <see cref="StratumClient"/> below, else <see cref="ModelRegistry.Default"/>), else the inner client's
-/// <see cref="ModelInfo"/> (<c>GetService</c>); a call for a model neither knows is refused with
+/// <para>The model of a call is the one of its <see cref="StratumCallContext"/>: attached by the StratumAI client or middleware
+/// above, else resolved here once from <see cref="ChatOptions.ModelId"/> through <see cref="StratumBudgetOptions.Models"/> (by
+/// default the catalog of the <see cref="StratumClient"/> below, else <see cref="ModelRegistry.Default"/>) and passed down;
+/// else the inner client's <see cref="ModelInfo"/> (<c>GetService</c>). A call for a model neither knows is refused with
 /// <see cref="StratumModelNotFoundException"/>, since its worst case cannot be priced. The worst case is described on
 /// <see cref="BudgetEstimate"/>; <see cref="Estimate"/> shows it for a request.</para>
-/// <para>Settling: a response is charged <see cref="ChatResponseStratumExtensions.GetCost"/>, else its usage priced with
-/// <see cref="CostCalculator"/>, else (no usage reported, so the cost is unknown) its whole reservation; a cache hit is
+/// <para>Settling: a response is charged its cost (<see cref="ChatResponseStratumExtensions.GetCost"/>, else its usage priced with
+/// <see cref="CostCalculator"/>, as everywhere in StratumAI), else (no usage reported, so the cost is unknown) its whole reservation; a cache hit is
 /// charged nothing. A failure that carries <see cref="StratumException.UsageSoFar"/> is charged that usage. A failure without
 /// usage after the request was sent — the caller's cancellation, a timeout, a connection lost after sending, a 200 whose body
 /// could not be read — is charged its whole reservation: the provider may have billed it in full. A failure before anything was
@@ -28,57 +29,35 @@ namespace StratumAI;
 /// charged (it may have come after sending), any other failure released. The charged worst case is handed down to a
 /// <see cref="CostTrackingChatClient"/> below, which records it as <see cref="CostRecord.IsEstimated"/>.</para>
 /// <para>Tags and caller are the call's (<see cref="StratumChatOptionsExtensions.WithTags"/>,
-/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="DefaultCaller"/>. Place it inside retries and fallbacks
+/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="StratumBudgetOptions.DefaultCaller"/>. Place it inside retries and fallbacks
 /// (so each attempt reserves for the model it calls) and outside cost tracking.</para>
-/// <para>Thread-safe: one instance serves concurrent calls. Set the properties before use.</para>
+/// <para>Thread-safe: one instance serves concurrent calls.</para>
 /// </remarks>
 public sealed class BudgetChatClient : DelegatingChatClient
 {
     private readonly BudgetManager _budgets;
-    private int _tokensPerAttachment = DefaultTokensPerAttachment;
-
-    /// <summary>The default of <see cref="TokensPerAttachment"/>: above what one image costs at OpenAI (high detail) or Anthropic.</summary>
-    public const int DefaultTokensPerAttachment = 2_000;
+    private readonly StratumBudgetOptions _options;
+    private readonly ModelRegistry _models;
 
     /// <summary>Wraps a chat client.</summary>
     /// <param name="innerClient">The client calls are passed to when they fit the budgets.</param>
     /// <param name="budgets">The budgets; may be shared by many pipelines.</param>
+    /// <param name="options">Settings, or null for the defaults. The instance is kept; do not change it while calls run.</param>
     /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="budgets"/> is null.</exception>
-    public BudgetChatClient(IChatClient innerClient, BudgetManager budgets)
+    public BudgetChatClient(IChatClient innerClient, BudgetManager budgets, StratumBudgetOptions? options = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(budgets);
         _budgets = budgets;
+        _options = options ?? new StratumBudgetOptions();
+        _models = CallModel.RegistryFor(innerClient, _options.Models);
     }
 
     /// <summary>The budgets calls are checked against.</summary>
     public BudgetManager Budgets => _budgets;
 
-    /// <summary>
-    /// The catalog <see cref="ChatOptions.ModelId"/> is resolved in, or null (the default) for the catalog of the
-    /// <see cref="StratumClient"/> below (<c>GetService&lt;StratumClient&gt;()</c>, as in a <see cref="StratumClientOptions.Pipeline"/>),
-    /// else <see cref="ModelRegistry.Default"/>.
-    /// </summary>
-    public ModelRegistry? Models { get; set; }
-
-    /// <summary>The caller used when a call's options name none; null by default.</summary>
-    public string? DefaultCaller { get; set; }
-
-    /// <summary>Where a refused call is logged (<c>ChatBudgetRejected</c>, event 1013), or null for nowhere.</summary>
-    /// <value>Null by default; <c>UseStratumBudget</c> sets the pipeline's <see cref="ILoggerFactory"/> logger when it finds one.</value>
-    public ILogger? Logger { get; set; }
-
-    /// <summary>Tokens counted for each image, file or URL in the prompt. Default <see cref="DefaultTokensPerAttachment"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
-    public int TokensPerAttachment
-    {
-        get => _tokensPerAttachment;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            _tokensPerAttachment = value;
-        }
-    }
+    /// <summary>The settings this client uses.</summary>
+    public StratumBudgetOptions Options => _options;
 
     /// <summary>The worst-case cost this client would reserve for a request.</summary>
     /// <param name="messages">The conversation.</param>
@@ -86,12 +65,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <param name="cancellationToken">Stops counting the prompt's tokens (linear in its length, but a prompt may be megabytes).</param>
     /// <returns>The estimate.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
-    /// <exception cref="StratumModelNotFoundException">The call's model is not in <see cref="Models"/> and the inner client names none.</exception>
+    /// <exception cref="StratumModelNotFoundException">The call's model is not in <see cref="StratumBudgetOptions.Models"/> and the inner client names none.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while counting.</exception>
     public BudgetEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return BudgetEstimate.For(ResolveModel(options), messages, options, _tokensPerAttachment, cancellationToken);
+        return EstimateFor(StratumCallContext.Resolve(options, InnerClient, _models), messages, options, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -99,8 +78,10 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <exception cref="StratumModelNotFoundException">The call's model cannot be priced; nothing was sent.</exception>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var estimate = Estimate(messages, options, cancellationToken);
-        using var reservation = Reserve(estimate, options);
+        ArgumentNullException.ThrowIfNull(messages);
+        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
+        var estimate = EstimateFor(context, messages, options, cancellationToken);
+        using var reservation = Reserve(estimate, context, options);
         var scope = CallScope.Enter();
         scope.Estimate = estimate;
         var mark = scope.Snapshot();
@@ -127,19 +108,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
             throw;
         }
 
-        decimal actual;
-        if (response.IsCacheHit())
-        {
-            actual = 0m;
-        }
-        else if (response.GetCost() is { } cost)
-        {
-            actual = cost.Total;
-        }
-        else
-        {
-            actual = response.Usage is { } usage ? Price(response.GetModelInfo() ?? estimate.Model, usage) : estimate.Cost;
-        }
+        // A cache hit cost nothing; a response that reported no usage may have cost the whole worst case.
+        var actual = response.IsCacheHit() ? 0m : CallCosts.Of(response, estimate.Model)?.Total ?? estimate.Cost;
 
         reservation.Settle(actual + Earlier(estimate, scope, mark));
         return response;
@@ -154,8 +124,10 @@ public sealed class BudgetChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Runs at the first MoveNextAsync, before the inner stream is started, so a refusal sends nothing.
-        var estimate = Estimate(messages, options, cancellationToken);
-        using var reservation = Reserve(estimate, options);
+        ArgumentNullException.ThrowIfNull(messages);
+        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
+        var estimate = EstimateFor(context, messages, options, cancellationToken);
+        using var reservation = Reserve(estimate, context, options);
         var scope = CallScope.Enter();
         scope.Estimate = estimate;
         var mark = scope.Snapshot();
@@ -180,11 +152,11 @@ public sealed class BudgetChatClient : DelegatingChatClient
                     var billed = (ex as StratumException)?.UsageSoFar;
                     if (billed is not null)
                     {
-                        reservation.Settle(Price(stream.Model, billed) + Earlier(estimate, scope, mark));
+                        reservation.Settle(Price(stream.Served, billed) + Earlier(estimate, scope, mark));
                     }
                     else if (stream.Answered || scope.MayBeBilled(mark, ex))
                     {
-                        reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
+                        reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
                     }
 
                     throw;
@@ -194,14 +166,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
+            reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
         }
         finally
         {
             // Still open only when the caller stopped reading early: the provider billed what it had produced.
             if (!reservation.IsCompleted && (stream.Answered || scope.MayBeBilled(mark, error: null)))
             {
-                reservation.Settle(stream.Cost() + Earlier(estimate, scope, mark));
+                reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
             }
 
             await enumerator.DisposeAsync().ConfigureAwait(false);
@@ -215,7 +187,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         return serviceKey is null && serviceType == typeof(BudgetManager) ? _budgets : base.GetService(serviceType, serviceKey);
     }
 
-    private static decimal Price(ModelInfo model, UsageDetails usage) => CostCalculator.Calculate(model.Pricing, usage).Total;
+    private static decimal Price(ModelInfo model, UsageDetails usage) => CallCosts.Price(model, usage)!.Total;
 
     /// <summary>
     /// The worst case of each request sent below since <paramref name="mark"/> with an unknown outcome, except the last one, which
@@ -224,144 +196,52 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private static decimal Earlier(BudgetEstimate estimate, CallScope scope, CallScope.Mark mark) =>
         scope.Unsettled(mark) is var unsettled && unsettled > 1 ? estimate.Cost * (unsettled - 1) : 0m;
 
-    private BudgetReservation Reserve(BudgetEstimate estimate, ChatOptions? options)
+    private BudgetReservation Reserve(BudgetEstimate estimate, StratumCallContext? context, ChatOptions? options)
     {
-        var tags = options.GetTags();
-        var caller = options.GetCaller() ?? DefaultCaller;
+        var tags = context?.Tags ?? options.GetTags();
+        var caller = (context is null ? options.GetCaller() : context.Caller) ?? _options.DefaultCaller;
         try
         {
             return _budgets.Reserve(estimate.Cost, tags, caller);
         }
-        catch (BudgetExceededException ex) when (Logger is { } logger)
+        catch (BudgetExceededException ex) when (_options.Logger is { } logger)
         {
             StratumLog.BudgetRejected(logger, ex.PolicyName ?? ex.Scope.ToString(), estimate.Model.Id, ex.Spent, ex.Limit, ex.Requested);
             throw;
         }
     }
 
-    private ModelInfo ResolveModel(ChatOptions? options)
+    private BudgetEstimate EstimateFor(StratumCallContext? context, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        BudgetEstimate.For(ModelOf(context, options), messages, options, _options.TokensPerAttachment, cancellationToken);
+
+    /// <summary>The model of the call's context, else (a model id the catalog does not know) the inner client's own model.</summary>
+    private ModelInfo ModelOf(StratumCallContext? context, ChatOptions? options)
     {
-        var id = options?.ModelId;
-        var registry = Models ?? (InnerClient.GetService(typeof(StratumClient)) as StratumClient)?.Models ?? ModelRegistry.Default;
-        if (!string.IsNullOrEmpty(id) && registry.TryGet(id, out var model))
+        if (context is not null)
         {
-            return model;
+            return context.Model;
         }
 
+        var id = options?.ModelId;
         return InnerClient.GetService(typeof(ModelInfo)) as ModelInfo
             ?? throw new StratumModelNotFoundException(
-                $"The budget cannot price the model '{id}': it is not in the catalog the budget reads (BudgetChatClient.Models). "
-                + "Add it to a catalog file, or set BudgetChatClient.Models to the registry your StratumClient uses. Nothing was sent.")
+                $"The budget cannot price the model '{id}': it is not in the catalog the budget reads (StratumBudgetOptions.Models). "
+                + "Add it to a catalog file, or set StratumBudgetOptions.Models to the registry your StratumClient uses. Nothing was sent.")
             {
                 ModelId = id,
             };
     }
 
-    /// <summary>What one stream has shown so far; used by one enumeration only.</summary>
-    private sealed class StreamState(BudgetEstimate estimate)
+    /// <summary>What one stream has shown so far (read as cost tracking and telemetry read it); used by one enumeration only.</summary>
+    private sealed class StreamState(BudgetEstimate estimate) : StreamTally
     {
-        private UsageDetails? _usage;
-        private decimal? _cost;
-        private bool _cacheHit;
-
-        public ModelInfo Model { get; private set; } = estimate.Model;
-
         /// <summary>True once the provider sent anything: from then on it bills the call.</summary>
-        public bool Answered { get; private set; }
+        public bool Answered => Updates > 0;
 
-        public void Observe(ChatResponseUpdate update)
-        {
-            Answered = true;
-            if (update.AdditionalProperties is { } properties)
-            {
-                if (properties.TryGetValue(StratumUsageKeys.ModelInfo, out var model) && model is ModelInfo info)
-                {
-                    Model = info;
-                }
+        /// <summary>The model that served the stream, else the one the reservation priced.</summary>
+        public ModelInfo Served => Model ?? estimate.Model;
 
-                if (properties.TryGetValue(StratumUsageKeys.CacheHit, out var hit) && hit is true)
-                {
-                    _cacheHit = true;
-                }
-
-                // Usage updates add up (as ToChatResponse sums them), so their costs do too.
-                if (properties.TryGetValue(StratumUsageKeys.Cost, out var cost) && cost is CallCost callCost)
-                {
-                    _cost = (_cost ?? 0m) + callCost.Total;
-                }
-            }
-
-            foreach (var content in update.Contents)
-            {
-                if (content is UsageContent usage)
-                {
-                    (_usage ??= new UsageDetails()).Add(usage.Details);
-                }
-            }
-        }
-
-        /// <summary>The cost of what was seen: priced usage, else (unknown cost) the whole reservation.</summary>
-        public decimal Cost()
-        {
-            if (_cacheHit)
-            {
-                return 0m;
-            }
-
-            return _cost ?? (_usage is not null ? Price(Model, _usage) : estimate.Cost);
-        }
+        /// <summary>What the stream cost so far: nothing for a cache hit, else its priced usage, else (unknown cost) the whole reservation.</summary>
+        public decimal Charge() => CacheHit ? 0m : CallCosts.Of(Cost, Served, Usage)?.Total ?? estimate.Cost;
     }
-}
-
-/// <summary>Adds <see cref="BudgetChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>
-public static class BudgetChatClientBuilderExtensions
-{
-    /// <summary>Keeps the pipeline's calls within <paramref name="budgets"/>: reserves each call's worst case before it is sent, settles after.</summary>
-    /// <param name="builder">The pipeline.</param>
-    /// <param name="budgets">The budgets; may be shared by many pipelines.</param>
-    /// <param name="configure">Sets options of the middleware, e.g. <see cref="BudgetChatClient.Models"/>.</param>
-    /// <returns><paramref name="builder"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="budgets"/> is null.</exception>
-    /// <remarks>
-    /// Place it inside retry and fallback middleware (each attempt reserves for its own model) and outside cost tracking.
-    /// Refusals are logged (event 1013) with <see cref="BudgetChatClient.Logger"/>, else the pipeline's <see cref="ILoggerFactory"/>;
-    /// that logger also becomes <paramref name="budgets"/>' <see cref="BudgetManager.Logger"/> for alerts (event 1014) if it has none.
-    /// </remarks>
-    public static ChatClientBuilder UseStratumBudget(this ChatClientBuilder builder, BudgetManager budgets, Action<BudgetChatClient>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(budgets);
-        return builder.Use((inner, services) =>
-        {
-            var client = new BudgetChatClient(inner, budgets);
-            configure?.Invoke(client);
-            client.Logger ??= LoggerFrom(services);
-            budgets.Logger ??= client.Logger;
-            return client;
-        });
-    }
-
-    /// <summary>Keeps the pipeline's calls within the <see cref="BudgetManager"/> registered in the pipeline's services.</summary>
-    /// <param name="builder">The pipeline.</param>
-    /// <param name="configure">Sets options of the middleware, e.g. <see cref="BudgetChatClient.Models"/>.</param>
-    /// <returns><paramref name="builder"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">When the pipeline is built: no <see cref="BudgetManager"/> is registered.</exception>
-    public static ChatClientBuilder UseStratumBudget(this ChatClientBuilder builder, Action<BudgetChatClient>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use((inner, services) =>
-        {
-            var budgets = services.GetService(typeof(BudgetManager)) as BudgetManager
-                ?? throw new InvalidOperationException("UseStratumBudget() needs a BudgetManager registered in the services, or pass one to UseStratumBudget(budgets).");
-            var client = new BudgetChatClient(inner, budgets);
-            configure?.Invoke(client);
-            client.Logger ??= LoggerFrom(services);
-            budgets.Logger ??= client.Logger;
-            return client;
-        });
-    }
-
-    private static ILogger? LoggerFrom(IServiceProvider services) =>
-        (services.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger<BudgetChatClient>();
 }

@@ -9,7 +9,8 @@ namespace StratumAI;
 /// <para>What is recorded, exactly once per call:</para>
 /// <list type="bullet">
 /// <item>A response: its cost from <see cref="ChatResponseStratumExtensions.GetCost"/>, or computed with <see cref="CostCalculator"/>
-/// from its usage and the <see cref="ModelInfo"/> of the response or of the inner client (<c>GetService&lt;ModelInfo&gt;()</c>).
+/// from its usage and the <see cref="ModelInfo"/> of the response, else of the call (its <see cref="StratumCallContext"/>),
+/// else of the inner client (<c>GetService&lt;ModelInfo&gt;()</c>).
 /// A cache hit (<see cref="StratumUsageKeys.CacheHit"/>) records $0 and what it saved.</item>
 /// <item>A failure whose <see cref="StratumException.UsageSoFar"/> is set: the partial cost; the exception is rethrown unchanged.</item>
 /// <item>A failure without usage after the request was sent (cancelled by the caller, timed out, connection lost after sending,
@@ -24,57 +25,47 @@ namespace StratumAI;
 /// disposed early by the caller, the usage seen so far (else the estimate), as <see cref="CostOutcome.Abandoned"/>.</item>
 /// </list>
 /// <para>Tags and caller are the call's (<see cref="StratumChatOptionsExtensions.WithTags"/>,
-/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="DefaultCaller"/>.</para>
-/// <para>Ledger: when <see cref="Ledger"/> is set, every record is also appended to it (after the tracker got it) and the append is
+/// <see cref="StratumChatOptionsExtensions.WithCaller"/>), else the caller is <see cref="StratumCostTrackingOptions.DefaultCaller"/>.
+/// The call's <see cref="StratumCallContext"/> is the one attached above, else resolved here once and passed down.</para>
+/// <para>Ledger: when <see cref="StratumCostTrackingOptions.Ledger"/> is set, every record is also appended to it (after the tracker got it) and the append is
 /// awaited before the call returns, before a stream reports its end, and before an exception is rethrown, so a billed call is in the
 /// ledger by the time the caller sees its outcome. The append is not canceled by the call's token: the provider has billed, so the
 /// record must be written. If the append fails, the call throws <see cref="CostLedgerException"/> (never retryable) carrying the
 /// record, the response of a successful call and the exception of a failed one; the record stays in the tracker. A disposed
 /// stream's append failure surfaces from its <c>DisposeAsync</c>.</para>
-/// <para>Thread-safe: one instance serves concurrent calls; per-call state lives in the call. Set the properties before use.</para>
+/// <para>Thread-safe: one instance serves concurrent calls; per-call state lives in the call.</para>
 /// </remarks>
 public sealed class CostTrackingChatClient : DelegatingChatClient
 {
     private readonly CostTracker _tracker;
+    private readonly StratumCostTrackingOptions _options;
+    private readonly ModelRegistry _models;
 
     /// <summary>Wraps a chat client.</summary>
     /// <param name="innerClient">The client to record calls of.</param>
     /// <param name="tracker">Where records go.</param>
+    /// <param name="options">Settings (a ledger, the default caller), or null for the defaults. The instance is kept; do not change it while calls run.</param>
     /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> or <paramref name="tracker"/> is null.</exception>
-    public CostTrackingChatClient(IChatClient innerClient, CostTracker tracker)
+    public CostTrackingChatClient(IChatClient innerClient, CostTracker tracker, StratumCostTrackingOptions? options = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         _tracker = tracker;
+        _options = options ?? new StratumCostTrackingOptions();
+        _models = CallModel.RegistryFor(innerClient, _options.Models);
     }
-
-    /// <summary>Wraps a chat client and appends every record to a ledger too.</summary>
-    /// <param name="innerClient">The client to record calls of.</param>
-    /// <param name="tracker">Where records go.</param>
-    /// <param name="ledger">Where records are appended as well (see <see cref="Ledger"/>).</param>
-    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/>, <paramref name="tracker"/> or <paramref name="ledger"/> is null.</exception>
-    public CostTrackingChatClient(IChatClient innerClient, CostTracker tracker, ICostLedger ledger)
-        : this(innerClient, tracker)
-    {
-        ArgumentNullException.ThrowIfNull(ledger);
-        Ledger = ledger;
-    }
-
-    /// <summary>The caller recorded when a call's options name none; null by default.</summary>
-    public string? DefaultCaller { get; set; }
 
     /// <summary>The tracker records go to.</summary>
     public CostTracker Tracker => _tracker;
 
-    /// <summary>
-    /// The ledger every record is appended to after the tracker got it, awaited before the call returns; null (the default) for none.
-    /// See the remarks of <see cref="CostTrackingChatClient"/> for what happens when an append fails.
-    /// </summary>
-    public ICostLedger? Ledger { get; set; }
+    /// <summary>The settings this client uses.</summary>
+    public StratumCostTrackingOptions Options => _options;
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(messages);
+        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
         var scope = CallScope.Enter();
         var mark = scope.Snapshot();
         ChatResponse response;
@@ -84,32 +75,32 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
         catch (StratumException ex) when (ex.UsageSoFar is not null)
         {
-            await RecordAsync(FailureRecord(ex, ex.UsageSoFar, options), response: null, callException: ex).ConfigureAwait(false);
+            await RecordAsync(FailureRecord(ex, ex.UsageSoFar, context, options), response: null, callException: ex).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex) when (ex is not CostLedgerException && scope.MayBeBilled(mark, ex))
         {
             // Sent, and then cancelled, timed out or cut off before any usage: billed for all we know, so recorded as estimated.
-            var failed = NewRecord(options, model: null, (ex as StratumException)?.ModelId ?? options?.ModelId, (ex as StratumException)?.ProviderId) with
+            var failed = NewRecord(context, options, model: null, (ex as StratumException)?.ModelId ?? options?.ModelId, (ex as StratumException)?.ProviderId) with
             {
                 Outcome = CostOutcome.Failed,
                 ErrorType = ex.GetType().FullName,
                 RequestId = (ex as StratumException)?.RequestId,
             };
-            await RecordAsync(Estimated(failed, scope, messages, options, model: null), response: null, callException: ex).ConfigureAwait(false);
+            await RecordAsync(Estimated(failed, scope, messages, context, options, model: null), response: null, callException: ex).ConfigureAwait(false);
             throw;
         }
 
-        var model = response.GetModelInfo() ?? InnerModel();
+        var model = response.GetModelInfo() ?? ModelOf(context);
         var usage = response.Usage;
-        var cost = response.GetCost() ?? Price(model, usage);
-        var record = NewRecord(options, model, response.ModelId ?? options?.ModelId) with
+        var cost = CallCosts.Of(response, model);
+        var record = NewRecord(context, options, model, response.ModelId ?? options?.ModelId) with
         {
             RequestId = response.GetRequestId(),
             Outcome = CostOutcome.Succeeded,
         };
         record = usage is null && cost is null && !response.IsCacheHit()
-            ? Estimated(record, scope, messages, options, model)
+            ? Estimated(record, scope, messages, context, options, model)
             : Priced(record.WithUsage(usage), cost, response.IsCacheHit());
         await RecordAsync(record, response, callException: null).ConfigureAwait(false);
         return response;
@@ -121,9 +112,11 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(messages);
+        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
         var scope = CallScope.Enter();
         var mark = scope.Snapshot();
-        var stream = new StreamState();
+        var stream = new StreamState(context);
         var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -190,7 +183,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             handlerError = ExceptionDispatchInfo.Capture(ex);
         }
 
-        if (Ledger is { } ledger)
+        if (_options.Ledger is { } ledger)
         {
             try
             {
@@ -206,9 +199,6 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         handlerError?.Throw();
     }
 
-    private static CallCost? Price(ModelInfo? model, UsageDetails? usage) =>
-        model is not null && usage is not null ? CostCalculator.Calculate(model.Pricing, usage) : null;
-
     private static CostRecord Priced(CostRecord record, CallCost? cost, bool cacheHit)
     {
         if (cacheHit)
@@ -220,50 +210,54 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         return record with { Cost = cost ?? CallCost.Zero, IsPriced = cost is not null || !record.HasUsage };
     }
 
-    private static string[] ReadTags(ChatOptions? options) => options.GetTags().Where(tag => tag is not null).ToArray();
+    private static IReadOnlyList<string> TagsOf(StratumCallContext? context, ChatOptions? options)
+    {
+        var tags = context?.Tags ?? options.GetTags();
+        return tags.Contains(null!) ? tags.Where(tag => tag is not null).ToArray() : tags;
+    }
 
     private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
 
-    private CostRecord NewRecord(ChatOptions? options, ModelInfo? model, string? modelId, string? providerId = null)
-    {
-        var caller = options.GetCaller() ?? DefaultCaller;
-        return new CostRecord
-        {
-            Timestamp = _tracker.TimeProvider.GetUtcNow(),
-            ProviderId = model?.Provider.Id ?? providerId,
-            ModelId = model?.Id ?? modelId,
-            Tags = ReadTags(options),
-            Caller = caller,
-        };
-    }
+    /// <summary>The model of the call's context, else (a model id the catalog does not know) the inner client's own model.</summary>
+    private ModelInfo? ModelOf(StratumCallContext? context) => context?.Model ?? InnerModel();
 
-    private CostRecord FailureRecord(StratumException ex, UsageDetails usage, ChatOptions? options)
+    private CostRecord NewRecord(StratumCallContext? context, ChatOptions? options, ModelInfo? model, string? modelId, string? providerId = null) => new()
     {
-        var model = InnerModel();
-        var record = NewRecord(options, model, ex.ModelId ?? options?.ModelId, ex.ProviderId) with
+        Timestamp = _tracker.TimeProvider.GetUtcNow(),
+        ProviderId = model?.Provider.Id ?? providerId,
+        ModelId = model?.Id ?? modelId,
+        Tags = TagsOf(context, options),
+        Caller = (context is null ? options.GetCaller() : context.Caller) ?? _options.DefaultCaller,
+    };
+
+    private CostRecord FailureRecord(StratumException ex, UsageDetails usage, StratumCallContext? context, ChatOptions? options)
+    {
+        var model = ModelOf(context);
+        var record = NewRecord(context, options, model, ex.ModelId ?? options?.ModelId, ex.ProviderId) with
         {
             Outcome = CostOutcome.Failed,
             ErrorType = ex.GetType().FullName,
             RequestId = ex.RequestId,
         };
-        return Priced(record.WithUsage(usage), Price(model, usage), cacheHit: false);
+        return Priced(record.WithUsage(usage), CallCosts.Price(model, usage), cacheHit: false);
     }
 
     private CostRecord StreamRecord(StreamState stream, CallScope scope, IEnumerable<ChatMessage> messages, ChatOptions? options, CostOutcome outcome, Exception? error, UsageDetails? billed)
     {
-        var model = stream.Model ?? InnerModel();
+        var context = stream.Context;
+        var model = stream.Model ?? ModelOf(context);
         var usage = billed ?? stream.Usage;
 
         // The cost attached to the usage updates when nothing superseded them; else priced from the catalog.
-        var cost = billed is null && stream.Cost is not null ? stream.Cost : Price(model, usage);
-        var record = NewRecord(options, model, stream.ModelId ?? (error as StratumException)?.ModelId ?? options?.ModelId, (error as StratumException)?.ProviderId) with
+        var cost = CallCosts.Of(billed is null ? stream.Cost : null, model, usage);
+        var record = NewRecord(context, options, model, stream.ModelId ?? (error as StratumException)?.ModelId ?? options?.ModelId, (error as StratumException)?.ProviderId) with
         {
             Outcome = outcome,
             ErrorType = error?.GetType().FullName,
             RequestId = stream.RequestId ?? (error as StratumException)?.RequestId,
         };
         return usage is null && cost is null && !stream.CacheHit
-            ? Estimated(record, scope, messages, options, model)
+            ? Estimated(record, scope, messages, context, options, model)
             : Priced(record.WithUsage(usage), cost, stream.CacheHit);
     }
 
@@ -272,12 +266,12 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     /// charged for it (<see cref="CallScope.Estimate"/>, when it is for this model), else at the same worst case computed here.
     /// Without a model to price it, the record is unpriced.
     /// </summary>
-    private CostRecord Estimated(CostRecord record, CallScope scope, IEnumerable<ChatMessage> messages, ChatOptions? options, ModelInfo? model)
+    private CostRecord Estimated(CostRecord record, CallScope scope, IEnumerable<ChatMessage> messages, StratumCallContext? context, ChatOptions? options, ModelInfo? model)
     {
-        model ??= ResolveModel(options);
+        model ??= ModelOf(context);
         var estimate = scope.Estimate is { } charged && (model is null || string.Equals(charged.Model.Id, model.Id, StringComparison.Ordinal))
             ? charged
-            : model is null ? null : BudgetEstimate.For(model, messages, options, BudgetChatClient.DefaultTokensPerAttachment);
+            : model is null ? null : BudgetEstimate.For(model, messages, options, StratumBudgetOptions.DefaultTokensPerAttachment);
         record = record.WithUsage(null) with { IsEstimated = true };
         if (estimate is null)
         {
@@ -293,63 +287,11 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         };
     }
 
-    /// <summary>The catalog model of a call, as the budget finds it: its model id in the catalog below, else the inner client's model.</summary>
-    private ModelInfo? ResolveModel(ChatOptions? options) =>
-        CallModel.Resolve(InnerClient, CallModel.RegistryFor(InnerClient, configured: null), options?.ModelId) ?? InnerModel();
-
     /// <summary>What one stream has shown so far, and whether it was recorded; used by one enumeration only.</summary>
-    private sealed class StreamState : StreamTally
+    private sealed class StreamState(StratumCallContext? context) : StreamTally
     {
+        public StratumCallContext? Context => context;
+
         public bool Recorded { get; set; }
-    }
-}
-
-/// <summary>Adds <see cref="CostTrackingChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>
-public static class CostTrackingChatClientBuilderExtensions
-{
-    /// <summary>Records the cost of every billed attempt of the pipeline's calls in <paramref name="tracker"/>.</summary>
-    /// <param name="builder">The pipeline.</param>
-    /// <param name="tracker">Where records go; may be shared by many pipelines.</param>
-    /// <param name="configure">Sets options of the middleware, e.g. <see cref="CostTrackingChatClient.DefaultCaller"/>.</param>
-    /// <returns><paramref name="builder"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="tracker"/> is null.</exception>
-    /// <remarks>Place it outside retry and fallback middleware to record one entry per call, inside them to record every attempt.</remarks>
-    public static ChatClientBuilder UseCostTracking(this ChatClientBuilder builder, CostTracker tracker, Action<CostTrackingChatClient>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(tracker);
-        return builder.Use(inner =>
-        {
-            var client = new CostTrackingChatClient(inner, tracker);
-            configure?.Invoke(client);
-            return client;
-        });
-    }
-
-    /// <summary>
-    /// Records the cost of every billed attempt of the pipeline's calls in <paramref name="tracker"/> and appends each record to
-    /// <paramref name="ledger"/>, awaited before the call returns (see <see cref="CostTrackingChatClient.Ledger"/>).
-    /// </summary>
-    /// <param name="builder">The pipeline.</param>
-    /// <param name="tracker">Where records go; may be shared by many pipelines.</param>
-    /// <param name="ledger">Where records are appended as well; may be shared by many pipelines.</param>
-    /// <param name="configure">Sets options of the middleware, e.g. <see cref="CostTrackingChatClient.DefaultCaller"/>.</param>
-    /// <returns><paramref name="builder"/>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="tracker"/> or <paramref name="ledger"/> is null.</exception>
-    /// <remarks>
-    /// Place it outside retry and fallback middleware to record one entry per call, inside them to record every attempt.
-    /// A failed append throws <see cref="CostLedgerException"/>, which is not retryable, so retries never repeat a billed call because of it.
-    /// </remarks>
-    public static ChatClientBuilder UseCostTracking(this ChatClientBuilder builder, CostTracker tracker, ICostLedger ledger, Action<CostTrackingChatClient>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(tracker);
-        ArgumentNullException.ThrowIfNull(ledger);
-        return builder.Use(inner =>
-        {
-            var client = new CostTrackingChatClient(inner, tracker, ledger);
-            configure?.Invoke(client);
-            return client;
-        });
     }
 }

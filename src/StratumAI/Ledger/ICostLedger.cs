@@ -3,7 +3,7 @@ namespace StratumAI;
 /// <summary>A durable (or in-memory) store of <see cref="CostRecord"/>s with a query API for cost reports.</summary>
 /// <remarks>
 /// <para>
-/// <see cref="CostTrackingChatClient"/> appends every record it makes to its <see cref="CostTrackingChatClient.Ledger"/>
+/// <see cref="CostTrackingChatClient"/> appends every record it makes to its <see cref="StratumCostTrackingOptions.Ledger"/>
 /// and awaits the append before the call returns, so a billed call is in the ledger once the caller sees its result.
 /// </para>
 /// <para>

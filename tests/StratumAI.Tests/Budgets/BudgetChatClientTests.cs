@@ -26,7 +26,7 @@ public sealed class BudgetChatClientTests
         using var stratum = ClientFor(server, "openai");
         var budgets = new BudgetManager([BudgetPolicy.Daily(0.0001m)], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
 
         // Worst case: ~30 input tokens + 16,384 output tokens at $0.40/1M ≈ $0.0066, far above $0.0001.
         var ex = await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync("hi"));
@@ -91,7 +91,7 @@ public sealed class BudgetChatClientTests
         var policy = BudgetPolicy.Daily(1m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
 
         await client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 1_000 });
 
@@ -111,7 +111,7 @@ public sealed class BudgetChatClientTests
         var tracker = new CostTracker();
         using var client = stratum.GetChatClient(Nano(server)).AsBuilder()
             .UseStratumBudget(budgets)
-            .UseCostTracking(tracker, new RefusingLedger())
+            .UseStratumCostTracking(tracker, o => o.Ledger = new RefusingLedger())
             .Build();
 
         var ex = await Assert.ThrowsAsync<CostLedgerException>(() => client.GetResponseAsync("hi", new ChatOptions { MaxOutputTokens = 1_000 }));
@@ -144,7 +144,7 @@ public sealed class BudgetChatClientTests
         var policy = BudgetPolicy.Daily(1m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
         var reservedWhileStreaming = 0m;
 
         await foreach (var update in client.GetStreamingResponseAsync("hi"))
@@ -185,7 +185,7 @@ public sealed class BudgetChatClientTests
         var policy = BudgetPolicy.Daily(1m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
 
         await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
         {
@@ -407,7 +407,7 @@ public sealed class BudgetChatClientTests
         var policy = BudgetPolicy.Daily(0.0067m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var stratum = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseStratumBudget(budgets).UseCostTracking(tracker));
+        using var stratum = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseStratumBudget(budgets).UseStratumCostTracking(tracker));
         var model = Nano(server);
         stratum.Models.Register([model]);
 

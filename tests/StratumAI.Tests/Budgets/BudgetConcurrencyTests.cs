@@ -28,7 +28,7 @@ public sealed class BudgetConcurrencyTests
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
         var ledger = new InMemoryCostLedger();
-        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
+        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
         var options = new ChatOptions { MaxOutputTokens = 500 };
         var worstCase = client.GetService<BudgetChatClient>()!.Estimate([new ChatMessage(ChatRole.User, "hi")], options).Cost;
 
@@ -75,7 +75,7 @@ public sealed class BudgetConcurrencyTests
         var budgets = new BudgetManager([daily, perUser], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
         var ledger = new InMemoryCostLedger();
-        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
+        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
         var refused = 0;
 
         await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => Task.Run(async () =>

@@ -39,7 +39,7 @@ public sealed class SentCallChargingTests
         var worstCase = WorstCase(stratum, server);
         var policy = BudgetPolicy.Daily(Room * worstCase);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker, ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
         var refused = 0;
 
         // Each round: every admitted caller waits until its request reached the server, then gives up (cancels).
@@ -108,7 +108,7 @@ public sealed class SentCallChargingTests
         using var client = stratum.GetChatClient(Nano(server)).AsBuilder()
             .UseStratumResilience(o => Timeouts(o, time, retries: 2))
             .UseStratumBudget(budgets)
-            .UseCostTracking(tracker, ledger)
+            .UseStratumCostTracking(tracker, o => o.Ledger = ledger)
             .Build();
         var worstCase = WorstCase(stratum, server);
 
@@ -172,7 +172,7 @@ public sealed class SentCallChargingTests
         var policy = BudgetPolicy.Daily(1m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
         var worstCase = WorstCase(stratum, server);
 
         await Assert.ThrowsAnyAsync<StratumException>(() => Drain(client.GetStreamingResponseAsync("hi", Options)));
@@ -194,7 +194,7 @@ public sealed class SentCallChargingTests
         var policy = BudgetPolicy.Daily(1m);
         var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
 
         var error = await Assert.ThrowsAsync<StratumModelNotFoundException>(() => client.GetResponseAsync("hi", Options));
         await Assert.ThrowsAsync<StratumModelNotFoundException>(() => Drain(client.GetStreamingResponseAsync("hi", Options)));
@@ -222,8 +222,8 @@ public sealed class SentCallChargingTests
         var tracker = new CostTracker();
         using var closedPort = ClientFor(server, "openai", configure: o => o.Provider("openai").BaseUrl = closed);
         using var toClosedPort = closedPort.GetChatClient(Model("gpt-4.1-nano", Provider("openai", closed), Gpt41NanoPricing))
-            .AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+            .AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
@@ -242,7 +242,7 @@ public sealed class SentCallChargingTests
         server.Enqueue(FakeResponse.FromExchange(FixtureLoader.Load(Fixture(OpenAIText))[0]) with { DelayBeforeHeaders = Hang });
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker).Build();
         using var giveUp = new CancellationTokenSource();
 
         var call = client.GetResponseAsync("hi", Options, giveUp.Token);
@@ -269,7 +269,7 @@ public sealed class SentCallChargingTests
         {
             Script = n => new ScriptedChatClient.Outcome(null, n == 0 ? new TaskCanceledException("gave up") : new StratumServerErrorException("refused"), Updates: 0),
         };
-        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseCostTracking(tracker).Build();
+        using var client = inner.AsBuilder().UseStratumBudget(budgets).UseStratumCostTracking(tracker).Build();
         var worstCase = client.GetService<BudgetChatClient>()!.Estimate([new ChatMessage(ChatRole.User, "hi")], Options).Cost;
 
         // Whether such a client sent anything is unknown: a cancellation may come after the request left, so it is charged.

@@ -349,7 +349,7 @@ public sealed class ResponseCacheChatClientTests
         server.EnqueueFixture(Fixture(OpenAIText));
         server.EnqueueFixture(Fixture(OpenAIStream));
         var tracker = new CostTracker(new FakeTimeProvider(Start));
-        var (stratum, chat) = Pipeline(server, "openai", Nano(server), Store.Hybrid, outer: b => b.UseCostTracking(tracker));
+        var (stratum, chat) = Pipeline(server, "openai", Nano(server), Store.Hybrid, outer: b => b.UseStratumCostTracking(tracker));
         using var _ = stratum;
         using var __ = chat;
 
@@ -380,7 +380,7 @@ public sealed class ResponseCacheChatClientTests
         server.EnqueueFixture(Fixture(OpenAIText));
         var tracker = new CostTracker(new FakeTimeProvider(Start));
         using var stratum = ClientFor(server, "openai", configure: o => o.Models.Register([Nano(server)]));
-        using var chat = stratum.AsChatClient().AsBuilder().UseStratumCache(NewHybridCache()).UseCostTracking(tracker).Build();
+        using var chat = stratum.AsChatClient().AsBuilder().UseStratumCache(NewHybridCache()).UseStratumCostTracking(tracker).Build();
 
         await chat.GetResponseAsync("Invent a holiday", Cached("gpt-4.1-nano"));
         var hit = await chat.GetResponseAsync("Invent a holiday", Cached("gpt-4.1-nano"));

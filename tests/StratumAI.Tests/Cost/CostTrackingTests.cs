@@ -22,7 +22,7 @@ public sealed class CostTrackingTests
         server.EnqueueFixture(Fixture("openai/stream__vercel-ai-openai__openai-text.chunks.txt"));
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker).Build();
 
         await client.GetResponseAsync("hi");
         await client.GetResponseAsync("hi");
@@ -57,7 +57,7 @@ public sealed class CostTrackingTests
         server.Enqueue(FakeResponse.FromExchange(exchange) with { AbortAfterBodyBytes = 2_000 });
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker).Build();
         var updates = 0;
 
         var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
@@ -92,7 +92,7 @@ public sealed class CostTrackingTests
         using var stratum = ClientFor(server, "anthropic");
         var model = Model("claude-sonnet-4-5", Provider("anthropic", server.V1(), dialect: "anthropic"), ClaudeSonnetPricing);
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = stratum.GetChatClient(model).AsBuilder().UseCostTracking(tracker).Build();
+        using var client = stratum.GetChatClient(model).AsBuilder().UseStratumCostTracking(tracker).Build();
 
         var ex = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
         {
@@ -119,7 +119,7 @@ public sealed class CostTrackingTests
         var usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 200 };
         var error = new StratumProviderUnavailableException("cut") { UsageSoFar = usage, RequestId = "req_cut" };
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = new InMemoryChatClient(InMemoryModel(), usage) { StreamError = error }.AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage) { StreamError = error }.AsBuilder().UseStratumCostTracking(tracker).Build();
 
         var thrown = await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
         {
@@ -144,7 +144,7 @@ public sealed class CostTrackingTests
     {
         var usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 100 };
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = new InMemoryChatClient(InMemoryModel(), usage) { UsageAfterUpdate = 1, StreamUpdates = 5 }.AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage) { UsageAfterUpdate = 1, StreamUpdates = 5 }.AsBuilder().UseStratumCostTracking(tracker).Build();
         var seen = 0;
 
         await foreach (var update in client.GetStreamingResponseAsync("hi"))
@@ -167,7 +167,7 @@ public sealed class CostTrackingTests
     {
         var tracker = new CostTracker(new FixedTime(Now));
         using var client = new InMemoryChatClient(InMemoryModel(), new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 }) { StreamUpdates = 5 }
-            .AsBuilder().UseCostTracking(tracker).Build();
+            .AsBuilder().UseStratumCostTracking(tracker).Build();
 
         await foreach (var update in client.GetStreamingResponseAsync("hi"))
         {
@@ -194,7 +194,7 @@ public sealed class CostTrackingTests
         var tracker = new CostTracker(new FixedTime(Now));
         var events = 0;
         tracker.Recorded += (_, _) => Interlocked.Increment(ref events);
-        using var client = new InMemoryChatClient(InMemoryModel(), usage).AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage).AsBuilder().UseStratumCostTracking(tracker).Build();
 
         await Task.WhenAll(Enumerable.Range(0, N).Select(i => Task.Run(() => i % 2 == 0
             ? client.GetResponseAsync("hi", WithTags(["even"], "c" + (i % 10).ToString(System.Globalization.CultureInfo.InvariantCulture)))
@@ -216,7 +216,7 @@ public sealed class CostTrackingTests
     {
         var usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 1_000 };
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = new InMemoryChatClient(InMemoryModel(), usage).AsBuilder().UseCostTracking(tracker, c => c.DefaultCaller = "service").Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage).AsBuilder().UseStratumCostTracking(tracker, c => c.DefaultCaller = "service").Build();
 
         await client.GetResponseAsync("a", WithTags(["search", "beta"], "alice"));
         await client.GetResponseAsync("b", WithTags(["search"], "bob"));
@@ -243,7 +243,7 @@ public sealed class CostTrackingTests
         var usage = new UsageDetails { InputTokenCount = 2_000, OutputTokenCount = 0 };
         var error = new StratumServerErrorException("boom") { UsageSoFar = usage, ProviderId = "openai", ModelId = "gpt-4o", RequestId = "req_1" };
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = new InMemoryChatClient(InMemoryModel(), usage) { ResponseError = error }.AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage) { ResponseError = error }.AsBuilder().UseStratumCostTracking(tracker).Build();
 
         var thrown = await Assert.ThrowsAsync<StratumServerErrorException>(() => client.GetResponseAsync("hi", WithTags(["t"], "alice")));
 
@@ -262,7 +262,7 @@ public sealed class CostTrackingTests
     {
         var tracker = new CostTracker(new FixedTime(Now));
         var error = new StratumAuthenticationException("bad key");
-        using var client = new InMemoryChatClient(InMemoryModel(), new UsageDetails()) { ResponseError = error }.AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), new UsageDetails()) { ResponseError = error }.AsBuilder().UseStratumCostTracking(tracker).Build();
 
         Assert.Same(error, await Assert.ThrowsAsync<StratumAuthenticationException>(() => client.GetResponseAsync("hi")));
 
@@ -275,7 +275,7 @@ public sealed class CostTrackingTests
     {
         var usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 1_000 };
         var tracker = new CostTracker(new FixedTime(Now));
-        using var client = new InMemoryChatClient(InMemoryModel(), usage) { CacheHit = true }.AsBuilder().UseCostTracking(tracker).Build();
+        using var client = new InMemoryChatClient(InMemoryModel(), usage) { CacheHit = true }.AsBuilder().UseStratumCostTracking(tracker).Build();
 
         await client.GetResponseAsync("hi");
 

@@ -62,7 +62,7 @@ public sealed class FullPipelineTests
                 o.TimeProvider = time;
             })
             .UseStratumBudget(budgets)
-            .UseCostTracking(tracker, ledger));
+            .UseStratumCostTracking(tracker, o => o.Ledger = ledger));
         var primary = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
         var nano = Model("gpt-4.1-nano", Provider("openai"), Gpt41NanoPricing);
         client.Models.Register([primary, nano]);

@@ -9,14 +9,14 @@ namespace StratumAI.Tests.Ledger;
 public sealed class CostLedgerServiceCollectionTests
 {
     [Fact]
-    public async Task AddInMemoryCostLedgerAndUseCostLedger_RecordsEveryCallInTheRegisteredTrackerAndLedger_StampedByTheRegisteredClock()
+    public async Task AddInMemoryCostLedgerAndUseStratumCostTracking_RecordsEveryCallInTheRegisteredTrackerAndLedger_StampedByTheRegisteredClock()
     {
         await using var server = await FakeProviderServer.StartAsync();
         server.EnqueueFixture(Fixture("openai/chat__vercel-ai-openai__openai-text.json"));
         using var stratum = ClientFor(server, "openai");
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 23, 59, 0, TimeSpan.Zero));
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddInMemoryCostLedger();
-        services.AddChatClient(stratum.GetChatClient(Model("gpt-4.1-nano", Provider("openai", server.V1()), Gpt41NanoPricing))).UseCostLedger(c => c.DefaultCaller = "svc");
+        services.AddChatClient(stratum.GetChatClient(Model("gpt-4.1-nano", Provider("openai", server.V1()), Gpt41NanoPricing))).UseStratumCostTracking(c => c.DefaultCaller = "svc");
         await using var container = services.BuildServiceProvider();
 
         await container.GetRequiredService<IChatClient>().GetResponseAsync("hi");
@@ -31,7 +31,7 @@ public sealed class CostLedgerServiceCollectionTests
     }
 
     [Fact]
-    public void UseCostLedger_WithoutARegisteredTracker_FailsWhenThePipelineIsBuiltAndSaysWhatIsMissing()
+    public void UseStratumCostTracking_WithoutARegisteredTracker_FailsWhenThePipelineIsBuiltAndSaysWhatIsMissing()
     {
         using var container = new ServiceCollection().BuildServiceProvider();
         var options = new StratumClientOptions { Models = new ModelRegistry() };
@@ -39,7 +39,7 @@ public sealed class CostLedgerServiceCollectionTests
         using var stratum = new StratumClient(options);
         var inner = stratum.GetChatClient(Model("gpt-4o", Provider("openai", new Uri("http://127.0.0.1:9/v1")), Gpt4oPricing));
 
-        var ex = Assert.Throws<InvalidOperationException>(() => inner.AsBuilder().UseCostLedger().Build(container));
+        var ex = Assert.Throws<InvalidOperationException>(() => inner.AsBuilder().UseStratumCostTracking().Build(container));
 
         Assert.Contains("CostTracker", ex.Message, StringComparison.Ordinal);
     }

@@ -21,7 +21,7 @@ public sealed class CostTrackingLedgerTests
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker();
         var ledger = new InMemoryCostLedger();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker, ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
 
         await client.GetResponseAsync("hi");
         Assert.Equal(1, ledger.Count);
@@ -45,7 +45,7 @@ public sealed class CostTrackingLedgerTests
         server.EnqueueFixture(Fixture(TextFixture));
         using var stratum = ClientFor(server, "openai");
         var ledger = new GatedLedger();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(new CostTracker(), ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = ledger).Build();
 
         var call = client.GetResponseAsync("hi");
         var appending = await ledger.Started.Task;
@@ -64,7 +64,7 @@ public sealed class CostTrackingLedgerTests
         server.EnqueueFixture(Fixture(StreamFixture));
         using var stratum = ClientFor(server, "openai");
         var ledger = new GatedLedger();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(new CostTracker(), ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = ledger).Build();
         await using var stream = client.GetStreamingResponseAsync("hi").GetAsyncEnumerator();
 
         var end = Task.CompletedTask;
@@ -94,7 +94,7 @@ public sealed class CostTrackingLedgerTests
         using var stratum = ClientFor(server, "openai");
         var ledger = new GatedLedger();
         ledger.Release.SetResult();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(new CostTracker(), ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = ledger).Build();
         using var cts = new CancellationTokenSource();
 
         await client.GetResponseAsync("hi", cancellationToken: cts.Token);
@@ -111,7 +111,7 @@ public sealed class CostTrackingLedgerTests
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker();
         var failure = new IOException("disk full");
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker, new FailingLedger(failure)).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker, o => o.Ledger = new FailingLedger(failure)).Build();
 
         var ex = await Assert.ThrowsAsync<CostLedgerException>(() => client.GetResponseAsync("hi"));
 
@@ -133,7 +133,7 @@ public sealed class CostTrackingLedgerTests
         server.EnqueueFixture(Fixture(StreamFixture));
         using var stratum = ClientFor(server, "openai");
         var tracker = new CostTracker();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker, new FailingLedger(new IOException("disk full"))).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker, o => o.Ledger = new FailingLedger(new IOException("disk full"))).Build();
         var updates = 0;
 
         var ex = await Assert.ThrowsAsync<CostLedgerException>(async () =>
@@ -157,7 +157,7 @@ public sealed class CostTrackingLedgerTests
         var callError = new StratumProviderUnavailableException("cut") { UsageSoFar = usage };
         var ledger = new InMemoryCostLedger();
         using var client = new ThrowingChatClient(Model("gpt-4o", Provider("openai"), Gpt4oPricing), callError)
-            .AsBuilder().UseCostTracking(new CostTracker(), ledger).Build();
+            .AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = ledger).Build();
 
         Assert.Same(callError, await Assert.ThrowsAsync<StratumProviderUnavailableException>(() => client.GetResponseAsync("hi")));
         Assert.Same(callError, await Assert.ThrowsAsync<StratumProviderUnavailableException>(async () =>
@@ -181,7 +181,7 @@ public sealed class CostTrackingLedgerTests
         var usage = new UsageDetails { InputTokenCount = 2_000, OutputTokenCount = 0 };
         var callError = new StratumServerErrorException("boom") { UsageSoFar = usage, ModelId = "gpt-4o" };
         var model = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
-        using var client = new ThrowingChatClient(model, callError).AsBuilder().UseCostTracking(new CostTracker(), new FailingLedger(new IOException("locked"))).Build();
+        using var client = new ThrowingChatClient(model, callError).AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = new FailingLedger(new IOException("locked"))).Build();
 
         var ex = await Assert.ThrowsAsync<CostLedgerException>(() => client.GetResponseAsync("hi"));
 
@@ -200,7 +200,7 @@ public sealed class CostTrackingLedgerTests
         server.EnqueueFixture(Fixture(StreamFixture));
         using var stratum = ClientFor(server, "openai");
         var ledger = new InMemoryCostLedger();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(new CostTracker(), ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(new CostTracker(), o => o.Ledger = ledger).Build();
 
         await foreach (var update in client.GetStreamingResponseAsync("hi"))
         {
@@ -219,7 +219,7 @@ public sealed class CostTrackingLedgerTests
         var tracker = new CostTracker();
         tracker.Recorded += (_, _) => throw new InvalidOperationException("handler");
         var ledger = new InMemoryCostLedger();
-        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseCostTracking(tracker, ledger).Build();
+        using var client = stratum.GetChatClient(Nano(server)).AsBuilder().UseStratumCostTracking(tracker, o => o.Ledger = ledger).Build();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetResponseAsync("hi"));
 
@@ -227,12 +227,14 @@ public sealed class CostTrackingLedgerTests
     }
 
     [Fact]
-    public void Constructor_WithANullLedger_Throws()
+    public void Constructor_WithoutATracker_Throws_AndWithoutALedger_RecordsInTheTrackerAlone()
     {
         using var inner = new ThrowingChatClient(Model("gpt-4o", Provider("openai"), Gpt4oPricing), new StratumException("unused"));
 
-        Assert.Throws<ArgumentNullException>(() => new CostTrackingChatClient(inner, new CostTracker(), null!));
-        Assert.Throws<ArgumentNullException>(() => inner.AsBuilder().UseCostTracking(new CostTracker(), (ICostLedger)null!));
+        Assert.Throws<ArgumentNullException>(() => new CostTrackingChatClient(inner, null!));
+        Assert.Throws<ArgumentNullException>(() => inner.AsBuilder().UseStratumCostTracking((CostTracker)null!));
+        using var client = new CostTrackingChatClient(inner, new CostTracker());
+        Assert.Null(client.Options.Ledger);
     }
 
     /// <summary>Holds every append until released; records what it was asked.</summary>

@@ -475,7 +475,7 @@ public sealed class FaultMatrixTests
                     o.Randomizer = () => 0.5;
                     o.OnRetry = retries.Enqueue;
                 })
-                .UseCostTracking(tracker)
+                .UseStratumCostTracking(tracker)
                 .Build();
             return new Harness(server, stratum, client, time, tracker, retries);
         }

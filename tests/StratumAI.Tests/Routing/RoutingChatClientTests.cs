@@ -25,7 +25,7 @@ public sealed class RoutingChatClientTests
         var cheap = Served("cheap", 0.1m, 0.80, provider);
         var dear = Served("dear", 5m, 0.82, provider);
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([cheap, dear]));
-        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
+        using var chat = client.AsChatClient().AsBuilder().UseStratumRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
 
         var response = await chat.GetResponseAsync("What is the capital of France?");
 
@@ -50,7 +50,7 @@ public sealed class RoutingChatClientTests
         var cheap = Served("cheap", 0.1m, 0.80, provider);
         var dear = Served("dear", 5m, 0.82, provider);
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([cheap, dear]));
-        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
+        using var chat = client.AsChatClient().AsBuilder().UseStratumRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
 
         var response = await chat.GetResponseAsync("hi", new ChatOptions { ModelId = "dear" });
 
@@ -108,7 +108,7 @@ public sealed class RoutingChatClientTests
         var provider = Provider("openai");
         var cheap = Served("cheap", 0.1m, 0.80, provider);
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([cheap]));
-        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
+        using var chat = client.AsChatClient().AsBuilder().UseStratumRouter(client, o => o.QualityEstimator = new RoutingTestCatalog.CatalogQuality()).Build();
 
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in chat.GetStreamingResponseAsync("hi"))
@@ -126,7 +126,7 @@ public sealed class RoutingChatClientTests
         await using var server = await FakeProviderServer.StartAsync();
         var provider = Provider("openai");
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([Served("cheap", 0.1m, 0.8, provider)]));
-        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.DeniedProviders.Add("openai")).Build();
+        using var chat = client.AsChatClient().AsBuilder().UseStratumRouter(client, o => o.DeniedProviders.Add("openai")).Build();
 
         await Assert.ThrowsAsync<StratumNoRouteException>(() => chat.GetResponseAsync("hi"));
         Assert.Empty(server.ReceivedRequests);
@@ -140,7 +140,7 @@ public sealed class RoutingChatClientTests
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([Served("cheap", 0.1m, 0.8, provider)]));
 
         // No model is eligible, so an uncancelled call would fail with StratumNoRouteException; the count comes first.
-        using var chat = client.AsChatClient().AsBuilder().UseRouter(client, o => o.DeniedProviders.Add("openai")).Build();
+        using var chat = client.AsChatClient().AsBuilder().UseStratumRouter(client, o => o.DeniedProviders.Add("openai")).Build();
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         var prompt = new string('z', 10_000);

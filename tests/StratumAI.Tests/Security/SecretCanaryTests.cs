@@ -89,7 +89,7 @@ public sealed class SecretCanaryTests
                         resilience.EnableCircuitBreaker = false;
                     })
                     .UseStratumBudget(budgets, budget => budget.Models = registry)
-                    .UseCostTracking(tracker, ledger);
+                    .UseStratumCostTracking(tracker, o => o.Ledger = ledger);
             });
         Environment.SetEnvironmentVariable(variable, keySource == "environment" ? canary : null);
         try
