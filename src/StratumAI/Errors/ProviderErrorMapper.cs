@@ -640,7 +640,7 @@ internal static class ProviderErrorMapper
         };
     }
 
-    private static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
+    internal static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
 }
 
 /// <summary>What kind of failure a provider error is: one <see cref="StratumException"/> subclass each.</summary>

@@ -13,8 +13,6 @@ namespace StratumAI.Dialects;
 /// </summary>
 internal static class GeminiErrors
 {
-    private const int MaxBodyChars = 2000;
-
     internal readonly record struct GoogleError(int? Code, string? Status, string? Message, string? Reason, TimeSpan? RetryDelay);
 
     /// <summary>The exception for an error status; <paramref name="body"/> is the error body, empty when unreadable.</summary>
@@ -32,35 +30,12 @@ internal static class GeminiErrors
         return Create(status, parsed, providerId, modelId, redactor, requestId, parsed.RetryDelay, usageSoFar, inStream: true);
     }
 
-    internal static GoogleError Parse(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return default;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
-            {
-                // streamGenerateContent without alt=sse wraps even its error in the JSON array.
-                root = root[0];
-            }
-
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                return Parse(error);
-            }
-
-            return new GoogleError(null, null, Truncate(body), null, null);
-        }
-        catch (JsonException)
-        {
-            return new GoogleError(null, null, Truncate(body), null, null);
-        }
-    }
+    internal static GoogleError Parse(string body) => DialectJson.ReadErrorBody(
+        body,
+        root => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+            ? Parse(error)
+            : new GoogleError(null, null, ProviderErrorMapper.Truncate(body), null, null),
+        new GoogleError(null, null, ProviderErrorMapper.Truncate(body), null, null));
 
     internal static GoogleError Parse(JsonElement error)
     {
@@ -151,5 +126,4 @@ internal static class GeminiErrors
     private static string? GetString(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string Truncate(string body) => body.Length <= MaxBodyChars ? body : string.Concat(body.AsSpan(0, MaxBodyChars), "…");
 }

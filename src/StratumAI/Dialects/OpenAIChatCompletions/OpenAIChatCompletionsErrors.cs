@@ -12,37 +12,18 @@ namespace StratumAI.Dialects;
 internal static class OpenAIChatCompletionsErrors
 {
     /// <summary>Reads an error body, unwrapping Gemini's array and adding OpenRouter's upstream explanation to the message.</summary>
-    public static ErrorBody ParseBody(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
+    public static ErrorBody ParseBody(string body) => DialectJson.ReadErrorBody(
+        body,
+        root =>
         {
-            return default;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
-            {
-                root = root[0];
-            }
-
             var error = ProviderErrorMapper.ParseBody(root, body);
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var details) && details.ValueKind == JsonValueKind.Object
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var details) && details.ValueKind == JsonValueKind.Object
                 && details.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
-                && Text(metadata, "raw") is { } raw)
-            {
-                error = error with { Message = Text(metadata, "provider_name") is { } upstream ? $"{error.Message} ({upstream}): {raw}" : $"{error.Message}: {raw}" };
-            }
-
-            return error;
-        }
-        catch (JsonException)
-        {
-            return ProviderErrorMapper.ParseBody(body);
-        }
-    }
+                && Text(metadata, "raw") is { } raw
+                ? error with { Message = Text(metadata, "provider_name") is { } upstream ? $"{error.Message} ({upstream}): {raw}" : $"{error.Message}: {raw}" }
+                : error;
+        },
+        new ErrorBody(ProviderErrorMapper.Truncate(body), null, null, null));
 
     /// <summary>Reads the <c>error</c> member of a chunk or of a successful body.</summary>
     public static ErrorBody ParseError(JsonElement error) => ParseBody($"{{\"error\":{error.GetRawText()}}}");
