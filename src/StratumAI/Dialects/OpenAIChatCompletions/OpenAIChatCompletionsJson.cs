@@ -333,11 +333,13 @@ internal sealed class ChatCompletionCompletionTokensDetails
 
 internal sealed class ChatCompletionChunk
 {
+    [JsonConverter(typeof(RepeatedStringConverter))]
     public string? Id { get; set; }
 
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? Created { get; set; }
 
+    [JsonConverter(typeof(RepeatedStringConverter))]
     public string? Model { get; set; }
 
     public List<ChatCompletionChunkChoice>? Choices { get; set; }
@@ -345,6 +347,7 @@ internal sealed class ChatCompletionChunk
     public ChatCompletionUsage? Usage { get; set; }
 
     /// <summary>The tier that served the call (OpenAI repeats it on every chunk); prices the usage.</summary>
+    [JsonConverter(typeof(RepeatedStringConverter))]
     public string? ServiceTier { get; set; }
 
     /// <summary>Some compatible servers end a failing stream with an error chunk.</summary>
@@ -355,6 +358,7 @@ internal sealed class ChatCompletionChunkChoice
 {
     public ChatCompletionDelta? Delta { get; set; }
 
+    [JsonConverter(typeof(RepeatedStringConverter))]
     public string? FinishReason { get; set; }
 }
 
