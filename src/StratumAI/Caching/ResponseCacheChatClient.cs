@@ -48,7 +48,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 #if NET9_0_OR_GREATER
     private readonly ConcurrentDictionary<string, Decoded>.AlternateLookup<ReadOnlySpan<char>> _localByText;
 #endif
-    private readonly ConcurrentDictionary<string, string> _modelKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ModelKeyEntry> _modelKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ModelInfo, string> _contextModelKeys = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Caches responses of <paramref name="innerClient"/> in a <see cref="HybridCache"/>.</summary>
@@ -168,7 +168,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
         }
 
         var seen = new List<ChatResponseUpdate>();
-        (_, options) = CallContexts.Enter(options, InnerClient, _models);
+        (_, options) = EnterContext(options);
         await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             seen.Add(update);
@@ -284,7 +284,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// <summary>
     /// The model part of the key: <c>provider/id</c> of the catalog model (so an alias shares entries with its id), else the id as
     /// given. The model of the call's context when one is attached; else the id is resolved once per id and remembered, so a hit
-    /// costs no registry look-up (a miss resolves the call's context before it goes down, <see cref="CallContexts.Enter"/>).
+    /// costs no registry look-up, and a miss creates the call's context from the remembered model (<see cref="EnterContext"/>).
     /// </summary>
     private string? ModelKey(ChatOptions? options)
     {
@@ -296,7 +296,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
         if (!string.IsNullOrEmpty(id))
         {
-            return _modelKeys.GetOrAdd(id, static (id, models) => models.TryGet(id, out var model) ? model.Provider.Id + "/" + model.Id : id, _models);
+            return _modelKeys.GetOrAdd(id, static (id, models) => models.TryGet(id, out var model) ? new(model.Provider.Id + "/" + model.Id, model) : new(id, null), _models).Key;
         }
 
         if (InnerModel() is { } fixedModel)
@@ -308,6 +308,17 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     }
 
     private ModelInfo? InnerModel() => InnerClient.GetService(typeof(ModelInfo)) as ModelInfo;
+
+    /// <summary>
+    /// The call's context and the options a miss passes down: the attached context, else one for the model the key step
+    /// remembered for this id (no second look-up), else resolved now (<see cref="CallContexts.Enter"/>).
+    /// </summary>
+    private (StratumCallContext? Context, ChatOptions? Options) EnterContext(ChatOptions? options)
+    {
+        var id = options?.ModelId;
+        var known = !string.IsNullOrEmpty(id) && _modelKeys.TryGetValue(id, out var entry) ? entry.Model : null;
+        return CallContexts.Enter(options, InnerClient, _models, known);
+    }
 
     private async ValueTask<Decoded?> ReadAsync(CacheKey key, CancellationToken cancellationToken)
     {
@@ -474,7 +485,7 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
     private async Task<(ChatResponse Response, byte[]? Stored)> ProduceAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheKey key, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        (var context, options) = CallContexts.Enter(options, InnerClient, _models);
+        (var context, options) = EnterContext(options);
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         if (!IsCacheable(response))
         {
@@ -687,6 +698,9 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
 
         base.Dispose(disposing);
     }
+
+    /// <summary>The model part of the key for a model id, and the catalog model it names (null when the catalog does not know it).</summary>
+    private sealed record ModelKeyEntry(string Key, ModelInfo? Model);
 
     /// <summary>A stored entry, decoded at most once; callers get copies of it, never the entry itself.</summary>
     /// <remarks>An entry this process has just written is decoded only when it is first hit, so a miss pays no decoding.</remarks>

@@ -12,14 +12,22 @@ internal static class CallContexts
     /// below reuses it. Null, with the options unchanged, when the call names no model the registry knows and the inner client
     /// has none.
     /// </summary>
-    public static (StratumCallContext? Context, ChatOptions? Options) Enter(ChatOptions? options, IChatClient inner, ModelRegistry registry)
+    /// <param name="options">The call's options, or null.</param>
+    /// <param name="inner">The middleware's inner client (its model when the options name none).</param>
+    /// <param name="registry">The catalog to resolve the model id in.</param>
+    /// <param name="known">The model <see cref="ChatOptions.ModelId"/> names, when the middleware already knows it (no look-up then).</param>
+    /// <returns>The context, or null; and the options to pass down.</returns>
+    public static (StratumCallContext? Context, ChatOptions? Options) Enter(ChatOptions? options, IChatClient inner, ModelRegistry registry, ModelInfo? known = null)
     {
-        if (options.GetCallContext() is { } attached && (string.IsNullOrEmpty(options!.ModelId) || attached.Model.Answers(options.ModelId)))
+        var attached = options.GetCallContext();
+        if (attached is not null && (string.IsNullOrEmpty(options!.ModelId) || attached.Model.Answers(options.ModelId)))
         {
             return (attached, options);
         }
 
-        var context = StratumCallContext.Resolve(options, inner, registry);
+        var context = known is null ? StratumCallContext.Resolve(options, inner, registry)
+            : attached is null ? StratumCallContext.Create(known, options)
+            : attached.NextAttempt(known);
         return context is null ? (null, options) : (context, context.AttachTo(options));
     }
 }
