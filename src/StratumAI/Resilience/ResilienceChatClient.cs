@@ -81,7 +81,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var call = Prepare(options);
+        var call = Prepare(ref options);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
@@ -129,7 +129,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
 
     private async Task<StartedStream> StartStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var call = Prepare(options);
+        var call = Prepare(ref options);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
@@ -186,9 +186,11 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         }
     }
 
-    private PreparedCall Prepare(ChatOptions? options)
+    /// <summary>The call's pipeline and state; its context is resolved once and passed down in <paramref name="options"/>.</summary>
+    private PreparedCall Prepare(ref ChatOptions? options)
     {
-        var model = CallModel.Resolve(InnerClient, _registry, options?.ModelId);
+        (var context, options) = CallContexts.Enter(options, InnerClient, _registry);
+        var model = context?.Model;
         var key = model?.Provider.Id ?? options?.ModelId ?? string.Empty;
         var pipeline = _pipelines.GetOrAdd(key, static (providerKey, self) => self.CreatePipeline(providerKey), this);
         var state = new CallState(model?.Id ?? options?.ModelId, model?.Provider.Id, _timeProvider.GetTimestamp());
