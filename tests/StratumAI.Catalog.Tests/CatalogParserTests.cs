@@ -312,6 +312,18 @@ public class CatalogParserTests
     }
 
     [Fact]
+    public void Parse_JsonWithMixedLineEndings_ReportsASyntaxErrorAtTheOffendingCharacter()
+    {
+        // One line broken by a lone '\r' (classic Mac): System.Text.Json counted lines at '\n' only, which put
+        // this error a line early; the catalog's own JSON reader works in char offsets.
+        var expected = Marked.Strip("{\n  \"provider\": { \"id\": \"openai\" },\r  \"models\": [\n    ‸x\n  ]\n}");
+
+        var diagnostic = Marked.Single(CatalogParser.Parse("m.json", expected.Text).Diagnostics, CatalogDiagnosticIds.MalformedFile);
+
+        Assert.Equal((expected.Offset, 3, 4), (diagnostic.Location.StartOffset, diagnostic.Location.StartLine, diagnostic.Location.StartColumn));
+    }
+
+    [Fact]
     public void Parse_CrLfLineEndings_GiveTheSameLinesAndColumns()
     {
         var (text, line, column, _) = Marked.Strip(ValidYaml.Replace("dialect: openai-responses", "dialect: ‸responses", StringComparison.Ordinal));

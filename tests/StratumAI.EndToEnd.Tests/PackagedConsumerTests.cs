@@ -71,7 +71,7 @@ public sealed class PackageFixture : IAsyncLifetime
     }
 }
 
-public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
+public sealed partial class PackagedConsumerTests(PackageFixture package) : IClassFixture<PackageFixture>
 {
     [Fact]
     public void Package_HoldsRuntimeGeneratorDependenciesCatalogAndBuildFiles()
