@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.AI;
+using StratumAI.Dialects;
 
 namespace StratumAI;
 
@@ -33,7 +34,8 @@ internal static class RequestValidator
     /// </summary>
     private const int PiecesLostPerJoin = 3;
 
-    // Providers whose documentation gives the OpenAI ranges (temperature 0-2, top_p 0-1, penalties -2..2).
+    // Providers whose documentation gives the OpenAI ranges (temperature 0-2, top_p 0-1, penalties -2..2). An
+    // OpenAI-compatible server not listed here gets its dialect's RulesForOtherServers.
     private static readonly HashSet<string> OpenAIRangeProviders = new(StringComparer.OrdinalIgnoreCase)
     {
         "openai", "deepseek", "groq", "mistral", "openrouter", "xai",
@@ -303,23 +305,12 @@ internal static class RequestValidator
             Parameter = parameter,
         };
 
-    private static readonly Rules Anthropic = new("the Anthropic Messages API", MinOutputTokens: true, MaxTemperature: 1f, Penalties: false, NonNegativeTopK: true, MessageRule.NonSystem, CheckContextWindow: true);
-    private static readonly Rules Gemini = new("the Gemini API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, MessageRule.NonSystem, CheckContextWindow: true);
-    private static readonly Rules ChatCompletions = new("the OpenAI Chat Completions API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, MessageRule.AnyOrInstructions, CheckContextWindow: true);
-    private static readonly Rules ChatCompletionsCompatible = ChatCompletions with { MaxTemperature = null, Penalties = false };
-    private static readonly Rules Responses = new("the OpenAI Responses API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: false, NonNegativeTopK: false, MessageRule.AnyOrInstructionsOrConversation, CheckContextWindow: true);
-    private static readonly Rules ResponsesCompatible = Responses with { MaxTemperature = null };
-    private static readonly Rules Ollama = new("Ollama", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, MessageRule.None, CheckContextWindow: false);
+    /// <summary>What the model's dialect and provider certainly refuse, as the dialect's registration declares it; computed once per model.</summary>
+    /// <exception cref="NotSupportedException">No client speaks the model's dialect.</exception>
+    public static Rules RulesFor(ModelInfo model) => DialectRegistry.RulesFor(model);
 
-    /// <summary>What the model's dialect and provider certainly refuse; computed once per model.</summary>
-    public static Rules RulesFor(ModelInfo model) => model.Dialect switch
-    {
-        "anthropic" => Anthropic,
-        "gemini" => Gemini,
-        "openai" => OpenAIRangeProviders.Contains(model.Provider.Id) ? ChatCompletions : ChatCompletionsCompatible,
-        "openai-responses" => OpenAIRangeProviders.Contains(model.Provider.Id) ? Responses : ResponsesCompatible,
-        _ => Ollama,
-    };
+    /// <summary>Whether the provider's documentation gives the ranges of its dialect's API (the default catalog's providers).</summary>
+    public static bool DocumentsRanges(string providerId) => OpenAIRangeProviders.Contains(providerId);
 
     internal enum MessageRule
     {

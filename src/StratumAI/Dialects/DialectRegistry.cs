@@ -18,28 +18,74 @@ internal delegate IChatClient DialectFactory(
     string providerId);
 
 /// <summary>
-/// The runtime's dialect registry: each name of <see cref="DialectNames"/> to the factory of its client. Adding a dialect is
-/// one name there and one line here.
+/// One dialect's registration: how its client is made, and what its API certainly refuses (the ranges
+/// <see cref="RequestValidator"/> checks before a request is sent). Both are required, so a new dialect cannot run with
+/// another's rules by default.
+/// </summary>
+/// <param name="Create">Makes the dialect's client for one model.</param>
+/// <param name="Rules">What the API refuses, for a provider whose documentation gives the API's ranges
+/// (<see cref="RequestValidator.DocumentsRanges"/>).</param>
+/// <param name="RulesForOtherServers">What is checked for any other server of the dialect (an OpenAI-compatible server may
+/// accept wider ranges); null when it is <paramref name="Rules"/>.</param>
+internal sealed record DialectRegistration(DialectFactory Create, RequestValidator.Rules Rules, RequestValidator.Rules? RulesForOtherServers = null);
+
+/// <summary>
+/// The runtime's dialect registry: each name of <see cref="DialectNames"/> to its registration (client factory and request
+/// rules). Adding a dialect is one name there and one entry here.
 /// </summary>
 internal static class DialectRegistry
 {
-    private static readonly Dictionary<string, DialectFactory> Factories = new(StringComparer.Ordinal)
+    private static readonly RequestValidator.Rules ChatCompletions = new("the OpenAI Chat Completions API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, RequestValidator.MessageRule.AnyOrInstructions, CheckContextWindow: true);
+    private static readonly RequestValidator.Rules Responses = new("the OpenAI Responses API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.AnyOrInstructionsOrConversation, CheckContextWindow: true);
+
+    private static readonly Dictionary<string, DialectRegistration> Registrations = new(StringComparer.Ordinal)
     {
-        [DialectNames.OpenAIChatCompletions] = static (http, baseUri, key, model, headers, provider) => new OpenAIChatCompletionsClient(http, baseUri, key, model, headers, provider),
-        [DialectNames.OpenAIResponses] = static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider),
-        [DialectNames.AnthropicMessages] = static (http, baseUri, key, model, headers, provider) => new AnthropicMessagesClient(http, baseUri, key, model, headers, provider),
-        [DialectNames.GeminiGenerateContent] = static (http, baseUri, key, model, headers, provider) => new GeminiGenerateContentClient(http, baseUri, key, model, headers, provider),
-        [DialectNames.Ollama] = static (http, baseUri, key, model, headers, provider) => new OllamaChatClient(http, baseUri, key, model, headers, provider),
+        [DialectNames.OpenAIChatCompletions] = new(
+            static (http, baseUri, key, model, headers, provider) => new OpenAIChatCompletionsClient(http, baseUri, key, model, headers, provider),
+            ChatCompletions,
+            RulesForOtherServers: ChatCompletions with { MaxTemperature = null, Penalties = false }),
+        [DialectNames.OpenAIResponses] = new(
+            static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider),
+            Responses,
+            RulesForOtherServers: Responses with { MaxTemperature = null }),
+        [DialectNames.AnthropicMessages] = new(
+            static (http, baseUri, key, model, headers, provider) => new AnthropicMessagesClient(http, baseUri, key, model, headers, provider),
+            new("the Anthropic Messages API", MinOutputTokens: true, MaxTemperature: 1f, Penalties: false, NonNegativeTopK: true, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),
+        [DialectNames.GeminiGenerateContent] = new(
+            static (http, baseUri, key, model, headers, provider) => new GeminiGenerateContentClient(http, baseUri, key, model, headers, provider),
+            new("the Gemini API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),
+
+        // llama.cpp accepts any number (a negative temperature means greedy, num_predict -1 no limit) and truncates an
+        // over-long prompt itself: only non-finite numbers are refused.
+        [DialectNames.Ollama] = new(
+            static (http, baseUri, key, model, headers, provider) => new OllamaChatClient(http, baseUri, key, model, headers, provider),
+            new("Ollama", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.None, CheckContextWindow: false)),
     };
 
     /// <summary>The dialects that have a client.</summary>
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    public static IReadOnlyCollection<string> Names => Registrations.Keys;
+
+    /// <summary>The registration of <paramref name="dialect"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No client speaks that dialect.</exception>
+    public static DialectRegistration Registration(string dialect) => Registrations[dialect];
 
     /// <summary>The factory of the dialect <paramref name="model"/> names.</summary>
     /// <exception cref="NotSupportedException">No client speaks that dialect.</exception>
-    public static DialectFactory Get(ModelInfo model) =>
-        Factories.TryGetValue(model.Dialect, out var factory)
-            ? factory
+    public static DialectFactory Get(ModelInfo model) => Find(model).Create;
+
+    /// <summary>What <paramref name="model"/>'s dialect and provider certainly refuse.</summary>
+    /// <exception cref="NotSupportedException">No client speaks that dialect.</exception>
+    public static RequestValidator.Rules RulesFor(ModelInfo model)
+    {
+        var registration = Find(model);
+        return registration.RulesForOtherServers is { } other && !RequestValidator.DocumentsRanges(model.Provider.Id)
+            ? other
+            : registration.Rules;
+    }
+
+    private static DialectRegistration Find(ModelInfo model) =>
+        Registrations.TryGetValue(model.Dialect, out var registration)
+            ? registration
             : throw new NotSupportedException(
                 $"Model '{model}' names the dialect '{model.Dialect}', which StratumAI does not speak. Use one of: {string.Join(", ", DialectNames.All)}.");
 }

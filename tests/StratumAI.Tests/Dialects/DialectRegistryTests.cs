@@ -28,4 +28,29 @@ public sealed class DialectRegistryTests
             Assert.Equal("acme", client.GetService<ChatClientMetadata>()?.ProviderName);
         }
     }
+
+    [Fact]
+    public void EveryDialect_DeclaresItsOwnRequestRules()
+    {
+        var apis = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dialect in CatalogVocabulary.Dialects)
+        {
+            var registration = DialectRegistry.Registration(dialect);
+
+            Assert.NotNull(registration.Rules);
+            Assert.False(string.IsNullOrWhiteSpace(registration.Rules.Api), dialect);
+            Assert.True(apis.Add(registration.Rules.Api), $"The dialect '{dialect}' reuses the rules of another dialect ({registration.Rules.Api}).");
+            Assert.Same(registration.Rules, RequestValidator.RulesFor(TestCatalog.Model("m-1", TestCatalog.Provider("openai", dialect: dialect), TestCatalog.Gpt4oPricing, dialect)));
+        }
+    }
+
+    [Fact]
+    public void UnregisteredDialect_HasNoRules_InsteadOfOllamasCheckNothingRules()
+    {
+        var model = TestCatalog.Model("m-1", TestCatalog.Provider("acme", dialect: "bedrock"), TestCatalog.Gpt4oPricing, "bedrock");
+
+        var error = Assert.Throws<NotSupportedException>(() => RequestValidator.RulesFor(model));
+
+        Assert.Contains("bedrock", error.Message, StringComparison.Ordinal);
+    }
 }
