@@ -62,12 +62,12 @@ public sealed class LlmCallAttribute : Attribute
     /// <summary>Maximum output tokens; 0 (the default) leaves the provider's default.</summary>
     public int MaxTokens { get; set; }
 
-    /// <summary>Tags recorded with the call's cost, for grouping; passed in <c>ChatOptions.AdditionalProperties</c> under <see cref="LlmCallRunner.TagsKey"/>, never sent to the provider.</summary>
+    /// <summary>Tags recorded with the call's cost, for grouping; passed in <c>ChatOptions.AdditionalProperties</c> under <see cref="StratumOptionKeys.Tags"/>, never sent to the provider.</summary>
     public string[]? Tags { get; set; }
 
     /// <summary>
     /// How long, in seconds, a response cache may keep this method's answers; 0 (the default) leaves the cache's own rule.
-    /// Passed as a <see cref="TimeSpan"/> in <c>ChatOptions.AdditionalProperties</c> under <see cref="LlmCallRunner.CacheTtlKey"/>.
+    /// Passed as a <see cref="TimeSpan"/> in <c>ChatOptions.AdditionalProperties</c> under <see cref="StratumOptionKeys.CacheTtl"/>.
     /// </summary>
     public int CacheSeconds { get; set; }
 }

@@ -19,7 +19,7 @@ public sealed class LlmResult<T>
     /// <param name="attempts">Every model called, in order; the last one answered.</param>
     /// <exception cref="ArgumentNullException"><paramref name="response"/> or <paramref name="attempts"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> is null or empty.</exception>
-    public LlmResult(T value, ChatResponse response, string modelId, string? providerId, ModelInfo? model, IReadOnlyList<LlmResultAttempt> attempts)
+    public LlmResult(T value, ChatResponse response, string modelId, string? providerId, ModelInfo? model, IReadOnlyList<FallbackAttempt> attempts)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentException.ThrowIfNullOrEmpty(modelId);
@@ -55,7 +55,7 @@ public sealed class LlmResult<T>
     public ChatResponse Response { get; }
 
     /// <summary>Every model called, in order: the ones that failed (with their errors), then the one that answered.</summary>
-    public IReadOnlyList<LlmResultAttempt> Attempts { get; }
+    public IReadOnlyList<FallbackAttempt> Attempts { get; }
 
     /// <summary>True when a fallback answered because an earlier model failed.</summary>
     public bool UsedFallback => Attempts.Count > 1;

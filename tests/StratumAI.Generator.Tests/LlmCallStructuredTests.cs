@@ -154,7 +154,7 @@ public class LlmCallStructuredTests
         using var client = ClientFor(server);
         var assistant = CreateAssistant(client);
 
-        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() => Invoke(assistant, "AskAsync", "q", CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StratumSchemaMismatchException>(() => Invoke(assistant, "AskAsync", "q", CancellationToken.None));
 
         Assert.Equal("gpt-4o", ex.ModelId);
         Assert.Equal("openai", ex.ProviderId);
@@ -225,7 +225,7 @@ public class LlmCallStructuredTests
         using var client = ClientFor(server);
         var assistant = CreateAssistant(client);
 
-        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() => Invoke(assistant, "ReportAsync", "sales"));
+        var ex = await Assert.ThrowsAsync<StratumSchemaMismatchException>(() => Invoke(assistant, "ReportAsync", "sales"));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
@@ -241,7 +241,7 @@ public class LlmCallStructuredTests
 
         Assert.Equal("t", Property<string>(value, "Title"));
         var options = Assert.Single(chat.Options);
-        Assert.Equal(TimeSpan.FromSeconds(600), options!.AdditionalProperties![LlmCallRunner.CacheTtlKey]);
+        Assert.Equal(TimeSpan.FromSeconds(600), options!.AdditionalProperties![StratumOptionKeys.CacheTtl]);
         Assert.Equal("gpt-4o", options.ModelId);
         Assert.IsType<Microsoft.Extensions.AI.ChatResponseFormatJson>(options.ResponseFormat);
     }
@@ -286,7 +286,7 @@ public class LlmCallStructuredTests
         var value = Property<object>(result, "Value");
         Assert.Equal("Paris", Property<string>(value, "Answer"));
         Assert.Equal("gpt-4o", Property<string>(result, "ModelId"));
-        var attempts = Property<IReadOnlyList<LlmResultAttempt>>(result, "Attempts");
+        var attempts = Property<IReadOnlyList<FallbackAttempt>>(result, "Attempts");
         Assert.True(Assert.Single(attempts).Succeeded);
         Assert.Equal(105, Property<Microsoft.Extensions.AI.UsageDetails>(result, "Usage").TotalTokenCount);
     }

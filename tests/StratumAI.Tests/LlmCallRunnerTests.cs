@@ -15,7 +15,7 @@ public sealed class LlmCallRunnerTests
         var model = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
         List<ChatMessage> messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "What is the capital of France?")];
 
-        var text = await LlmCallRunner.GetTextAsync(client, model, messages, null, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [model], messages, null, CancellationToken.None);
 
         Assert.Equal("The capital of France is Paris.", text);
     }
@@ -28,7 +28,7 @@ public sealed class LlmCallRunnerTests
         using var client = ClientFor(server, "openai");
         client.Models.Register([Model("o3-mini", Provider("openai"), O3MiniPricing)]);
 
-        var text = await LlmCallRunner.GetTextAsync(client, "o3-mini", [new ChatMessage(ChatRole.User, "hello")], new ChatOptions { MaxOutputTokens = 100 }, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), ["o3-mini"], [new ChatMessage(ChatRole.User, "hello")], new ChatOptions { MaxOutputTokens = 100 }, CancellationToken.None);
 
         Assert.Equal("Hello there! How can I help you today?", text);
         Assert.Equal(100, (int)Json(server.ReceivedRequests.Single().Body)!["max_completion_tokens"]!);
@@ -41,7 +41,7 @@ public sealed class LlmCallRunnerTests
         using var client = ClientFor(server, "openai");
 
         var ex = await Assert.ThrowsAsync<StratumModelNotFoundException>(() =>
-            LlmCallRunner.GetTextAsync(client, "gpt-nope", [new ChatMessage(ChatRole.User, "hi")], null, CancellationToken.None));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), ["gpt-nope"], [new ChatMessage(ChatRole.User, "hi")], null, CancellationToken.None));
 
         Assert.Contains("'gpt-nope'", ex.Message);
         Assert.Empty(server.ReceivedRequests);
@@ -56,7 +56,7 @@ public sealed class LlmCallRunnerTests
         var model = Model("gpt-4o", Provider("openai"), Gpt4oPricing);
 
         var ex = await Assert.ThrowsAsync<StratumEmptyResponseException>(() =>
-            LlmCallRunner.GetTextAsync(client, model, [new ChatMessage(ChatRole.User, "What is the largest city in the user country?")], null, CancellationToken.None));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [model], [new ChatMessage(ChatRole.User, "What is the largest city in the user country?")], null, CancellationToken.None));
 
         Assert.Equal("tool_calls", ex.FinishReason);
         Assert.Contains("get_user_country", ex.Message);
@@ -73,6 +73,6 @@ public sealed class LlmCallRunnerTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            LlmCallRunner.GetTextAsync(client, model, [new ChatMessage(ChatRole.User, "hi")], null, cts.Token));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [model], [new ChatMessage(ChatRole.User, "hi")], null, cts.Token));
     }
 }

@@ -91,7 +91,7 @@ public sealed class StratumClientPipelineTests
         using var client = ClientFor(server, "openai", configure: o => o.Pipeline = b => b.UseStratumCostTracking(tracker));
         var model = Register(client, "gpt-4o");
 
-        var text = await LlmCallRunner.GetTextAsync(client, model, [new ChatMessage(ChatRole.User, "What is the capital of France?")], null, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [model], [new ChatMessage(ChatRole.User, "What is the capital of France?")], null, CancellationToken.None);
 
         Assert.Equal("The capital of France is Paris.", text);
         var record = Assert.Single(tracker.History);

@@ -226,12 +226,12 @@ internal static class LlmCallEmitter
                 tags.Append(i > 0 ? ", " : string.Empty).Append(Literals.String(spec.Tags[i]));
             }
 
-            properties.Add(new KeyValuePair<string, string>("global::StratumAI.LlmCallRunner.TagsKey", tags.Append(" }").ToString()));
+            properties.Add(new KeyValuePair<string, string>("global::StratumAI.StratumOptionKeys.Tags", tags.Append(" }").ToString()));
         }
 
         if (spec.CacheSeconds is { } cacheSeconds)
         {
-            properties.Add(new KeyValuePair<string, string>("global::StratumAI.LlmCallRunner.CacheTtlKey", "global::System.TimeSpan.FromSeconds(" + Literals.Int(cacheSeconds) + ")"));
+            properties.Add(new KeyValuePair<string, string>("global::StratumAI.StratumOptionKeys.CacheTtl", "global::System.TimeSpan.FromSeconds(" + Literals.Int(cacheSeconds) + ")"));
         }
 
         if (optionsParameter is not null && settings.Count + properties.Count > 0)
@@ -280,12 +280,17 @@ internal static class LlmCallEmitter
         var wholeResponse = spec.ReturnKind is LlmCallReturnKind.ResponseTask or LlmCallReturnKind.ResponseValueTask;
         var structured = spec.ReturnKind is LlmCallReturnKind.ObjectTask or LlmCallReturnKind.ObjectValueTask;
         var result = spec.ReturnKind is LlmCallReturnKind.ResultTask or LlmCallReturnKind.ResultValueTask;
-        var model = ModelExpression(spec.Model, options);
         var stream = spec.ReturnKind == LlmCallReturnKind.Stream;
+
+        // The runner's one method family takes an IChatClient: a StratumClient is passed through the runner's adapter.
+        var client = spec.Client.IsChatClient
+            ? spec.Client.Expression
+            : "global::StratumAI.LlmCallRunner.GetChatClient(" + spec.Client.Expression + ")";
+        string model;
         if (spec.Strategy is not null)
         {
             // The router picks the model for this call; its next-ranked candidates, then the attribute's fallbacks, follow.
-            var routed = "global::StratumAI.LlmCallRunner.Route(" + spec.Client.Expression + ", global::StratumAI.RoutingStrategy." + spec.Strategy
+            var routed = "global::StratumAI.LlmCallRunner.Route(" + client + ", global::StratumAI.RoutingStrategy." + spec.Strategy
                 + ", __stratumMessages, " + optionsArgument + ", " + (stream ? "true" : "false") + ", "
                 + (spec.Json is { Output: >= 0 } routedJson ? routedJson.ClassName + ".Output.Format" : "null") + ")";
             if (spec.Fallbacks.Count == 0)
@@ -303,10 +308,10 @@ internal static class LlmCallEmitter
                 model = "global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(" + routed + ", " + fallbacks.Append(" }") + "))";
             }
         }
-        else if (spec.Fallbacks.Count > 0 || wholeResponse || stream || structured || result || spec.Client.IsChatClient)
+        else
         {
             // Primary first, then the fallbacks in the order they are tried.
-            var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(model);
+            var targets = new StringBuilder("new global::StratumAI.LlmCallTarget[] { ").Append(ModelExpression(spec.Model, options));
             foreach (var fallback in spec.Fallbacks)
             {
                 targets.Append(", ").Append(ModelExpression(fallback, options));
@@ -317,7 +322,7 @@ internal static class LlmCallEmitter
 
         var method = stream ? "StreamTextAsync(" : wholeResponse ? "GetResponseAsync(" : structured ? "GetObjectAsync(" : result ? "GetResultAsync(" : "GetTextAsync(";
         var output = spec.Json is { Output: >= 0 } json ? json.ClassName + ".Output, " : string.Empty;
-        var call = "global::StratumAI.LlmCallRunner." + method + spec.Client.Expression + ", " + model + ", __stratumMessages, "
+        var call = "global::StratumAI.LlmCallRunner." + method + client + ", " + model + ", __stratumMessages, "
             + optionsArgument + ", " + output + (spec.CancellationTokenName ?? "default") + ")";
         if (stream)
         {

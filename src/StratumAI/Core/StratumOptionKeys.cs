@@ -24,6 +24,13 @@ public static class StratumOptionKeys
     /// </summary>
     public const string CacheEnabled = "stratum.cache";
 
+    /// <summary>
+    /// The <see cref="StratumAI.FallbackPolicy"/> this call's fallbacks decide with — an <c>[LlmCall]</c> method's and
+    /// <see cref="FallbackChatClient"/>'s alike — instead of the configured one (<see cref="FallbackPolicy.Default"/> for an
+    /// <c>[LlmCall]</c> method).
+    /// </summary>
+    public const string FallbackPolicy = "stratum.fallback.policy";
+
     /// <summary>The <see cref="StratumCallContext"/> of the call, attached by StratumAI on its way through the pipeline.</summary>
     public const string CallContext = "stratum.call";
 
@@ -87,6 +94,28 @@ public static class StratumChatOptionsExtensions
         (options.AdditionalProperties ??= [])[StratumOptionKeys.CacheEnabled] = enabled;
         return options;
     }
+
+    /// <summary>
+    /// Decides this call's fallbacks with <paramref name="policy"/> (<see cref="StratumOptionKeys.FallbackPolicy"/>), through
+    /// an <c>[LlmCall]</c> method or <see cref="FallbackChatClient"/>: e.g. <c>new FallbackPolicy { FallBackOnSchemaMismatch = true }</c>.
+    /// </summary>
+    /// <param name="options">The options to change.</param>
+    /// <param name="policy">The rule.</param>
+    /// <returns><paramref name="options"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="policy"/> is null.</exception>
+    public static ChatOptions WithFallbackPolicy(this ChatOptions options, FallbackPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policy);
+        (options.AdditionalProperties ??= [])[StratumOptionKeys.FallbackPolicy] = policy;
+        return options;
+    }
+
+    /// <summary>The policy set with <see cref="WithFallbackPolicy"/>, or null.</summary>
+    /// <param name="options">The options, or null.</param>
+    /// <returns>The policy, or null when none was set.</returns>
+    public static FallbackPolicy? GetFallbackPolicy(this ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(StratumOptionKeys.FallbackPolicy, out var value) == true ? value as FallbackPolicy : null;
 
     /// <summary>The tags set with <see cref="WithTags"/> (or under <see cref="StratumOptionKeys.Tags"/>); empty when none.</summary>
     /// <param name="options">The options, or null.</param>

@@ -53,7 +53,7 @@ public sealed class LlmCallOutput<T>
     /// <returns>The value; never null.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="response"/> is null.</exception>
     /// <exception cref="StratumEmptyResponseException">The answer holds no text.</exception>
-    /// <exception cref="StratumInvalidResponseException">The text is not JSON, is null, or does not match <typeparamref name="T"/>.</exception>
+    /// <exception cref="StratumSchemaMismatchException">The text is not JSON, is null, or does not match <typeparamref name="T"/>.</exception>
     public T Parse(ChatResponse response, string modelId, string? providerId)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -88,7 +88,7 @@ public sealed class LlmCallOutput<T>
         }
 
         var reason = error is null ? "it is null" : error.Message;
-        throw new StratumInvalidResponseException(
+        throw new StratumSchemaMismatchException(
             $"Model '{modelId}' answered with JSON that does not match {typeof(T).Name}: {reason} The answer began: {Excerpt(text)}",
             error)
         {

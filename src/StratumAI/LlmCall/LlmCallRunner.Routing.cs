@@ -13,10 +13,12 @@ public static partial class LlmCallRunner
     private static readonly ConditionalWeakTable<StratumClient, ModelRouter?[]> Routers = new();
 
     /// <summary>
-    /// Routes a call with <paramref name="strategy"/> over the client's catalog (providers it can call) and returns the
-    /// ranked candidates to try in order: the chosen model first, then up to <see cref="MaxRoutedModels"/> − 1 fallbacks.
+    /// Routes a call with <paramref name="strategy"/> and returns the ranked candidates to try in order: the chosen model
+    /// first, then up to <see cref="MaxRoutedModels"/> − 1 fallbacks. Over the catalog of the <see cref="StratumClient"/>
+    /// behind <paramref name="client"/> (providers it can call; one router per client and strategy, kept), else over
+    /// <see cref="ModelRegistry.Default"/>.
     /// </summary>
-    /// <param name="client">The client whose catalog and keys decide the candidates.</param>
+    /// <param name="client">The chat client the call goes through (<see cref="GetChatClient"/> for a <see cref="StratumClient"/>).</param>
     /// <param name="strategy">How to choose.</param>
     /// <param name="messages">The formatted messages.</param>
     /// <param name="options">Per-call options, or null.</param>
@@ -25,10 +27,15 @@ public static partial class LlmCallRunner
     /// <returns>The models to try, best first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="messages"/> is null.</exception>
     /// <exception cref="StratumNoRouteException">No model can serve the call.</exception>
-    public static IReadOnlyList<LlmCallTarget> Route(StratumClient client, RoutingStrategy strategy, IList<ChatMessage> messages, ChatOptions? options, bool streaming, ChatResponseFormat? format)
+    public static IReadOnlyList<LlmCallTarget> Route(IChatClient client, RoutingStrategy strategy, IList<ChatMessage> messages, ChatOptions? options, bool streaming, ChatResponseFormat? format)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var routers = Routers.GetValue(client, static _ => new ModelRouter?[Enum.GetValues<RoutingStrategy>().Length]);
+        if (client.GetService(typeof(StratumClient)) is not StratumClient stratum)
+        {
+            return Route(new ModelRouter(ModelRegistry.Default.Models, new RouterOptions { Strategy = strategy }), messages, options, streaming, format);
+        }
+
+        var routers = Routers.GetValue(stratum, static _ => new ModelRouter?[Enum.GetValues<RoutingStrategy>().Length]);
         var index = (int)strategy;
         if ((uint)index >= (uint)routers.Length)
         {
@@ -38,30 +45,11 @@ public static partial class LlmCallRunner
         var router = Volatile.Read(ref routers[index]);
         if (router is null)
         {
-            Interlocked.CompareExchange(ref routers[index], client.CreateRouter(o => o.Strategy = strategy), null);
+            Interlocked.CompareExchange(ref routers[index], stratum.CreateRouter(o => o.Strategy = strategy), null);
             router = Volatile.Read(ref routers[index])!;
         }
 
         return Route(router, messages, options, streaming, format);
-    }
-
-    /// <summary>
-    /// Routes a call with <paramref name="strategy"/> over <see cref="ModelRegistry.Default"/> (for a type whose client is an
-    /// <see cref="IChatClient"/>) and returns the ranked candidates to try in order.
-    /// </summary>
-    /// <param name="client">The chat client (not consulted: the registry holds the catalog).</param>
-    /// <param name="strategy">How to choose.</param>
-    /// <param name="messages">The formatted messages.</param>
-    /// <param name="options">Per-call options, or null.</param>
-    /// <param name="streaming">True for a streaming method.</param>
-    /// <param name="format">The structured output format, or null.</param>
-    /// <returns>The models to try, best first.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="messages"/> is null.</exception>
-    /// <exception cref="StratumNoRouteException">No model can serve the call.</exception>
-    public static IReadOnlyList<LlmCallTarget> Route(IChatClient client, RoutingStrategy strategy, IList<ChatMessage> messages, ChatOptions? options, bool streaming, ChatResponseFormat? format)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        return Route(new ModelRouter(ModelRegistry.Default.Models, new RouterOptions { Strategy = strategy }), messages, options, streaming, format);
     }
 
     private static LlmCallTarget[] Route(ModelRouter router, IList<ChatMessage> messages, ChatOptions? options, bool streaming, ChatResponseFormat? format)

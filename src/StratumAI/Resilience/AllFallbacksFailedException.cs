@@ -4,11 +4,12 @@ using System.Text;
 namespace StratumAI;
 
 /// <summary>
-/// Every model of a fallback chain failed — the primary and each fallback tried — in ways a fallback may fix.
-/// <see cref="Attempts"/> lists them in order with their errors and durations; <see cref="Exception.InnerException"/>
-/// is the last failure.
+/// Every model of a fallback chain failed — the primary and each fallback tried — in ways a fallback may fix. Thrown by
+/// <see cref="FallbackChatClient"/> and by <see cref="LlmCallAttribute"/> methods alike (one engine, one rule:
+/// <see cref="FallbackPolicy"/>). <see cref="Attempts"/> lists them in order with their errors and durations;
+/// <see cref="Exception.InnerException"/> is the last failure.
 /// </summary>
-public class AllFallbacksFailedException : StratumException
+public sealed class AllFallbacksFailedException : StratumException
 {
     /// <summary>Creates the exception with a generic message and no attempts.</summary>
     public AllFallbacksFailedException()
@@ -34,20 +35,21 @@ public class AllFallbacksFailedException : StratumException
     }
 
     /// <summary>Creates the exception from the attempts, with a message that lists each.</summary>
-    /// <param name="attempts">The models tried, in order; at least one.</param>
+    /// <param name="attempts">The models tried, in order, each with its failure; at least one.</param>
     /// <exception cref="ArgumentNullException"><paramref name="attempts"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="attempts"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="attempts"/> is empty, or an attempt has no error.</exception>
     public AllFallbacksFailedException(IReadOnlyList<FallbackAttempt> attempts)
-        : this(Describe("the fallback chain", attempts, withDurations: true), attempts, attempts[^1].Error)
+        : this("the fallback chain", attempts)
     {
     }
 
-    /// <summary>Creates the exception with a message of the caller's and the attempts.</summary>
-    /// <param name="message">What went wrong.</param>
-    /// <param name="attempts">The models tried, in order.</param>
-    /// <param name="innerException">The last failure.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="attempts"/> is null.</exception>
-    protected AllFallbacksFailedException(string message, IReadOnlyList<FallbackAttempt> attempts, Exception? innerException)
+    /// <summary>Creates the exception from the attempts of a chain named <paramref name="chain"/> ("the [LlmCall] method").</summary>
+    internal AllFallbacksFailedException(string chain, IReadOnlyList<FallbackAttempt> attempts)
+        : this(Describe(chain, attempts, withDurations: true), attempts, attempts[^1].Error)
+    {
+    }
+
+    private AllFallbacksFailedException(string message, IReadOnlyList<FallbackAttempt> attempts, Exception? innerException)
         : base(message, innerException)
     {
         ArgumentNullException.ThrowIfNull(attempts);
@@ -59,7 +61,7 @@ public class AllFallbacksFailedException : StratumException
         }
     }
 
-    /// <summary>The models tried, in order, with their failures and durations.</summary>
+    /// <summary>The models tried, in order, with their failures (never null here) and durations.</summary>
     public IReadOnlyList<FallbackAttempt> Attempts { get; }
 
     /// <summary>True when every attempt failed in a way that may pass later (so the whole chain may succeed if retried).</summary>
@@ -74,6 +76,11 @@ public class AllFallbacksFailedException : StratumException
         if (attempts.Count == 0)
         {
             throw new ArgumentException("At least one attempt is needed.", nameof(attempts));
+        }
+
+        if (attempts.Any(a => a.Error is null))
+        {
+            throw new ArgumentException("Every attempt of a chain that failed has an error.", nameof(attempts));
         }
 
         var builder = new StringBuilder();
@@ -92,7 +99,7 @@ public class AllFallbacksFailedException : StratumException
                 builder.Append(CultureInfo.InvariantCulture, $" after {attempt.Duration.TotalSeconds:0.###} s");
             }
 
-            builder.Append(CultureInfo.InvariantCulture, $": {attempt.Error.GetType().Name}: {attempt.Error.Message}");
+            builder.Append(CultureInfo.InvariantCulture, $": {attempt.Error!.GetType().Name}: {attempt.Error.Message}");
             builder.Append(i == attempts.Count - 1 ? "." : ";");
         }
 

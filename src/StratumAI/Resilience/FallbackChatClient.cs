@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,6 +13,8 @@ namespace StratumAI;
 /// <remarks>
 /// <para>Each attempt sends a clone of the call's <see cref="ChatOptions"/> with <see cref="ChatOptions.ModelId"/> set to
 /// the model tried, so the inner client must send to the model named there (<c>stratum.AsChatClient()</c> does).</para>
+/// <para>The loop and the rule are those of <see cref="LlmCallAttribute"/> methods too (one engine, one
+/// <see cref="FallbackPolicy"/>): the same failure gets the same decision through either.</para>
 /// <para>When every model tried failed, <see cref="AllFallbacksFailedException"/> lists each attempt (model, error,
 /// duration). A failure no fallback can fix (a bad request, bad credentials) surfaces unchanged, as does the failure of
 /// the only model tried.</para>
@@ -25,10 +25,10 @@ namespace StratumAI;
 public sealed class FallbackChatClient : DelegatingChatClient
 {
     private readonly string[] _fallbacks;
+    private readonly LlmCallTarget[] _targets;
     private readonly FallbackPolicy _policy;
     private readonly ModelRegistry _registry;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
+    private readonly FallbackEngine _engine;
 
     /// <summary>Wraps a chat client.</summary>
     /// <param name="innerClient">The client that sends each request to the model in <see cref="ChatOptions.ModelId"/>.</param>
@@ -46,16 +46,23 @@ public sealed class FallbackChatClient : DelegatingChatClient
         }
 
         _fallbacks = [.. options.Models];
-        _policy = new FallbackPolicy { FallBackOnContentFiltered = options.FallBackOnContentFiltered };
+        _targets = Array.ConvertAll(_fallbacks, LlmCallTarget.FromModelId);
+        _policy = new FallbackPolicy
+        {
+            FallBackOnContentFiltered = options.FallBackOnContentFiltered,
+            FallBackOnSchemaMismatch = options.FallBackOnSchemaMismatch,
+        };
         _registry = CallModel.RegistryFor(innerClient, options.Registry);
-        _timeProvider = options.TimeProvider;
-        _logger = options.Logger ?? NullLogger.Instance;
+        _engine = new FallbackEngine(options.TimeProvider, options.Logger ?? NullLogger.Instance);
     }
 
     /// <summary>The fallback model ids, in order.</summary>
     public IReadOnlyList<string> FallbackModels => _fallbacks;
 
-    /// <summary>The rule that decides whether a failure falls back and which model may take over.</summary>
+    /// <summary>
+    /// The rule that decides whether a failure falls back and which model may take over; a call's own
+    /// <see cref="StratumChatOptionsExtensions.WithFallbackPolicy"/> replaces it for that call.
+    /// </summary>
     public FallbackPolicy Policy => _policy;
 
     /// <inheritdoc />
@@ -64,159 +71,24 @@ public sealed class FallbackChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var chain = new Chain(this, options);
-        while (chain.Next(out var attemptOptions))
-        {
-            var start = _timeProvider.GetTimestamp();
-            try
-            {
-                return await InnerClient.GetResponseAsync(messages, attemptOptions, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && _policy.ShouldFallBack(ex))
-            {
-                chain.Failed(ex, _timeProvider.GetElapsedTime(start));
-            }
-        }
-
-        throw chain.Exhausted();
+        var (response, _) = await _engine.GetResponseAsync(InnerClient, messages, Chain(options), static (response, _) => response, cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     /// <inheritdoc />
     /// <exception cref="AllFallbacksFailedException">More than one model was tried and every one failed before its first update.</exception>
     /// <exception cref="StratumException">A failure no fallback can fix, the failure of the only model that could be tried, or any failure after the first update.</exception>
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var chain = new Chain(this, options);
-        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
-        var hasFirst = false;
-        while (enumerator is null && chain.Next(out var attemptOptions))
-        {
-            var start = _timeProvider.GetTimestamp();
-            var candidate = InnerClient.GetStreamingResponseAsync(messages, attemptOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            try
-            {
-                hasFirst = await candidate.MoveNextAsync().ConfigureAwait(false);
-                enumerator = candidate;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && _policy.ShouldFallBack(ex))
-            {
-                await candidate.DisposeAsync().ConfigureAwait(false);
-                chain.Failed(ex, _timeProvider.GetElapsedTime(start));
-            }
-            catch
-            {
-                await candidate.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
 
-        if (enumerator is null)
-        {
-            throw chain.Exhausted();
-        }
-
-        await using (enumerator.ConfigureAwait(false))
-        {
-            if (!hasFirst)
-            {
-                yield break;
-            }
-
-            yield return enumerator.Current;
-            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
-            {
-                yield return enumerator.Current;
-            }
-        }
+        // Every update reaches the caller: the first one ends the chance to fall back.
+        return _engine.GetStreamingResponseAsync(InnerClient, messages, () => Chain(options), static _ => true, cancellationToken);
     }
 
-    /// <summary>The models of one call: which to try next, and what each tried one did.</summary>
-    private sealed class Chain(FallbackChatClient owner, ChatOptions? options)
-    {
-        private readonly List<FallbackAttempt> _attempts = [];
-        private readonly HashSet<string> _tried = new(StringComparer.Ordinal);
-        private int _next = -1;
-        private string? _currentId;
-        private ModelInfo? _current;
-        private Exception? _lastError;
-
-        // The first context-window failure and the largest window a prompt overflowed: every later model must be larger.
-        private Exception? _overflow;
-        private ModelInfo? _overflowed;
-
-        /// <summary>Advances to the next model that may be tried; false when none is left.</summary>
-        public bool Next(out ChatOptions? attemptOptions)
-        {
-            if (_next < 0)
-            {
-                _next = 0;
-                _current = CallModel.Resolve(owner.InnerClient, owner._registry, options?.ModelId);
-                _currentId = _current?.Id ?? options?.ModelId;
-                if (_currentId is not null)
-                {
-                    _tried.Add(_currentId);
-                }
-
-                attemptOptions = options;
-                return true;
-            }
-
-            while (_next < owner._fallbacks.Length)
-            {
-                var id = owner._fallbacks[_next++];
-                owner._registry.TryGet(id, out var candidate);
-                var key = candidate?.Id ?? id;
-                if (!_tried.Add(key) || (_overflow is not null && !FallbackPolicy.IsCandidate(_overflow, _overflowed, candidate)))
-                {
-                    continue;
-                }
-
-                StratumLog.FallingBack(owner._logger, _currentId, key, _lastError?.GetType().Name ?? "an unknown failure");
-                _current = candidate;
-                _currentId = key;
-                attemptOptions = options?.Clone() ?? new ChatOptions();
-                attemptOptions.ModelId = key;
-                return true;
-            }
-
-            attemptOptions = null;
-            return false;
-        }
-
-        public void Failed(Exception error, TimeSpan duration)
-        {
-            var stratum = error as StratumException;
-            _lastError = error;
-            _attempts.Add(new FallbackAttempt(
-                _currentId ?? stratum?.ModelId ?? string.Empty,
-                _current?.Provider.Id ?? stratum?.ProviderId,
-                error,
-                duration));
-            if (error is StratumContextWindowExceededException)
-            {
-                _overflow ??= error;
-                if (_current is not null && (_overflowed is null || _current.ContextWindow > _overflowed.ContextWindow))
-                {
-                    _overflowed = _current;
-                }
-            }
-        }
-
-        public AllFallbacksFailedException Exhausted()
-        {
-            if (_attempts.Count == 1)
-            {
-                // One model tried (no fallback configured, or none eligible): its own failure says more than a list of one.
-                ExceptionDispatchInfo.Throw(_attempts[0].Error);
-            }
-
-            return new AllFallbacksFailedException(_attempts);
-        }
-    }
+    /// <summary>The call as it came in (its model resolved once, or its attached context reused), then the fallbacks.</summary>
+    private FallbackChain Chain(ChatOptions? options) =>
+        FallbackChain.ForMiddleware(options.GetFallbackPolicy() ?? _policy, options, StratumCallContext.Resolve(options, InnerClient, _registry), _targets, _registry);
 }
 
 /// <summary>Adds <see cref="FallbackChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>

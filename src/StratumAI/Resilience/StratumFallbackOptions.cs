@@ -16,6 +16,10 @@ public sealed class StratumFallbackOptions
     /// <value>Default false.</value>
     public bool FallBackOnContentFiltered { get; set; }
 
+    /// <summary>Whether a structured answer that does not match its schema moves on to the next model (see <see cref="FallbackPolicy.FallBackOnSchemaMismatch"/>).</summary>
+    /// <value>Default false.</value>
+    public bool FallBackOnSchemaMismatch { get; set; }
+
     /// <summary>Resolves model ids to catalog models (for context windows and providers).</summary>
     /// <value>Default null: the registry of a <see cref="StratumClient"/> below in the pipeline, else <see cref="ModelRegistry.Default"/>.</value>
     public ModelRegistry? Registry { get; set; }

@@ -35,7 +35,7 @@ public sealed class LlmCallFallbackTests
         EnqueueAnswer(server);
         using var client = TwoProviderClient(server);
 
-        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None);
 
         Assert.Equal(Answer, text);
         Assert.Equal(["gpt-4o", "backup-llama"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
@@ -65,7 +65,7 @@ public sealed class LlmCallFallbackTests
         client.Models.Register([primary, fallback]);
         var start = time.GetUtcNow();
 
-        var call = LlmCallRunner.GetTextAsync(client, [primary, fallback], Messages, null, CancellationToken.None);
+        var call = LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [primary, fallback], Messages, null, CancellationToken.None);
         await time.TimerOfAsync(attemptTimeout);
         using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -91,9 +91,10 @@ public sealed class LlmCallFallbackTests
         server.Enqueue(FakeResponse.Json("""{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}""", 400));
         EnqueueAnswer(server);
         using var client = TwoProviderClient(server);
-        client.Models.Register([Model("gpt-4o-mini", Provider("openai"), Gpt41NanoPricing)]);
+        // After a context window exceeded only a larger window is tried (FallbackPolicy.IsCandidate): this one is 1M.
+        client.Models.Register([new ModelInfo("gpt-4o-mini", "MGpt4oMini", Provider("openai"), null, 1_000_000, 16_384, Gpt41NanoPricing, ModelCapabilities.None)]);
 
-        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup, "gpt-4o-mini"], Messages, null, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup, "gpt-4o-mini"], Messages, null, CancellationToken.None);
 
         Assert.Equal(Answer, text);
         Assert.Equal(["gpt-4o", "backup-llama", "gpt-4o-mini"], server.ReceivedRequests.Select(r => (string)Json(r.Body)!["model"]!).ToArray());
@@ -107,14 +108,15 @@ public sealed class LlmCallFallbackTests
         server.Enqueue(FakeResponse.Status(503));
         using var client = TwoProviderClient(server);
 
-        var ex = await Assert.ThrowsAsync<LlmCallFallbacksFailedException>(() =>
-            LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<AllFallbacksFailedException>(() =>
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None));
 
         Assert.Equal(["gpt-4o", "backup-llama"], ex.Attempts.Select(a => a.ModelId).ToArray());
         Assert.Equal(["openai", "backup"], ex.Attempts.Select(a => a.ProviderId ?? "(none)").ToArray());
         Assert.All(ex.Attempts, a => Assert.IsType<StratumProviderUnavailableException>(a.Error));
         Assert.Same(ex.Attempts[^1].Error, ex.InnerException);
-        Assert.StartsWith("All 2 models of the [LlmCall] method failed: (1) 'gpt-4o' from 'openai': StratumProviderUnavailableException", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("All 2 models of the [LlmCall] method failed: (1) 'gpt-4o' from 'openai' after ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(": StratumProviderUnavailableException", ex.Message, StringComparison.Ordinal);
         Assert.Contains("(2) 'backup-llama' from 'backup'", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(CanaryKey, ex.ToString(), StringComparison.Ordinal);
         Assert.True(ex.IsRetryable);
@@ -129,7 +131,7 @@ public sealed class LlmCallFallbackTests
         using var client = TwoProviderClient(server);
 
         await Assert.ThrowsAsync<StratumAuthenticationException>(() =>
-            LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None));
 
         Assert.Single(server.ReceivedRequests);
     }
@@ -142,13 +144,12 @@ public sealed class LlmCallFallbackTests
         EnqueueAnswer(server);
         using var client = TwoProviderClient(server);
 
-        var text = await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+        var text = await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None);
 
         Assert.False(string.IsNullOrEmpty(text));
         Assert.Equal(2, server.ReceivedRequests.Count);
         Assert.True(FallbackPolicy.Default.ShouldFallBack(new StratumServerErrorException("boom")));
-        Assert.True(LlmCallRunner.CanFallBack(new StratumServerErrorException("boom")));
-        Assert.False(LlmCallRunner.CanFallBack(new StratumInvalidResponseException("not the schema")));
+        Assert.False(FallbackPolicy.Default.ShouldFallBack(new StratumSchemaMismatchException("not the schema")));
     }
 
     [Fact]
@@ -159,7 +160,7 @@ public sealed class LlmCallFallbackTests
         using var client = TwoProviderClient(server);
 
         await Assert.ThrowsAsync<StratumProviderUnavailableException>(() =>
-            LlmCallRunner.GetTextAsync(client, [Primary], Messages, null, CancellationToken.None));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary], Messages, null, CancellationToken.None));
     }
 
     [Fact]
@@ -171,7 +172,7 @@ public sealed class LlmCallFallbackTests
         using var client = TwoProviderClient(server);
         var options = new ChatOptions { MaxOutputTokens = 77, AdditionalProperties = new() { [StratumOptionKeys.Tags] = new[] { "billing" } } };
 
-        await LlmCallRunner.GetTextAsync(client, [Primary, Backup], Messages, options, CancellationToken.None);
+        await LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, options, CancellationToken.None);
 
         Assert.All(server.ReceivedRequests, r => Assert.Equal(77, (int)Json(r.Body)!["max_tokens"]!));
         // Tags are for StratumAI's own accounting; they never reach a provider.
@@ -186,7 +187,7 @@ public sealed class LlmCallFallbackTests
         using var client = TwoProviderClient(server);
 
         var ex = await Assert.ThrowsAsync<StratumModelNotFoundException>(() =>
-            LlmCallRunner.GetTextAsync(client, [Primary, "no-such-model"], Messages, null, CancellationToken.None));
+            LlmCallRunner.GetTextAsync(LlmCallRunner.GetChatClient(client), [Primary, "no-such-model"], Messages, null, CancellationToken.None));
 
         Assert.Equal("no-such-model", ex.ModelId);
         Assert.Single(server.ReceivedRequests);
@@ -200,7 +201,7 @@ public sealed class LlmCallFallbackTests
         EnqueueAnswer(server);
         using var client = TwoProviderClient(server);
 
-        var response = await LlmCallRunner.GetResponseAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+        var response = await LlmCallRunner.GetResponseAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None);
 
         Assert.Equal(Answer, response.Text);
         Assert.NotNull(response.Usage);
@@ -215,8 +216,8 @@ public sealed class LlmCallFallbackTests
         server.Enqueue(FakeResponse.Status(503));
         using var client = TwoProviderClient(server);
 
-        var ex = await Assert.ThrowsAsync<LlmCallFallbacksFailedException>(() =>
-            LlmCallRunner.GetResponseAsync(client, [Primary, Backup], Messages, null, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<AllFallbacksFailedException>(() =>
+            LlmCallRunner.GetResponseAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None));
 
         Assert.IsType<StratumRateLimitException>(ex.Attempts[0].Error);
         Assert.IsType<StratumProviderUnavailableException>(ex.Attempts[1].Error);

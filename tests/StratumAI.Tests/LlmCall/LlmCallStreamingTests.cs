@@ -54,7 +54,7 @@ public sealed class LlmCallStreamingTests
             ["backup"] = ([], true),
         });
 
-        var ex = await Assert.ThrowsAsync<LlmCallFallbacksFailedException>(() => CollectAsync(
+        var ex = await Assert.ThrowsAsync<AllFallbacksFailedException>(() => CollectAsync(
             LlmCallRunner.StreamTextAsync(chat, ["primary", "backup"], Messages, null, CancellationToken.None)));
 
         Assert.Equal(["primary", "backup"], ex.Attempts.Select(a => a.ModelId).ToArray());

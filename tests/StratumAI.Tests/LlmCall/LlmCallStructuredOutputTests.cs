@@ -45,7 +45,7 @@ public sealed class LlmCallStructuredOutputTests
         using var client = TwoProviderClient(server);
         var options = new ChatOptions { Temperature = 0.1f };
 
-        var answer = await LlmCallRunner.GetObjectAsync(client, [Primary], Messages, options, AnswerOutput, CancellationToken.None);
+        var answer = await LlmCallRunner.GetObjectAsync(LlmCallRunner.GetChatClient(client), [Primary], Messages, options, AnswerOutput, CancellationToken.None);
 
         Assert.Equal(new Answer("Paris", 0.99), answer);
         var sent = Json(Assert.Single(server.ReceivedRequests).Body)!;
@@ -69,7 +69,7 @@ public sealed class LlmCallStructuredOutputTests
         using var client = TwoProviderClient(server);
         var output = new LlmCallOutput<CityCountry>(new CityCountryConverter(), """{"type":"object","properties":{"city":{"type":"string"},"country":{"type":"string"}},"required":["city","country"],"additionalProperties":false}""", "result", null);
 
-        var value = await LlmCallRunner.GetObjectAsync(client, [Primary], Messages, null, output, CancellationToken.None);
+        var value = await LlmCallRunner.GetObjectAsync(LlmCallRunner.GetChatClient(client), [Primary], Messages, null, output, CancellationToken.None);
 
         Assert.Equal(new CityCountry("Mexico City", "Mexico"), value);
     }
@@ -82,7 +82,7 @@ public sealed class LlmCallStructuredOutputTests
         server.EnqueueFixture(Fixture(AnswerFixture));
         using var client = TwoProviderClient(server);
 
-        var result = await LlmCallRunner.GetResultAsync(client, [Primary, Backup], Messages, null, AnswerOutput, CancellationToken.None);
+        var result = await LlmCallRunner.GetResultAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, AnswerOutput, CancellationToken.None);
 
         Assert.Equal(new Answer("Paris", 0.99), result.Value);
         Assert.Equal("backup-llama", result.ModelId);
@@ -109,7 +109,7 @@ public sealed class LlmCallStructuredOutputTests
         server.EnqueueFixture(Fixture(AnswerFixture));
         using var client = TwoProviderClient(server);
 
-        var result = await LlmCallRunner.GetResultAsync(client, [Primary, Backup], Messages, null, CancellationToken.None);
+        var result = await LlmCallRunner.GetResultAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, CancellationToken.None);
 
         Assert.Equal("{\"answer\":\"Paris\",\"confidence\":0.99}", result.Value);
         Assert.Equal("gpt-4o", result.ModelId);
@@ -128,8 +128,8 @@ public sealed class LlmCallStructuredOutputTests
         server.Enqueue(RecordedAnswerWithContent(content));
         using var client = TwoProviderClient(server);
 
-        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() =>
-            LlmCallRunner.GetObjectAsync(client, [Primary, Backup], Messages, null, AnswerOutput, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StratumSchemaMismatchException>(() =>
+            LlmCallRunner.GetObjectAsync(LlmCallRunner.GetChatClient(client), [Primary, Backup], Messages, null, AnswerOutput, CancellationToken.None));
 
         Assert.Equal("gpt-4o", ex.ModelId);
         Assert.Equal("openai", ex.ProviderId);
@@ -146,8 +146,8 @@ public sealed class LlmCallStructuredOutputTests
         server.Enqueue(RecordedAnswerWithContent(content));
         using var client = TwoProviderClient(server);
 
-        var ex = await Assert.ThrowsAsync<StratumInvalidResponseException>(() =>
-            LlmCallRunner.GetObjectAsync(client, [Primary], Messages, null, AnswerOutput, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StratumSchemaMismatchException>(() =>
+            LlmCallRunner.GetObjectAsync(LlmCallRunner.GetChatClient(client), [Primary], Messages, null, AnswerOutput, CancellationToken.None));
 
         Assert.EndsWith("'" + content[..200] + "…'", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<JsonException>(ex.InnerException);
@@ -161,7 +161,7 @@ public sealed class LlmCallStructuredOutputTests
         using var client = TwoProviderClient(server);
 
         var ex = await Assert.ThrowsAsync<StratumEmptyResponseException>(() =>
-            LlmCallRunner.GetObjectAsync(client, [Primary], Messages, null, AnswerOutput, CancellationToken.None));
+            LlmCallRunner.GetObjectAsync(LlmCallRunner.GetChatClient(client), [Primary], Messages, null, AnswerOutput, CancellationToken.None));
 
         Assert.Equal("stop", ex.FinishReason);
     }

@@ -265,6 +265,7 @@ public sealed class FallbackChatClientTests
         { "403", false },
         { "404", false },
         { "empty-text", false },
+        { "schema", false },
         { "cancelled", false },
         { "argument", false },
         { "nested", false },
@@ -295,6 +296,7 @@ public sealed class FallbackChatClientTests
             "403" => new StratumPermissionException("denied"),
             "404" => new StratumModelNotFoundException("unknown"),
             "empty-text" => new StratumEmptyResponseException("tool call"),
+            "schema" => new StratumSchemaMismatchException("not the type"),
             "cancelled" => new OperationCanceledException(),
             "argument" => new ArgumentException("bug"),
             _ => new AllFallbacksFailedException([new FallbackAttempt("a", null, Scripted.Unavailable(), TimeSpan.Zero)]),
@@ -302,6 +304,7 @@ public sealed class FallbackChatClientTests
 
         Assert.Equal(expected, FallbackPolicy.Default.ShouldFallBack(failure));
         Assert.Equal(expected || kind == "filtered", new FallbackPolicy { FallBackOnContentFiltered = true }.ShouldFallBack(failure));
+        Assert.Equal(expected || kind == "schema", new FallbackPolicy { FallBackOnSchemaMismatch = true }.ShouldFallBack(failure));
     }
 
     [Fact]
@@ -317,26 +320,10 @@ public sealed class FallbackChatClientTests
     }
 
     [Fact]
-    public void LlmCallFallbacksFailedException_IsAnAllFallbacksFailedExceptionWithTheSameAttempts()
-    {
-        var error = Scripted.Unavailable();
-        var attempts = new[] { new LlmCallAttempt("gpt-4o", "openai", error), new LlmCallAttempt("claude-sonnet-4", "anthropic", Scripted.RateLimited()) };
-
-        AllFallbacksFailedException thrown = new LlmCallFallbacksFailedException(attempts);
-
-        Assert.Equal(["gpt-4o", "claude-sonnet-4"], thrown.Attempts.Select(a => a.ModelId));
-        Assert.Same(error, thrown.Attempts[0].Error);
-        Assert.Equal("claude-sonnet-4", thrown.ModelId);
-        Assert.Equal("anthropic", thrown.ProviderId);
-        Assert.Same(attempts, ((LlmCallFallbacksFailedException)thrown).Attempts);
-        Assert.Empty(new LlmCallFallbacksFailedException("none").Attempts);
-        Assert.Empty(((AllFallbacksFailedException)new LlmCallFallbacksFailedException("none", error)).Attempts);
-    }
-
-    [Fact]
     public void AllFallbacksFailedException_NeedsAtLeastOneAttempt()
     {
         Assert.Throws<ArgumentException>(() => new AllFallbacksFailedException(Array.Empty<FallbackAttempt>()));
         Assert.Throws<ArgumentNullException>(() => new AllFallbacksFailedException((IReadOnlyList<FallbackAttempt>)null!));
+        Assert.Throws<ArgumentException>(() => new AllFallbacksFailedException([new FallbackAttempt("a", null, null, TimeSpan.Zero)]));
     }
 }
