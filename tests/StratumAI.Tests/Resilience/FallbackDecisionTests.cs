@@ -65,7 +65,8 @@ public sealed class FallbackDecisionTests
         ["context window exceeded"] = (() => FakeResponse.Json("""{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error","code":"context_length_exceeded"}}""", 400), typeof(StratumContextWindowExceededException), true, false),
         ["malformed JSON (recorded, cut)"] = (() => Cut(FakeResponse.FromExchange(Recorded(AnswerFixture))), typeof(StratumInvalidResponseException), true, true),
         ["empty 200 body"] = (() => FakeResponse.Json(string.Empty), typeof(StratumInvalidResponseException), true, true),
-        ["content filtered (recorded)"] = (() => FakeResponse.FromExchange(Recorded("azure-openai/error-filter__mirascope__test_refusal-azure_openai_gpt_5_mini-sync.yaml")), typeof(StratumContentFilteredException), false, false),
+        // The only recorded refusals are Azure's, kept for issue 13's Azure dialect: this is OpenAI's documented error shape.
+        ["content filtered"] = (() => FakeResponse.Json("""{"error":{"message":"Your request was rejected as a result of our safety system.","type":"invalid_request_error","param":null,"code":"content_policy_violation"}}""", 400), typeof(StratumContentFilteredException), false, false),
         ["400 (recorded)"] = (() => FakeResponse.FromExchange(Recorded("openai/error__vercel-ai-openai__reasoning-model-legacy-parameter-error.json")), typeof(StratumInvalidRequestException), false, false),
         ["401 (recorded)"] = (() => FakeResponse.FromExchange(Recorded("openrouter/error__crewai__test_agent_with_knowledge_with_no_crewai_knowledge.yaml")), typeof(StratumAuthenticationException), false, false),
         ["404 (recorded)"] = (() => FakeResponse.FromExchange(Recorded("openai/error__pydantic-ai__test_model_name_suggestion_openai-chat_.yaml")), typeof(StratumModelNotFoundException), false, false),
