@@ -67,3 +67,81 @@ internal sealed class WireJsonSchema
         Strict = strict,
     };
 }
+
+/// <summary>
+/// The sampling fields every dialect's request (or its options object) has. A wire type also implements the optional
+/// <c>IWire*</c> interfaces for the other fields its API takes, under the API's own names (<c>[JsonPropertyName]</c> where
+/// they differ), and <see cref="WireSampling.CopySampling"/> fills whatever it implements.
+/// </summary>
+internal interface IWireSampling
+{
+    float? Temperature { get; set; }
+
+    float? TopP { get; set; }
+}
+
+internal interface IWireTopK
+{
+    int? TopK { get; set; }
+}
+
+internal interface IWireMaxOutputTokens
+{
+    int? MaxOutputTokens { get; set; }
+}
+
+internal interface IWireSeed
+{
+    long? Seed { get; set; }
+}
+
+internal interface IWirePenalties
+{
+    float? FrequencyPenalty { get; set; }
+
+    float? PresencePenalty { get; set; }
+}
+
+internal interface IWireStopSequences
+{
+    List<string>? StopSequences { get; set; }
+}
+
+/// <summary>Maps <see cref="ChatOptions"/>' sampling options onto a dialect's wire fields: one mapping for every API.</summary>
+internal static class WireSampling
+{
+    /// <summary>Copies each sampling option <paramref name="wire"/>'s API takes; an empty stop list is not sent.</summary>
+    public static T CopySampling<T>(this ChatOptions options, T wire)
+        where T : class, IWireSampling
+    {
+        wire.Temperature = options.Temperature;
+        wire.TopP = options.TopP;
+        if (wire is IWireTopK topK)
+        {
+            topK.TopK = options.TopK;
+        }
+
+        if (wire is IWireMaxOutputTokens maxOutputTokens)
+        {
+            maxOutputTokens.MaxOutputTokens = options.MaxOutputTokens;
+        }
+
+        if (wire is IWireSeed seed)
+        {
+            seed.Seed = options.Seed;
+        }
+
+        if (wire is IWirePenalties penalties)
+        {
+            penalties.FrequencyPenalty = options.FrequencyPenalty;
+            penalties.PresencePenalty = options.PresencePenalty;
+        }
+
+        if (wire is IWireStopSequences stop && options.StopSequences is { Count: > 0 } sequences)
+        {
+            stop.StopSequences = [.. sequences];
+        }
+
+        return wire;
+    }
+}

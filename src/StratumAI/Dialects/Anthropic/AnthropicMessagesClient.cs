@@ -255,13 +255,7 @@ public sealed class AnthropicMessagesClient : DialectChatClient
             return request;
         }
 
-        request.Temperature = options.Temperature;
-        request.TopP = options.TopP;
-        request.TopK = options.TopK;
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            request.StopSequences = [.. stop];
-        }
+        options.CopySampling(request);
 
         var extra = options.AdditionalProperties;
         if (extra is not null && extra.TryGetValue("cache_control", out var cacheControl))

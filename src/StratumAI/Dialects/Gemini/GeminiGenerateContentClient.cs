@@ -373,17 +373,7 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
             return request;
         }
 
-        var config = new GeminiGenerationConfig
-        {
-            Temperature = options.Temperature,
-            TopP = options.TopP,
-            TopK = options.TopK,
-            MaxOutputTokens = options.MaxOutputTokens,
-            Seed = options.Seed,
-            PresencePenalty = options.PresencePenalty,
-            FrequencyPenalty = options.FrequencyPenalty,
-            StopSequences = options.StopSequences is { Count: > 0 } stop ? [.. stop] : null,
-        };
+        var config = options.CopySampling(new GeminiGenerationConfig());
 
         if (options.ResponseFormat is ChatResponseFormatJson json)
         {

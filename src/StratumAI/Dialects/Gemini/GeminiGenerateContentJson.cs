@@ -118,7 +118,7 @@ internal sealed class GeminiFunctionCallingConfig
     public List<string>? AllowedFunctionNames { get; set; }
 }
 
-internal sealed class GeminiGenerationConfig
+internal sealed class GeminiGenerationConfig : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public List<string>? StopSequences { get; set; }
 

@@ -190,17 +190,7 @@ public sealed class OllamaChatClient : DialectChatClient
             return request;
         }
 
-        var wireOptions = new OllamaOptions
-        {
-            Temperature = options.Temperature,
-            TopP = options.TopP,
-            TopK = options.TopK,
-            NumPredict = options.MaxOutputTokens,
-            Seed = options.Seed,
-            FrequencyPenalty = options.FrequencyPenalty,
-            PresencePenalty = options.PresencePenalty,
-            Stop = options.StopSequences is { Count: > 0 } stop ? [.. stop] : null,
-        };
+        var wireOptions = options.CopySampling(new OllamaOptions());
 
         request.Format = options.ResponseFormat switch
         {

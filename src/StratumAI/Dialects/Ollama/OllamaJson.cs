@@ -28,7 +28,7 @@ internal sealed class OllamaChatRequest
     public JsonElement? KeepAlive { get; set; }
 }
 
-internal sealed class OllamaOptions
+internal sealed class OllamaOptions : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public float? Temperature { get; set; }
 
@@ -36,11 +36,13 @@ internal sealed class OllamaOptions
 
     public int? TopK { get; set; }
 
-    public int? NumPredict { get; set; }
+    [JsonPropertyName("num_predict")]
+    public int? MaxOutputTokens { get; set; }
 
     public int? NumCtx { get; set; }
 
-    public List<string>? Stop { get; set; }
+    [JsonPropertyName("stop")]
+    public List<string>? StopSequences { get; set; }
 
     public long? Seed { get; set; }
 
@@ -50,7 +52,7 @@ internal sealed class OllamaOptions
 
     [JsonIgnore]
     public bool IsEmpty =>
-        Temperature is null && TopP is null && TopK is null && NumPredict is null && NumCtx is null && Stop is null
+        Temperature is null && TopP is null && TopK is null && MaxOutputTokens is null && NumCtx is null && StopSequences is null
         && Seed is null && FrequencyPenalty is null && PresencePenalty is null;
 }
 

@@ -284,11 +284,7 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
             return request;
         }
 
-        request.Temperature = options.Temperature;
-        request.TopP = options.TopP;
-        request.FrequencyPenalty = options.FrequencyPenalty;
-        request.PresencePenalty = options.PresencePenalty;
-        request.Seed = options.Seed;
+        options.CopySampling(request);
         if (options.MaxOutputTokens is { } maxTokens)
         {
             if (UsesMaxCompletionTokens(model))
@@ -299,11 +295,6 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
             {
                 request.MaxTokens = maxTokens;
             }
-        }
-
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            request.Stop = [.. stop];
         }
 
         request.ReasoningEffort = EffortName(options.Reasoning?.Effort);

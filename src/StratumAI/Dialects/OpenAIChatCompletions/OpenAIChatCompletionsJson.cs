@@ -7,7 +7,8 @@ namespace StratumAI.Dialects;
 // Wire types of the Chat Completions API. Source-generated (OpenAIChatCompletionsJsonContext) so the dialect
 // works trimmed and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
 
-internal sealed class ChatCompletionRequest
+// max_tokens or max_completion_tokens depends on the model: the client sets it, not CopySampling.
+internal sealed class ChatCompletionRequest : IWireSampling, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public required string Model { get; set; }
 
@@ -25,7 +26,8 @@ internal sealed class ChatCompletionRequest
 
     public float? PresencePenalty { get; set; }
 
-    public List<string>? Stop { get; set; }
+    [JsonPropertyName("stop")]
+    public List<string>? StopSequences { get; set; }
 
     public long? Seed { get; set; }
 

@@ -231,9 +231,7 @@ public sealed class OpenAIResponsesClient : DialectChatClient
             return request;
         }
 
-        request.Temperature = options.Temperature;
-        request.TopP = options.TopP;
-        request.MaxOutputTokens = options.MaxOutputTokens;
+        options.CopySampling(request);
         request.PreviousResponseId = options.ConversationId;
 
         var effort = EffortName(options.Reasoning?.Effort);

@@ -6,7 +6,7 @@ namespace StratumAI.Dialects;
 // Wire types of OpenAI's Responses API. Source-generated (OpenAIResponsesJsonContext) so the dialect works trimmed
 // and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
 
-internal sealed class ResponsesRequest
+internal sealed class ResponsesRequest : IWireSampling, IWireMaxOutputTokens
 {
     public required string Model { get; set; }
 
