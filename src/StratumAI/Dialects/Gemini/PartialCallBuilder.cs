@@ -85,48 +85,48 @@ internal sealed class PartialCallBuilder
             var last = i == segments.Count - 1;
             var segment = segments[i];
             var next = last ? null : segments[i + 1];
-            if (current is JsonObject obj && segment is string key)
-            {
-                if (last)
-                {
-                    obj[key] = value;
-                    return;
-                }
-
-                if (obj[key] is not { } child)
-                {
-                    child = next is int ? new JsonArray() : new JsonObject();
-                    obj[key] = child;
-                }
-
-                current = child;
-            }
-            else if (current is JsonArray array && segment is int index)
+            if (current is JsonArray array && segment is int index)
             {
                 while (array.Count <= index)
                 {
                     array.Add(null);
                 }
-
-                if (last)
-                {
-                    array[index] = value;
-                    return;
-                }
-
-                if (array[index] is not { } child)
-                {
-                    child = next is int ? new JsonArray() : new JsonObject();
-                    array[index] = child;
-                }
-
-                current = child;
             }
-            else
+            else if (current is not JsonObject || segment is not string)
             {
                 // The path contradicts the shape built so far; the fragment cannot be placed.
                 return;
             }
+
+            if (last)
+            {
+                SetChild(current, segment, value);
+                return;
+            }
+
+            if (GetChild(current, segment) is not { } child)
+            {
+                child = next is int ? new JsonArray() : new JsonObject();
+                SetChild(current, segment, child);
+            }
+
+            current = child;
+        }
+    }
+
+    // An object's member by name or an array's element by index, the segment's type matching the container's.
+    private static JsonNode? GetChild(JsonNode container, object segment) =>
+        segment is int index ? container.AsArray()[index] : container.AsObject()[(string)segment];
+
+    private static void SetChild(JsonNode container, object segment, JsonNode? value)
+    {
+        if (segment is int index)
+        {
+            container.AsArray()[index] = value;
+        }
+        else
+        {
+            container.AsObject()[(string)segment] = value;
         }
     }
 
