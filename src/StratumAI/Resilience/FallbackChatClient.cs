@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -87,13 +88,33 @@ public sealed class FallbackChatClient : DelegatingChatClient
     }
 
     /// <summary>The call as it came in (its model resolved once, or its attached context reused), then the fallbacks.</summary>
-    private FallbackChain Chain(ChatOptions? options) =>
-        FallbackChain.ForMiddleware(options.GetFallbackPolicy() ?? _policy, options, StratumCallContext.Resolve(options, InnerClient, _registry), _targets, _registry);
+    /// <summary>
+    /// The chain of one call: its first attempt carries the call's context (resolved here once, or the one attached above), so
+    /// the middleware below look nothing up again; each fallback attempt gets the next context.
+    /// </summary>
+    private FallbackChain Chain(ChatOptions? options)
+    {
+        (var context, options) = CallContexts.Enter(options, InnerClient, _registry);
+        return FallbackChain.ForMiddleware(options.GetFallbackPolicy() ?? _policy, options, context, _targets, _registry);
+    }
 }
 
 /// <summary>Adds <see cref="FallbackChatClient"/> to a <see cref="ChatClientBuilder"/> pipeline.</summary>
 public static class FallbackChatClientBuilderExtensions
 {
+    /// <summary>Not a fallback chain: names no model to fall back to. Pass the models, or configure them.</summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="ArgumentException">Always: a fallback chain needs at least one model.</exception>
+    /// <remarks>
+    /// Exists so that <c>UseStratumFallbacks()</c> is a clear compile error (this overload is obsolete as an error) instead of
+    /// CS0121, the ambiguity between the <see cref="string"/> and <see cref="ModelInfo"/> overloads.
+    /// </remarks>
+    [Obsolete("UseStratumFallbacks needs at least one fallback model: UseStratumFallbacks(\"gpt-4.1-mini\"), UseStratumFallbacks(o => o.Models.Add(...)).", error: true)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ChatClientBuilder UseStratumFallbacks(this ChatClientBuilder builder) =>
+        throw new ArgumentException("UseStratumFallbacks needs at least one fallback model.", nameof(builder));
+
     /// <summary>Tries <paramref name="fallbackModelIds"/>, in order, when a call fails in a way a fallback can fix. Place it above <c>UseStratumResilience</c>.</summary>
     /// <param name="builder">The pipeline.</param>
     /// <param name="fallbackModelIds">Model ids or aliases, in order.</param>

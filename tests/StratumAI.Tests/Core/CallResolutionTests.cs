@@ -99,6 +99,63 @@ public sealed class CallResolutionTests
         Assert.Single(tracker.History);
     }
 
+    [Fact]
+    public async Task AFallback_LooksUpAtMostOnceMorePerAttempt()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        server.EnqueueFixture(Fixture(Answer));
+        var tracker = new CostTracker();
+        using var client = ClientFor(server, "openai", configure: o => o.Pipeline = b =>
+        {
+            b.UseStratumFallbacks("gpt-4.1-nano");
+            AllMiddleware(b, tracker);
+        });
+        var primary = Register(client, "gpt-4o");
+        Register(client, "gpt-4.1-nano", Gpt41NanoPricing);
+        var before = client.Models.Lookups;
+
+        var response = await client.GetResponseAsync(primary, "What is the capital of France?");
+
+        Assert.Equal("The capital of France is Paris.", response.Text);
+        Assert.Equal(2, server.ReceivedRequests.Count);
+        Assert.InRange(client.Models.Lookups - before, 0, 1);
+        Assert.Equal("gpt-4.1-nano", Assert.Single(tracker.History, r => r.Outcome == CostOutcome.Succeeded).ModelId);
+    }
+
+    [Fact]
+    public async Task TheContext_CarriesTagsCallerTtlAndTheAttempt()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeResponse.Status(503));
+        server.EnqueueFixture(Fixture(Answer));
+        var seen = new List<StratumCallContext>();
+        using var client = ClientFor(server, "openai", configure: o => o.Pipeline = b => b
+            .UseStratumFallbacks("gpt-4.1-nano")
+            .Use((messages, options, next, ct) =>
+            {
+                seen.Add(options.GetCallContext()!);
+                return next(messages, options, ct);
+            }));
+        var primary = Register(client, "gpt-4o");
+        var fallback = Register(client, "gpt-4.1-nano", Gpt41NanoPricing);
+        var options = new ChatOptions().WithTags("summaries").WithCaller("tenant-7").WithCacheTtl(TimeSpan.FromMinutes(5));
+
+        await client.GetResponseAsync(primary, "What is the capital of France?", options);
+
+        Assert.Equal(2, seen.Count);
+        Assert.Same(primary, seen[0].Model);
+        Assert.Same(fallback, seen[1].Model);
+        Assert.Equal([1, 2], seen.Select(c => c.Attempt));
+        Assert.Equal(seen[0].CallId, seen[1].CallId);
+        Assert.All(seen, c =>
+        {
+            Assert.Equal(["summaries"], c.Tags);
+            Assert.Equal("tenant-7", c.Caller);
+            Assert.Equal(TimeSpan.FromMinutes(5), c.CacheTtl);
+        });
+    }
+
     private static ModelInfo Register(StratumClient client, string id, ModelPricing? pricing = null)
     {
         var model = Model(id, Provider("openai"), pricing ?? Gpt4oPricing);

@@ -51,8 +51,13 @@ public sealed class FallbackChatClientTests
         Assert.Equal(["gpt-4o", "claude-sonnet-4"], inner.Models);
         Assert.Equal("gpt-4o", options.ModelId);
         var sent = inner.Options.ToArray();
-        Assert.Same(options, sent[0]);
+        // The first attempt goes down on a copy carrying the call's context (resolved once here), the caller's options untouched.
+        Assert.NotSame(options, sent[0]);
+        Assert.Equal(0.25f, sent[0]!.Temperature);
+        Assert.Equal("gpt-4o", sent[0].GetCallContext()!.Model.Id);
+        Assert.Null(options.GetCallContext());
         Assert.NotSame(options, sent[1]);
+        Assert.Equal(2, sent[1].GetCallContext()!.Attempt);
         Assert.Equal(0.25f, sent[1]!.Temperature);
         Assert.Equal("alice", sent[1]!.AdditionalProperties!["stratum.caller"]);
     }
