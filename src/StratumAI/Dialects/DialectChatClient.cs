@@ -173,7 +173,7 @@ public abstract class DialectChatClient : IChatClient
     private protected abstract HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream);
 
     /// <summary>Reads a successful non-streaming response; the host adds <paramref name="requestId"/> to its properties.</summary>
-    private protected abstract Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken);
+    private protected abstract ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reads a successful stream into updates. Sets <see cref="DialectStream.Completed"/> when the stream's last event
@@ -260,20 +260,26 @@ public abstract class DialectChatClient : IChatClient
     private protected static bool? StrictSchema(ChatOptions options) =>
         options.AdditionalProperties is { } extra && extra.TryGetValue("strictJsonSchema", out bool strict) ? strict : null;
 
-    /// <summary>The function tools of <paramref name="options"/> in the dialect's wire form, or null when there are none.</summary>
+    /// <summary>
+    /// The function tools of <paramref name="options"/> in the dialect's wire form, or null when there are none.
+    /// <paramref name="toWire"/> gets each function and <see cref="StrictSchema"/>, so it can be a static lambda: a capturing
+    /// one would allocate its closure on every call, tools or not.
+    /// </summary>
     /// <exception cref="NotSupportedException">A tool is not a function.</exception>
-    private protected static List<TTool>? FunctionTools<TTool>(ChatOptions options, string dialect, Func<AIFunctionDeclaration, TTool> toWire)
+    private protected static List<TTool>? FunctionTools<TTool>(ChatOptions options, string dialect, Func<AIFunctionDeclaration, bool?, TTool> toWire)
     {
         if (options.Tools is not { Count: > 0 } tools)
         {
             return null;
         }
 
+        var strict = StrictSchema(options);
+
         var wire = new List<TTool>(tools.Count);
         foreach (var tool in tools)
         {
             wire.Add(tool is AIFunctionDeclaration function
-                ? toWire(function)
+                ? toWire(function, strict)
                 : throw new NotSupportedException($"The {dialect} dialect supports function tools only; '{tool.Name}' is a {tool.GetType().Name}."));
         }
 

@@ -73,7 +73,7 @@ public sealed class AnthropicMessagesClient : DialectChatClient
             apiKeyHeader: "x-api-key",
             new KeyValuePair<string, string>("anthropic-version", ApiVersion));
 
-    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         return ToChatResponse(ParseMessage(body, model), model, response);
@@ -283,8 +283,7 @@ public sealed class AnthropicMessagesClient : DialectChatClient
             request.OutputConfig = new AnthropicOutputConfig { Effort = effort, Format = format };
         }
 
-        var strict = StrictSchema(options);
-        request.Tools = FunctionTools(options, "Anthropic Messages", function => new AnthropicTool
+        request.Tools = FunctionTools(options, "Anthropic Messages", static (function, strict) => new AnthropicTool
         {
             Name = function.Name,
             Description = function.Description,

@@ -81,7 +81,7 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
             stream,
             apiKeyHeader: "x-goog-api-key");
 
-    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var parsed = ParseJson(body, GeminiGenerateContentJsonContext.Default.GeminiResponse, model, "the body is not valid generateContent JSON");
@@ -398,7 +398,7 @@ public sealed class GeminiGenerateContentClient : DialectChatClient
             }
         }
 
-        if (FunctionTools(options, "Gemini", static function => WireFunction.From(function, GeminiSchemaConverter.Convert(function.JsonSchema))) is { } declarations)
+        if (FunctionTools(options, "Gemini", static (function, _) => WireFunction.From(function, GeminiSchemaConverter.Convert(function.JsonSchema))) is { } declarations)
         {
             request.Tools = [new GeminiTool { FunctionDeclarations = declarations }];
             request.ToolConfig = options.ToolMode switch

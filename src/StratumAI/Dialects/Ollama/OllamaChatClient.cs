@@ -60,7 +60,7 @@ public sealed class OllamaChatClient : DialectChatClient
     private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
         CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OllamaJsonContext.Default.OllamaChatRequest), stream);
 
-    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var answer = ParseLine(body, model, requestId, usageSoFar: null, midStream: false);
@@ -232,7 +232,7 @@ public sealed class OllamaChatClient : DialectChatClient
 
         if (options.ToolMode is not NoneChatToolMode)
         {
-            request.Tools = FunctionTools(options, "Ollama", static function => new WireTool
+            request.Tools = FunctionTools(options, "Ollama", static (function, _) => new WireTool
             {
                 Function = new WireFunction
                 {

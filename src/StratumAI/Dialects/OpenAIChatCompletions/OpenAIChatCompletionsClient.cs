@@ -88,14 +88,14 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
     private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
         CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest), stream);
 
-    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken) =>
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken) =>
         ToChatResponse(await ReadCompletionAsync(response, model, cancellationToken).ConfigureAwait(false), model);
 
     /// <summary>
     /// Deserializes the buffered body straight from its UTF-8 bytes. The body is decoded to a string only when it
     /// cannot be used (an HTML page, invalid JSON, no choices), to describe it in the exception.
     /// </summary>
-    private async Task<ChatCompletionResponse> ReadCompletionAsync(HttpResponseMessage response, string modelId, CancellationToken cancellationToken)
+    private async ValueTask<ChatCompletionResponse> ReadCompletionAsync(HttpResponseMessage response, string modelId, CancellationToken cancellationToken)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase))
@@ -307,7 +307,7 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
             _ => null,
         };
 
-        request.Tools = FunctionTools(options, "OpenAI Chat Completions", function => new WireTool { Function = WireFunction.From(function, function.JsonSchema, strict) });
+        request.Tools = FunctionTools(options, "OpenAI Chat Completions", static (function, strict) => new WireTool { Function = WireFunction.From(function, function.JsonSchema, strict) });
         if (request.Tools is not null)
         {
             request.ToolChoice = OpenAIToolChoice(options.ToolMode, JsonFunctionChoice);

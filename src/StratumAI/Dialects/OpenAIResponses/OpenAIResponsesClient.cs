@@ -58,7 +58,7 @@ public sealed class OpenAIResponsesClient : DialectChatClient
     private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
         CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIResponsesJsonContext.Default.ResponsesRequest), stream);
 
-    private protected override async Task<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (ProviderErrorMapper.DescribeHtmlBody(body, response.Content.Headers.ContentType?.MediaType, Redactor) is { } html)
@@ -265,7 +265,7 @@ public sealed class OpenAIResponsesClient : DialectChatClient
             _ => null,
         };
 
-        request.Tools = FunctionTools(options, "OpenAI Responses", function => WireFunction.From(function, function.JsonSchema, strict, type: "function"));
+        request.Tools = FunctionTools(options, "OpenAI Responses", static (function, strict) => WireFunction.From(function, function.JsonSchema, strict, type: "function"));
         if (request.Tools is not null)
         {
             request.ToolChoice = OpenAIToolChoice(options.ToolMode, JsonFunctionChoice);
