@@ -288,12 +288,12 @@ public sealed class ResponseCacheChatClient : DelegatingChatClient
     /// </summary>
     private string? ModelKey(ChatOptions? options)
     {
-        var id = options?.ModelId;
-        if (options.GetCallContext() is { } context && (string.IsNullOrEmpty(id) || context.Model.Answers(id)))
+        if (StratumCallContext.Current(options) is { } context)
         {
             return _contextModelKeys.GetOrAdd(context.Model, static model => model.Provider.Id + "/" + model.Id);
         }
 
+        var id = options?.ModelId;
         if (!string.IsNullOrEmpty(id))
         {
             return _modelKeys.GetOrAdd(id, static (id, models) => models.TryGet(id, out var model) ? new(model.Provider.Id + "/" + model.Id, model) : new(id, null), _models).Key;

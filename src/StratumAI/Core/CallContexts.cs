@@ -19,12 +19,12 @@ internal static class CallContexts
     /// <returns>The context, or null; and the options to pass down.</returns>
     public static (StratumCallContext? Context, ChatOptions? Options) Enter(ChatOptions? options, IChatClient inner, ModelRegistry registry, ModelInfo? known = null)
     {
-        var attached = options.GetCallContext();
-        if (attached is not null && (string.IsNullOrEmpty(options!.ModelId) || attached.Model.Answers(options.ModelId)))
+        if (StratumCallContext.Current(options) is { } current)
         {
-            return (attached, options);
+            return (current, options);
         }
 
+        var attached = options.GetCallContext();
         var context = known is null ? StratumCallContext.Resolve(options, inner, registry)
             : attached is null ? StratumCallContext.Create(known, options)
             : attached.NextAttempt(known);

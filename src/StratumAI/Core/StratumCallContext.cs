@@ -70,20 +70,29 @@ public sealed class StratumCallContext
     /// </summary>
     internal static StratumCallContext? Resolve(ChatOptions? options, IChatClient inner, ModelRegistry registry)
     {
-        var attached = options.GetCallContext();
-        var modelId = options?.ModelId;
-        if (attached is not null && (string.IsNullOrEmpty(modelId) || attached.Model.Answers(modelId)))
+        if (Current(options) is { } current)
         {
-            return attached;
+            return current;
         }
 
-        var model = CallModel.Resolve(inner, registry, modelId);
+        var model = CallModel.Resolve(inner, registry, options?.ModelId);
         if (model is null)
         {
             return null;
         }
 
-        return attached is null ? Create(model, options) : attached.NextAttempt(model);
+        return options.GetCallContext() is { } attached ? attached.NextAttempt(model) : Create(model, options);
+    }
+
+    /// <summary>
+    /// The context attached to <paramref name="options"/> when it is for the model they name (or they name none), else null:
+    /// a middleware that changed <see cref="ChatOptions.ModelId"/> below the context's owner makes it stale.
+    /// </summary>
+    internal static StratumCallContext? Current(ChatOptions? options)
+    {
+        var attached = options.GetCallContext();
+        var modelId = options?.ModelId;
+        return attached is not null && (string.IsNullOrEmpty(modelId) || attached.Model.Answers(modelId)) ? attached : null;
     }
 
     /// <summary>A copy of <paramref name="options"/> (new options when null) carrying this context and naming its model.</summary>

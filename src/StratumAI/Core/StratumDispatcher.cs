@@ -41,7 +41,7 @@ internal sealed class StratumDispatcher(StratumClient client) : IChatClient
             throw new InvalidOperationException("This chat client sends each request to the model named by ChatOptions.ModelId, and none was set. Set ModelId, or add UseStratumRouter(...) to the pipeline so a model is chosen.");
         }
 
-        return options.GetCallContext() is { } context && context.Model.Answers(modelId) ? context.Model : client.ResolveModel(modelId);
+        return StratumCallContext.Current(options)?.Model ?? client.ResolveModel(modelId);
     }
 }
 

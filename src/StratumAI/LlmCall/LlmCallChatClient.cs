@@ -34,12 +34,12 @@ internal sealed class LlmCallChatClient(StratumClient client) : IChatClient
     /// <summary>The model of the attempt: its call context's, else the one <see cref="ChatOptions.ModelId"/> names.</summary>
     private ModelInfo ModelOf(ChatOptions? options)
     {
-        var modelId = options?.ModelId;
-        if (options.GetCallContext() is { } context && (string.IsNullOrEmpty(modelId) || context.Model.Answers(modelId)))
+        if (StratumCallContext.Current(options) is { } context)
         {
             return context.Model;
         }
 
+        var modelId = options?.ModelId;
         return client.ResolveModel(string.IsNullOrEmpty(modelId)
             ? throw new InvalidOperationException("An [LlmCall] attempt names no model (ChatOptions.ModelId).")
             : modelId);
