@@ -364,16 +364,63 @@ public abstract class DialectChatClient : IChatClient
     /// <summary>A JSON string value as an element.</summary>
     private protected static JsonElement JsonString(string value) => DialectJson.Write(value, static (writer, text) => writer.WriteStringValue(text));
 
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string model, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        DialectHttp.SendAsync(
-            HttpClient,
-            request,
-            completionOption,
-            ProviderId,
-            model,
-            ex => DescribeUnavailable(ex, model),
-            async (response, ct) => MapError(response, await DialectHttp.ReadErrorBodyAsync(response, ct).ConfigureAwait(false), model),
-            cancellationToken);
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the response when its status is a success. A transport failure
+    /// becomes a <see cref="StratumProviderUnavailableException"/> whose message <see cref="DescribeUnavailable"/> writes; a
+    /// cancellation that is not the caller's (HttpClient.Timeout) becomes a <see cref="StratumTimeoutException"/>; a
+    /// non-success response is disposed and the exception <see cref="MapError"/> builds from it is thrown. Marks the ambient
+    /// <see cref="CallScope"/>: reached, sent (unless already cancelled), and unbilled for an error status or a connection
+    /// never established.
+    /// </summary>
+    /// <remarks>
+    /// A method of the host rather than a helper taking the two hooks as delegates: those would capture the model and cost a
+    /// closure and two delegates on every call.
+    /// </remarks>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string model, HttpCompletionOption completionOption, CancellationToken cancellationToken)
+    {
+        // Budget and cost tracking above learn from these marks whether a request left with its outcome unknown (billable).
+        var scope = CallScope.Current;
+        scope?.MarkReached();
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            scope?.MarkSent();
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await HttpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            if (DialectHttp.NeverSent(ex))
+            {
+                scope?.MarkUnbilled();
+            }
+
+            throw new StratumProviderUnavailableException(DescribeUnavailable(ex, model), ex)
+            {
+                ProviderId = ProviderId,
+                ModelId = model,
+            };
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw DialectHttp.Timeout(HttpClient, ProviderId, model, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        // An error status: the provider refused the request and bills nothing for it.
+        scope?.MarkUnbilled();
+        using (response)
+        {
+            throw MapError(response, await DialectHttp.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false), model);
+        }
+    }
 }
 
 /// <summary>What the host and a dialect share while one stream is read.</summary>

@@ -4,79 +4,19 @@ using System.Net.Http.Headers;
 namespace StratumAI.Dialects;
 
 /// <summary>
-/// The HTTP plumbing the dialect clients share: sending a request and turning transport failures, HttpClient
-/// timeouts and non-success responses into StratumAI exceptions, and applying the caller's extra headers.
+/// The HTTP plumbing the dialect clients share: building a JSON request with the caller's extra headers, and the pieces
+/// <see cref="DialectChatClient"/>'s sending uses to turn transport failures and HttpClient timeouts into StratumAI exceptions.
 /// </summary>
 internal static class DialectHttp
 {
-    /// <summary>
-    /// Sends <paramref name="request"/> and returns the response when its status is a success. A transport failure
-    /// becomes a <see cref="StratumProviderUnavailableException"/> whose message <paramref name="describeUnavailable"/>
-    /// writes; a cancellation that is not the caller's (HttpClient.Timeout) becomes a <see cref="StratumTimeoutException"/>;
-    /// a non-success response is disposed and the exception <paramref name="mapError"/> builds from it is thrown.
-    /// Marks the ambient <see cref="CallScope"/>: reached, sent (unless already cancelled), and unbilled for an error status
-    /// or a connection never established.
-    /// </summary>
-    internal static async Task<HttpResponseMessage> SendAsync(
-        HttpClient httpClient,
-        HttpRequestMessage request,
-        HttpCompletionOption completionOption,
-        string providerId,
-        string modelId,
-        Func<HttpRequestException, string> describeUnavailable,
-        Func<HttpResponseMessage, CancellationToken, Task<StratumException>> mapError,
-        CancellationToken cancellationToken)
-    {
-        // Budget and cost tracking above learn from these marks whether a request left with its outcome unknown (billable).
-        var scope = CallScope.Current;
-        scope?.MarkReached();
-        if (!cancellationToken.IsCancellationRequested)
+    /// <summary>The exception for a cancellation that is not the caller's: <see cref="HttpClient.Timeout"/> elapsed.</summary>
+    internal static StratumTimeoutException Timeout(HttpClient httpClient, string providerId, string modelId, OperationCanceledException exception) =>
+        new($"The call to provider '{providerId}' (model '{modelId}') timed out after {httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", exception)
         {
-            scope?.MarkSent();
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await httpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            if (NeverSent(ex))
-            {
-                scope?.MarkUnbilled();
-            }
-
-            throw new StratumProviderUnavailableException(describeUnavailable(ex), ex)
-            {
-                ProviderId = providerId,
-                ModelId = modelId,
-            };
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Not the caller's token: HttpClient.Timeout elapsed.
-            throw new StratumTimeoutException(
-                $"The call to provider '{providerId}' (model '{modelId}') timed out after {httpClient.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (HttpClient.Timeout).", ex)
-            {
-                ProviderId = providerId,
-                ModelId = modelId,
-                Timeout = httpClient.Timeout,
-            };
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        // An error status: the provider refused the request and bills nothing for it.
-        scope?.MarkUnbilled();
-        using (response)
-        {
-            throw await mapError(response, cancellationToken).ConfigureAwait(false);
-        }
-    }
+            ProviderId = providerId,
+            ModelId = modelId,
+            Timeout = httpClient.Timeout,
+        };
 
     /// <summary>The body of an error response, or empty when it cannot be read: the status alone still says what failed.</summary>
     internal static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -95,7 +35,7 @@ internal static class DialectHttp
     /// True when the request certainly never reached the provider: the name did not resolve, or no connection (TCP, TLS, proxy
     /// tunnel) was established. Any other transport failure may come after the request was written.
     /// </summary>
-    private static bool NeverSent(HttpRequestException exception) =>
+    internal static bool NeverSent(HttpRequestException exception) =>
         exception.HttpRequestError is HttpRequestError.NameResolutionError
             or HttpRequestError.ConnectionError
             or HttpRequestError.SecureConnectionError

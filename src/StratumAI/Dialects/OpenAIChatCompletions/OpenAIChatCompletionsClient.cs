@@ -268,9 +268,20 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
             wireMessages.Add(new ChatCompletionMessage { Role = "system", Content = new ChatCompletionContent { Text = options.Instructions } });
         }
 
-        foreach (var message in messages)
+        // Index loops where the collection allows: foreach over an interface boxes its enumerator on every call.
+        if (messages is IList<ChatMessage> list)
         {
-            AddMessage(wireMessages, message);
+            for (var i = 0; i < list.Count; i++)
+            {
+                AddMessage(wireMessages, list[i]);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                AddMessage(wireMessages, message);
+            }
         }
 
         var request = new ChatCompletionRequest { Model = model, Messages = wireMessages, Stream = stream };
@@ -341,9 +352,10 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
         var parts = new List<ChatCompletionContentPart>();
         var hasNonText = false;
         List<ChatCompletionToolCall>? toolCalls = null;
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            switch (content)
+            switch (contents[i])
             {
                 case TextContent text:
                     parts.Add(new ChatCompletionContentPart { Type = "text", Text = text.Text });
@@ -388,7 +400,8 @@ public sealed class OpenAIChatCompletionsClient : DialectChatClient
         }
         else if (parts.Count > 0)
         {
-            wireContent = new ChatCompletionContent { Text = string.Concat(parts.Select(p => p.Text)) };
+            // One text part: sent as a plain string, the form every compatible server takes.
+            wireContent = new ChatCompletionContent { Text = parts[0].Text };
         }
         else if (toolCalls is null)
         {
