@@ -21,7 +21,7 @@ namespace StratumAI.Dialects;
 /// <para>Thread-safe: one instance may serve many concurrent calls. The <see cref="HttpClient"/> belongs to the caller and
 /// is not disposed. The API key never appears in exceptions or <see cref="ToString"/>.</para>
 /// </remarks>
-public abstract class DialectChatClient : IChatClient
+internal abstract class DialectChatClient : IChatClient
 {
     // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
     private protected static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };

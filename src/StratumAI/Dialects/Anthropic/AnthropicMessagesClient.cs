@@ -6,11 +6,9 @@ namespace StratumAI.Dialects;
 
 /// <summary>Anthropic's Messages API (<c>POST {base}/v1/messages</c>) as an <see cref="IChatClient"/>.</summary>
 /// <remarks>
-/// <para>Usable on its own:</para>
-/// <code>
-/// using var client = new AnthropicMessagesClient(httpClient, new Uri("https://api.anthropic.com"), apiKey, "claude-sonnet-4-5");
-/// var response = await client.GetResponseAsync("Hello");
-/// </code>
+/// <para>Created by <see cref="DialectRegistry"/> for <see cref="StratumClient"/>; users reach it through
+/// <see cref="StratumClient.GetChatClient(string)"/>, which adds the catalog, request checks and cost (internal since
+/// the API review, docs/api-review.md).</para>
 /// <para>Sends <c>x-api-key</c> and <c>anthropic-version: 2023-06-01</c>. System messages and
 /// <see cref="ChatOptions.Instructions"/> become the top-level <c>system</c> string. <c>max_tokens</c> is required by
 /// the API: it is <see cref="ChatOptions.MaxOutputTokens"/>, else <see cref="DefaultMaxOutputTokens"/>.</para>
@@ -30,7 +28,7 @@ namespace StratumAI.Dialects;
 /// <para>Errors throw a <see cref="StratumException"/> subclass; the API key never appears in messages.
 /// Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class AnthropicMessagesClient : DialectChatClient
+internal sealed class AnthropicMessagesClient : DialectChatClient
 {
     /// <summary>The <c>max_tokens</c> sent when <see cref="ChatOptions.MaxOutputTokens"/> is not set (the API requires one).</summary>
     public const int DefaultMaxOutputTokens = 4096;

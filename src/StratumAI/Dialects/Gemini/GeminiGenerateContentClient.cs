@@ -9,11 +9,9 @@ namespace StratumAI.Dialects;
 
 /// <summary>Google Gemini's native API (<c>generateContent</c> / <c>streamGenerateContent?alt=sse</c>) as an <see cref="IChatClient"/>.</summary>
 /// <remarks>
-/// <para>Usable on its own:</para>
-/// <code>
-/// using var client = new GeminiGenerateContentClient(httpClient, new Uri("https://generativelanguage.googleapis.com/v1beta"), apiKey, "gemini-2.5-flash");
-/// var response = await client.GetResponseAsync("Hello");
-/// </code>
+/// <para>Created by <see cref="DialectRegistry"/> for <see cref="StratumClient"/>; users reach it through
+/// <see cref="StratumClient.GetChatClient(string)"/>, which adds the catalog, request checks and cost (internal since
+/// the API review, docs/api-review.md).</para>
 /// <para>Posts to <c>{base}/models/{model}:generateContent</c> and <c>{base}/models/{model}:streamGenerateContent?alt=sse</c>
 /// with the key in the <c>x-goog-api-key</c> header (never in the URL). System messages and
 /// <see cref="ChatOptions.Instructions"/> become <c>systemInstruction</c>; assistant messages use role <c>model</c>; tool
@@ -29,7 +27,7 @@ namespace StratumAI.Dialects;
 /// (int) and <c>includeThoughts</c> (bool).</para>
 /// <para>Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class GeminiGenerateContentClient : DialectChatClient
+internal sealed class GeminiGenerateContentClient : DialectChatClient
 {
     /// <summary>The key under which a part's <c>thoughtSignature</c> is kept in <see cref="AIContent.AdditionalProperties"/>.</summary>
     public const string ThoughtSignatureKey = "gemini.thoughtSignature";

@@ -7,11 +7,9 @@ namespace StratumAI.Dialects;
 
 /// <summary>Ollama's native chat API (<c>POST {base}/api/chat</c>, NDJSON streaming) as an <see cref="IChatClient"/>.</summary>
 /// <remarks>
-/// <para>Usable on its own against a local server or ollama.com:</para>
-/// <code>
-/// using var client = new OllamaChatClient(httpClient, new Uri("http://localhost:11434"), apiKey: null, "llama3.2");
-/// var response = await client.GetResponseAsync("Hello");
-/// </code>
+/// <para>Created by <see cref="DialectRegistry"/> for <see cref="StratumClient"/>; users reach it through
+/// <see cref="StratumClient.GetChatClient(string)"/>, which adds the catalog, request checks and cost (internal since
+/// the API review, docs/api-review.md).</para>
 /// <para>Maps <see cref="ChatOptions"/> temperature, top-p, top-k, max output tokens (<c>num_predict</c>), stop
 /// sequences, seed and frequency/presence penalties into <c>options</c>; <see cref="ChatResponseFormat.Json"/> to
 /// <c>format: "json"</c> and a JSON schema format to <c>format: {schema}</c>; function tools to <c>tools</c>;
@@ -28,7 +26,7 @@ namespace StratumAI.Dialects;
 /// exceptions or <see cref="object.ToString"/>. A local server needs none and gets no header.</para>
 /// <para>Thread-safe; one instance serves one model.</para>
 /// </remarks>
-public sealed class OllamaChatClient : DialectChatClient
+internal sealed class OllamaChatClient : DialectChatClient
 {
     /// <summary>Creates a client for one model.</summary>
     /// <param name="httpClient">The HTTP client to send requests with; not disposed by this instance.</param>

@@ -11,11 +11,9 @@ namespace StratumAI.Dialects;
 /// spoken by OpenAI, DeepSeek, Groq, xAI, OpenRouter, Mistral and any other compatible server.
 /// </summary>
 /// <remarks>
-/// <para>Usable on its own with any compatible endpoint:</para>
-/// <code>
-/// using var client = new OpenAIChatCompletionsClient(httpClient, new Uri("https://api.deepseek.com/v1"), apiKey, "deepseek-chat");
-/// var response = await client.GetResponseAsync("Hello");
-/// </code>
+/// <para>Created by <see cref="DialectRegistry"/> for <see cref="StratumClient"/>; users reach it through
+/// <see cref="StratumClient.GetChatClient(string)"/>, which adds the catalog, request checks and cost (internal since
+/// the API review, docs/api-review.md).</para>
 /// <para>Maps <see cref="ChatOptions"/> temperature, top-p, max output tokens, frequency/presence penalties, stop
 /// sequences, seed, response format (JSON object or JSON schema), reasoning effort, function tools and tool mode.
 /// Usage is mapped into <see cref="UsageDetails"/>, including cached input tokens (OpenAI's
@@ -26,7 +24,7 @@ namespace StratumAI.Dialects;
 /// <c>Authorization</c> header and never appears in exceptions or <see cref="object.ToString"/>.</para>
 /// <para>Thread-safe: one instance may serve many concurrent calls.</para>
 /// </remarks>
-public sealed class OpenAIChatCompletionsClient : DialectChatClient
+internal sealed class OpenAIChatCompletionsClient : DialectChatClient
 {
     // How much of a body or event is decoded for an exception message (the message itself shows 200 characters).
     private const int SnippetBytes = 8192;

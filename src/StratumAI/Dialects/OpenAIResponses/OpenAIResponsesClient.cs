@@ -24,7 +24,7 @@ namespace StratumAI.Dialects;
 /// has no stop sequences, seed or penalties; those options are not sent.</para>
 /// <para>Thread-safe; one instance serves one model. The API key is sent only in the <c>Authorization</c> header.</para>
 /// </remarks>
-public sealed class OpenAIResponsesClient : DialectChatClient
+internal sealed class OpenAIResponsesClient : DialectChatClient
 {
     /// <summary>
     /// The <see cref="AIContent.AdditionalProperties"/> key under which the provider's output item id (<c>rs_…</c>,
