@@ -3,8 +3,17 @@ using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
 
-// Wire objects several dialects spell alike. Each dialect's source-generated context names their properties with its own
-// naming policy; every name here is one word or the same in snake_case and camelCase.
+// Wire types, here and in each dialect's <Name>Json.cs, are internal classes with public fields (IncludeFields = true on
+// every dialect's source-generated context), related fields of one type in one declaration: a wire type is a list of
+// names, and reads best as one. A field with an attribute ([JsonPropertyName], [JsonIgnore], [JsonConverter]) or a doc
+// comment stands alone, because either applies to every name of its declaration. Keep `required` where the wire must
+// have the field. Not positional records: deserialising through a parameterised constructor boxes value types per
+// object, which the stream paths would pay on every event. The one exception is a type that implements the IWire*
+// sampling interfaces below: it keeps properties throughout, because an interface cannot name a field and the generator
+// writes properties before fields, so a mixed type would reorder its JSON.
+//
+// The wire objects below are the ones several dialects spell alike. Each dialect's context names their fields with its
+// own naming policy; every name here is one word or the same in snake_case and camelCase.
 
 /// <summary>
 /// A function tool as OpenAI's two APIs, Ollama and Gemini describe it: <c>{"name", "description", "parameters"}</c>, with
@@ -12,15 +21,11 @@ namespace StratumAI.Dialects;
 /// </summary>
 internal sealed class WireFunction
 {
-    public string? Type { get; set; }
-
-    public required string Name { get; set; }
-
-    public string? Description { get; set; }
-
-    public JsonElement? Parameters { get; set; }
-
-    public bool? Strict { get; set; }
+    public string? Type;
+    public required string Name;
+    public string? Description;
+    public JsonElement? Parameters;
+    public bool? Strict;
 
     /// <summary>The declaration's name and description, with <paramref name="parameters"/> as its schema.</summary>
     public static WireFunction From(AIFunctionDeclaration function, JsonElement? parameters, bool? strict = null, string? type = null) => new()
@@ -36,9 +41,8 @@ internal sealed class WireFunction
 /// <summary>A function tool wrapped as Chat Completions and Ollama send it: <c>{"type": "function", "function": {…}}</c>.</summary>
 internal sealed class WireTool
 {
-    public string Type { get; set; } = "function";
-
-    public required WireFunction Function { get; set; }
+    public string Type = "function";
+    public required WireFunction Function;
 }
 
 /// <summary>
@@ -47,15 +51,9 @@ internal sealed class WireTool
 /// </summary>
 internal sealed class WireJsonSchema
 {
-    public string? Type { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? Description { get; set; }
-
-    public JsonElement? Schema { get; set; }
-
-    public bool? Strict { get; set; }
+    public string? Type, Name, Description;
+    public JsonElement? Schema;
+    public bool? Strict;
 
     /// <summary>The format's schema, its name (<c>response</c> when it has none) and description.</summary>
     public static WireJsonSchema From(ChatResponseFormatJson json, bool? strict, string? type = null) => new()
