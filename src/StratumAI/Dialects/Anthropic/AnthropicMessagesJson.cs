@@ -39,208 +39,137 @@ internal sealed class AnthropicRequest : IWireSampling, IWireTopK, IWireStopSequ
 
 internal sealed class AnthropicMessage
 {
-    public required string Role { get; set; }
-
-    public required List<AnthropicContentBlock> Content { get; set; }
+    public required string Role;
+    public required List<AnthropicContentBlock> Content;
 }
 
 /// <summary>One content block of any type; only the fields of its <see cref="Type"/> are set.</summary>
 internal sealed class AnthropicContentBlock
 {
-    public string? Type { get; set; }
-
-    public string? Text { get; set; }
-
-    public AnthropicSource? Source { get; set; }
-
-    public string? Id { get; set; }
-
-    public string? Name { get; set; }
-
-    public JsonElement? Input { get; set; }
-
-    public string? ToolUseId { get; set; }
+    public string? Type, Text;
+    public AnthropicSource? Source;
+    public string? Id, Name;
+    public JsonElement? Input;
+    public string? ToolUseId;
 
     /// <summary>A tool result's content: a string or an array of blocks.</summary>
-    public JsonElement? Content { get; set; }
+    public JsonElement? Content;
 
-    public bool? IsError { get; set; }
-
-    public string? Thinking { get; set; }
-
-    public string? Signature { get; set; }
+    public bool? IsError;
+    public string? Thinking, Signature;
 
     /// <summary>The encrypted payload of a <c>redacted_thinking</c> block.</summary>
-    public string? Data { get; set; }
+    public string? Data;
 
-    public JsonElement? CacheControl { get; set; }
+    public JsonElement? CacheControl;
 }
 
 internal sealed class AnthropicSource
 {
-    public required string Type { get; set; }
-
-    public string? MediaType { get; set; }
-
-    public string? Data { get; set; }
-
-    public string? Url { get; set; }
+    public required string Type;
+    public string? MediaType, Data, Url;
 }
 
 internal sealed class AnthropicTool
 {
-    public required string Name { get; set; }
-
-    public string? Description { get; set; }
-
-    public JsonElement InputSchema { get; set; }
-
-    public bool? Strict { get; set; }
+    public required string Name;
+    public string? Description;
+    public JsonElement InputSchema;
+    public bool? Strict;
 }
 
 internal sealed class AnthropicToolChoice
 {
-    public required string Type { get; set; }
-
-    public string? Name { get; set; }
-
-    public bool? DisableParallelToolUse { get; set; }
+    public required string Type;
+    public string? Name;
+    public bool? DisableParallelToolUse;
 }
 
 internal sealed class AnthropicThinking
 {
-    public required string Type { get; set; }
-
-    public int? BudgetTokens { get; set; }
+    public required string Type;
+    public int? BudgetTokens;
 }
 
 internal sealed class AnthropicOutputConfig
 {
-    public string? Effort { get; set; }
-
-    public AnthropicOutputFormat? Format { get; set; }
+    public string? Effort;
+    public AnthropicOutputFormat? Format;
 }
 
 internal sealed class AnthropicOutputFormat
 {
-    public required string Type { get; set; }
-
-    public JsonElement? Schema { get; set; }
+    public required string Type;
+    public JsonElement? Schema;
 }
 
 internal sealed class AnthropicResponse
 {
-    public string? Id { get; set; }
-
-    public string? Type { get; set; }
-
-    public string? Role { get; set; }
-
-    public string? Model { get; set; }
-
-    public List<AnthropicContentBlock>? Content { get; set; }
-
-    public string? StopReason { get; set; }
-
-    public string? StopSequence { get; set; }
-
-    public AnthropicStopDetails? StopDetails { get; set; }
-
-    public AnthropicUsage? Usage { get; set; }
-
-    public AnthropicError? Error { get; set; }
+    public string? Id, Type, Role, Model;
+    public List<AnthropicContentBlock>? Content;
+    public string? StopReason, StopSequence;
+    public AnthropicStopDetails? StopDetails;
+    public AnthropicUsage? Usage;
+    public AnthropicError? Error;
 }
 
 internal sealed class AnthropicStopDetails
 {
-    public string? Type { get; set; }
-
-    public string? Category { get; set; }
-
-    public string? Explanation { get; set; }
+    public string? Type, Category, Explanation;
 }
 
 internal sealed class AnthropicUsage
 {
-    public long? InputTokens { get; set; }
-
-    public long? OutputTokens { get; set; }
-
-    public long? CacheCreationInputTokens { get; set; }
-
-    public long? CacheReadInputTokens { get; set; }
-
-    public AnthropicCacheCreation? CacheCreation { get; set; }
-
-    public string? ServiceTier { get; set; }
+    public long? InputTokens, OutputTokens, CacheCreationInputTokens, CacheReadInputTokens;
+    public AnthropicCacheCreation? CacheCreation;
+    public string? ServiceTier;
 }
 
 internal sealed class AnthropicCacheCreation
 {
     [JsonPropertyName("ephemeral_5m_input_tokens")]
-    public long? Ephemeral5mInputTokens { get; set; }
+    public long? Ephemeral5mInputTokens;
 
     [JsonPropertyName("ephemeral_1h_input_tokens")]
-    public long? Ephemeral1hInputTokens { get; set; }
+    public long? Ephemeral1hInputTokens;
 }
 
 internal sealed class AnthropicError
 {
-    public string? Type { get; set; }
-
-    public string? Message { get; set; }
+    public string? Type, Message;
 }
 
 /// <summary>An error body: <c>{"type":"error","error":{"type":...,"message":...},"request_id":...}</c>.</summary>
 internal sealed class AnthropicErrorBody
 {
-    public string? Type { get; set; }
-
-    public AnthropicError? Error { get; set; }
-
-    public string? RequestId { get; set; }
+    public string? Type;
+    public AnthropicError? Error;
+    public string? RequestId;
 }
 
 /// <summary>One streaming event; only the fields of its <see cref="Type"/> are set.</summary>
 internal sealed class AnthropicStreamEvent
 {
-    public string? Type { get; set; }
-
-    public AnthropicResponse? Message { get; set; }
-
-    public int? Index { get; set; }
-
-    public AnthropicContentBlock? ContentBlock { get; set; }
-
-    public AnthropicStreamDelta? Delta { get; set; }
-
-    public AnthropicUsage? Usage { get; set; }
-
-    public AnthropicError? Error { get; set; }
+    public string? Type;
+    public AnthropicResponse? Message;
+    public int? Index;
+    public AnthropicContentBlock? ContentBlock;
+    public AnthropicStreamDelta? Delta;
+    public AnthropicUsage? Usage;
+    public AnthropicError? Error;
 }
 
 internal sealed class AnthropicStreamDelta
 {
-    public string? Type { get; set; }
-
-    public string? Text { get; set; }
-
-    public string? PartialJson { get; set; }
-
-    public string? Thinking { get; set; }
-
-    public string? Signature { get; set; }
-
-    public string? StopReason { get; set; }
-
-    public string? StopSequence { get; set; }
-
-    public AnthropicStopDetails? StopDetails { get; set; }
+    public string? Type, Text, PartialJson, Thinking, Signature;
+    public string? StopReason, StopSequence;
+    public AnthropicStopDetails? StopDetails;
 }
 
 // The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    IncludeFields = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(AnthropicRequest))]
