@@ -10,112 +10,84 @@ namespace StratumAI.Dialects;
 
 internal sealed class GeminiRequest
 {
-    public required List<GeminiContent> Contents { get; set; }
-
-    public GeminiContent? SystemInstruction { get; set; }
-
-    public List<GeminiTool>? Tools { get; set; }
-
-    public GeminiToolConfig? ToolConfig { get; set; }
-
-    public JsonElement? SafetySettings { get; set; }
-
-    public string? CachedContent { get; set; }
-
-    public GeminiGenerationConfig? GenerationConfig { get; set; }
+    public required List<GeminiContent> Contents;
+    public GeminiContent? SystemInstruction;
+    public List<GeminiTool>? Tools;
+    public GeminiToolConfig? ToolConfig;
+    public JsonElement? SafetySettings;
+    public string? CachedContent;
+    public GeminiGenerationConfig? GenerationConfig;
 }
 
 internal sealed class GeminiContent
 {
-    public List<GeminiPart>? Parts { get; set; }
-
-    public string? Role { get; set; }
+    public List<GeminiPart>? Parts;
+    public string? Role;
 }
 
 internal sealed class GeminiPart
 {
-    public string? Text { get; set; }
-
-    public bool? Thought { get; set; }
-
-    public string? ThoughtSignature { get; set; }
-
-    public GeminiBlob? InlineData { get; set; }
-
-    public GeminiFileData? FileData { get; set; }
-
-    public GeminiFunctionCall? FunctionCall { get; set; }
-
-    public GeminiFunctionResponse? FunctionResponse { get; set; }
+    public string? Text;
+    public bool? Thought;
+    public string? ThoughtSignature;
+    public GeminiBlob? InlineData;
+    public GeminiFileData? FileData;
+    public GeminiFunctionCall? FunctionCall;
+    public GeminiFunctionResponse? FunctionResponse;
 }
 
 internal sealed class GeminiBlob
 {
-    public string? MimeType { get; set; }
-
-    public string? Data { get; set; }
+    public string? MimeType, Data;
 }
 
 internal sealed class GeminiFileData
 {
-    public string? MimeType { get; set; }
-
-    public string? FileUri { get; set; }
+    public string? MimeType, FileUri;
 }
 
 internal sealed class GeminiFunctionCall
 {
-    public string? Id { get; set; }
-
-    public string? Name { get; set; }
-
-    public JsonElement? Args { get; set; }
+    public string? Id, Name;
+    public JsonElement? Args;
 
     /// <summary>Gemini 3 streamed arguments: one fragment per JSON path.</summary>
-    public List<GeminiPartialArg>? PartialArgs { get; set; }
+    public List<GeminiPartialArg>? PartialArgs;
 
-    public bool? WillContinue { get; set; }
+    public bool? WillContinue;
 }
 
+/// <summary>One fragment of streamed arguments: the value at <see cref="JsonPath"/>, in the one field of its JSON type.</summary>
 internal sealed class GeminiPartialArg
 {
-    public string? JsonPath { get; set; }
-
-    public string? StringValue { get; set; }
-
-    public JsonElement? NumberValue { get; set; }
-
-    public bool? BoolValue { get; set; }
-
-    public JsonElement? NullValue { get; set; }
-
-    public bool? WillContinue { get; set; }
+    public string? JsonPath;
+    public string? StringValue;
+    public JsonElement? NumberValue, NullValue;
+    public bool? BoolValue;
+    public bool? WillContinue;
 }
 
 internal sealed class GeminiFunctionResponse
 {
-    public string? Id { get; set; }
-
-    public required string Name { get; set; }
-
-    public required JsonElement Response { get; set; }
+    public string? Id;
+    public required string Name;
+    public required JsonElement Response;
 }
 
 internal sealed class GeminiTool
 {
-    public List<WireFunction>? FunctionDeclarations { get; set; }
+    public List<WireFunction>? FunctionDeclarations;
 }
 
 internal sealed class GeminiToolConfig
 {
-    public GeminiFunctionCallingConfig? FunctionCallingConfig { get; set; }
+    public GeminiFunctionCallingConfig? FunctionCallingConfig;
 }
 
 internal sealed class GeminiFunctionCallingConfig
 {
-    public string? Mode { get; set; }
-
-    public List<string>? AllowedFunctionNames { get; set; }
+    public string? Mode;
+    public List<string>? AllowedFunctionNames;
 }
 
 internal sealed class GeminiGenerationConfig : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
@@ -153,84 +125,60 @@ internal sealed class GeminiGenerationConfig : IWireSampling, IWireTopK, IWireMa
 
 internal sealed class GeminiThinkingConfig
 {
-    public bool? IncludeThoughts { get; set; }
-
-    public int? ThinkingBudget { get; set; }
-
-    public string? ThinkingLevel { get; set; }
+    public bool? IncludeThoughts;
+    public int? ThinkingBudget;
+    public string? ThinkingLevel;
 }
 
 internal sealed class GeminiResponse
 {
-    public List<GeminiCandidate>? Candidates { get; set; }
-
-    public GeminiPromptFeedback? PromptFeedback { get; set; }
-
-    public GeminiUsageMetadata? UsageMetadata { get; set; }
-
-    public string? ModelVersion { get; set; }
-
-    public string? ResponseId { get; set; }
-
-    public DateTimeOffset? CreateTime { get; set; }
+    public List<GeminiCandidate>? Candidates;
+    public GeminiPromptFeedback? PromptFeedback;
+    public GeminiUsageMetadata? UsageMetadata;
+    public string? ModelVersion, ResponseId;
+    public DateTimeOffset? CreateTime;
 
     /// <summary>An error object sent in place of a response (mid-stream failures).</summary>
-    public JsonElement? Error { get; set; }
+    public JsonElement? Error;
 }
 
 internal sealed class GeminiCandidate
 {
-    public GeminiContent? Content { get; set; }
-
-    public JsonElement? FinishReason { get; set; }
-
-    public string? FinishMessage { get; set; }
-
-    public int? Index { get; set; }
+    public GeminiContent? Content;
+    public JsonElement? FinishReason;
+    public string? FinishMessage;
+    public int? Index;
 }
 
 internal sealed class GeminiPromptFeedback
 {
-    public JsonElement? BlockReason { get; set; }
-
-    public string? BlockReasonMessage { get; set; }
+    public JsonElement? BlockReason;
+    public string? BlockReasonMessage;
 }
 
 internal sealed class GeminiUsageMetadata
 {
-    public long? PromptTokenCount { get; set; }
+    public long? PromptTokenCount, CachedContentTokenCount, ToolUsePromptTokenCount;
+    public long? CandidatesTokenCount, ThoughtsTokenCount, TotalTokenCount;
 
-    public long? CachedContentTokenCount { get; set; }
-
-    public long? CandidatesTokenCount { get; set; }
-
-    public long? ToolUsePromptTokenCount { get; set; }
-
-    public long? ThoughtsTokenCount { get; set; }
-
-    public long? TotalTokenCount { get; set; }
-
-    /// <summary>The prompt's tokens by modality (TEXT, AUDIO, IMAGE, VIDEO, DOCUMENT).</summary>
-    public List<GeminiModalityTokenCount>? PromptTokensDetails { get; set; }
-
-    /// <summary>The cached prompt tokens by modality.</summary>
-    public List<GeminiModalityTokenCount>? CacheTokensDetails { get; set; }
-
-    /// <summary>The answer's tokens by modality.</summary>
-    public List<GeminiModalityTokenCount>? CandidatesTokensDetails { get; set; }
+    /// <summary>
+    /// The tokens by modality (TEXT, AUDIO, IMAGE, VIDEO, DOCUMENT): of the prompt, of its cached part, and of the answer.
+    /// </summary>
+    public List<GeminiModalityTokenCount>? PromptTokensDetails, CacheTokensDetails, CandidatesTokensDetails;
 }
 
 internal sealed class GeminiModalityTokenCount
 {
     /// <summary>A name (<c>"AUDIO"</c>) or, from clients that send integer enums, its number (<c>4</c>).</summary>
-    public JsonElement? Modality { get; set; }
+    public JsonElement? Modality;
 
-    public long? TokenCount { get; set; }
+    public long? TokenCount;
 }
 
 // The wire's names are camelCase: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    IncludeFields = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(GeminiRequest))]
