@@ -8,24 +8,22 @@ namespace StratumAI.Dialects;
 
 internal sealed class OllamaChatRequest
 {
-    public required string Model { get; set; }
-
-    public required List<OllamaMessage> Messages { get; set; }
-
-    public List<WireTool>? Tools { get; set; }
+    public required string Model;
+    public required List<OllamaMessage> Messages;
+    public List<WireTool>? Tools;
 
     /// <summary><c>"json"</c>, or a JSON schema object the answer must follow.</summary>
-    public JsonElement? Format { get; set; }
+    public JsonElement? Format;
 
-    public OllamaOptions? Options { get; set; }
+    public OllamaOptions? Options;
 
     /// <summary>Always sent: Ollama streams when the field is absent.</summary>
-    public bool Stream { get; set; }
+    public bool Stream;
 
     /// <summary><c>true</c>/<c>false</c>, or <c>"low"</c>/<c>"medium"</c>/<c>"high"</c> for models with thinking levels.</summary>
-    public JsonElement? Think { get; set; }
+    public JsonElement? Think;
 
-    public JsonElement? KeepAlive { get; set; }
+    public JsonElement? KeepAlive;
 }
 
 internal sealed class OllamaOptions : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
@@ -58,74 +56,60 @@ internal sealed class OllamaOptions : IWireSampling, IWireTopK, IWireMaxOutputTo
 
 internal sealed class OllamaMessage
 {
-    public string? Role { get; set; }
-
-    public string? Content { get; set; }
-
-    public string? Thinking { get; set; }
+    public string? Role, Content, Thinking;
 
     /// <summary>Base64-encoded images (no <c>data:</c> prefix).</summary>
-    public List<string>? Images { get; set; }
+    public List<string>? Images;
 
-    public List<OllamaToolCall>? ToolCalls { get; set; }
+    public List<OllamaToolCall>? ToolCalls;
 
     /// <summary>On a <c>tool</c> message: the function whose result this is.</summary>
-    public string? ToolName { get; set; }
+    public string? ToolName;
 
-    public string? ToolCallId { get; set; }
+    public string? ToolCallId;
 }
 
 internal sealed class OllamaToolCall
 {
     /// <summary>Sent by newer servers (ollama.com); older ones give calls no id.</summary>
-    public string? Id { get; set; }
+    public string? Id;
 
-    public OllamaFunctionCall? Function { get; set; }
+    public OllamaFunctionCall? Function;
 }
 
 internal sealed class OllamaFunctionCall
 {
-    public int? Index { get; set; }
-
-    public string? Name { get; set; }
+    public int? Index;
+    public string? Name;
 
     /// <summary>A JSON object, not a string as in the OpenAI API.</summary>
-    public JsonElement? Arguments { get; set; }
+    public JsonElement? Arguments;
 }
 
 /// <summary>One NDJSON line of a stream, or the whole body of a non-streaming answer.</summary>
 internal sealed class OllamaChatResponse
 {
-    public string? Model { get; set; }
+    public string? Model;
 
     /// <summary>RFC 3339 with up to nine fractional digits, kept as text (see <c>OllamaChatClient.ParseCreatedAt</c>).</summary>
-    public string? CreatedAt { get; set; }
+    public string? CreatedAt;
 
-    public OllamaMessage? Message { get; set; }
+    public OllamaMessage? Message;
+    public bool Done;
+    public string? DoneReason;
+    public long? PromptEvalCount, EvalCount;
 
-    public bool Done { get; set; }
-
-    public string? DoneReason { get; set; }
-
-    public long? TotalDuration { get; set; }
-
-    public long? LoadDuration { get; set; }
-
-    public long? PromptEvalCount { get; set; }
-
-    public long? PromptEvalDuration { get; set; }
-
-    public long? EvalCount { get; set; }
-
-    public long? EvalDuration { get; set; }
+    /// <summary>Nanoseconds: the whole call, loading the model, reading the prompt, writing the answer.</summary>
+    public long? TotalDuration, LoadDuration, PromptEvalDuration, EvalDuration;
 
     /// <summary>Set instead of everything else when the server fails mid-stream.</summary>
-    public JsonElement? Error { get; set; }
+    public JsonElement? Error;
 }
 
 // The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    IncludeFields = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(OllamaChatRequest))]
