@@ -48,28 +48,21 @@ internal sealed class ChatCompletionRequest : IWireSampling, IWireSeed, IWirePen
 
 internal sealed class ChatCompletionStreamOptions
 {
-    public bool IncludeUsage { get; set; }
+    public bool IncludeUsage;
 }
 
 internal sealed class ChatCompletionMessage
 {
-    public string? Role { get; set; }
+    public string? Role;
+    public ChatCompletionContent? Content;
+    public string? Name;
+    public List<ChatCompletionToolCall>? ToolCalls;
+    public string? ToolCallId;
 
-    public ChatCompletionContent? Content { get; set; }
+    /// <summary>The reasoning text: DeepSeek's (<c>reasoning_content</c>), Groq's and OpenRouter's (<c>reasoning</c>).</summary>
+    public string? ReasoningContent, Reasoning;
 
-    public string? Name { get; set; }
-
-    public List<ChatCompletionToolCall>? ToolCalls { get; set; }
-
-    public string? ToolCallId { get; set; }
-
-    /// <summary>DeepSeek's reasoning text.</summary>
-    public string? ReasoningContent { get; set; }
-
-    /// <summary>Groq's and OpenRouter's reasoning text.</summary>
-    public string? Reasoning { get; set; }
-
-    public string? Refusal { get; set; }
+    public string? Refusal;
 }
 
 /// <summary>Message content: a plain string, or an array of typed parts.</summary>
@@ -115,11 +108,8 @@ internal sealed class ChatCompletionContent
 
 internal sealed class ChatCompletionContentPart
 {
-    public required string Type { get; init; }
-
-    public string? Text { get; init; }
-
-    public string? ImageUrl { get; init; }
+    public required string Type;
+    public string? Text, ImageUrl;
 }
 
 internal sealed class ChatCompletionContentConverter : JsonConverter<ChatCompletionContent>
@@ -222,110 +212,74 @@ internal sealed class ChatCompletionContentConverter : JsonConverter<ChatComplet
 internal sealed class ChatCompletionToolCall
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Index { get; set; }
+    public int? Index;
 
-    public string? Id { get; set; }
-
-    public string? Type { get; set; }
-
-    public ChatCompletionFunctionCall? Function { get; set; }
+    public string? Id, Type;
+    public ChatCompletionFunctionCall? Function;
 }
 
 internal sealed class ChatCompletionFunctionCall
 {
-    public string? Name { get; set; }
-
-    public string? Arguments { get; set; }
+    public string? Name, Arguments;
 }
 
 internal sealed class ChatCompletionResponseFormat
 {
-    public required string Type { get; set; }
-
-    public WireJsonSchema? JsonSchema { get; set; }
+    public required string Type;
+    public WireJsonSchema? JsonSchema;
 }
 
 internal sealed class ChatCompletionResponse
 {
-    public string? Id { get; set; }
-
-    public long? Created { get; set; }
-
-    public string? Model { get; set; }
-
-    public List<ChatCompletionChoice>? Choices { get; set; }
-
-    public ChatCompletionUsage? Usage { get; set; }
-
-    public string? SystemFingerprint { get; set; }
-
-    public string? ServiceTier { get; set; }
+    public string? Id, Model, SystemFingerprint, ServiceTier;
+    public long? Created;
+    public List<ChatCompletionChoice>? Choices;
+    public ChatCompletionUsage? Usage;
 
     /// <summary>OpenRouter: the upstream provider that served the call.</summary>
-    public string? Provider { get; set; }
+    public string? Provider;
 
     /// <summary>Some compatible servers report an error inside a 200 body.</summary>
-    public JsonElement? Error { get; set; }
+    public JsonElement? Error;
 }
 
 internal sealed class ChatCompletionChoice
 {
-    public int Index { get; set; }
-
-    public ChatCompletionMessage? Message { get; set; }
-
-    public ChatCompletionMessage? Delta { get; set; }
-
-    public string? FinishReason { get; set; }
+    public int Index;
+    public ChatCompletionMessage? Message, Delta;
+    public string? FinishReason;
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionUsage
 {
-    public long? PromptTokens { get; set; }
+    public long? PromptTokens, CompletionTokens, TotalTokens;
+    public ChatCompletionPromptTokensDetails? PromptTokensDetails;
+    public ChatCompletionCompletionTokensDetails? CompletionTokensDetails;
 
-    public long? CompletionTokens { get; set; }
-
-    public long? TotalTokens { get; set; }
-
-    public ChatCompletionPromptTokensDetails? PromptTokensDetails { get; set; }
-
-    public ChatCompletionCompletionTokensDetails? CompletionTokensDetails { get; set; }
-
-    /// <summary>DeepSeek: prompt tokens served from its context cache.</summary>
-    public long? PromptCacheHitTokens { get; set; }
-
-    /// <summary>DeepSeek: prompt tokens not served from its context cache.</summary>
-    public long? PromptCacheMissTokens { get; set; }
+    /// <summary>DeepSeek: prompt tokens served from its context cache, and those that were not.</summary>
+    public long? PromptCacheHitTokens, PromptCacheMissTokens;
 
     /// <summary>xAI: what the call cost, in units of 1e-10 USD.</summary>
-    public long? CostInUsdTicks { get; set; }
+    public long? CostInUsdTicks;
 
     /// <summary>OpenRouter: what the provider charged, in USD credits.</summary>
-    public decimal? Cost { get; set; }
+    public decimal? Cost;
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionPromptTokensDetails
 {
-    public long? CachedTokens { get; set; }
-
-    public long? AudioTokens { get; set; }
+    public long? CachedTokens, AudioTokens;
 
     /// <summary>OpenRouter: tokens written to the upstream provider's prompt cache.</summary>
-    public long? CacheWriteTokens { get; set; }
+    public long? CacheWriteTokens;
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
 internal sealed class ChatCompletionCompletionTokensDetails
 {
-    public long? ReasoningTokens { get; set; }
-
-    public long? AudioTokens { get; set; }
-
-    public long? AcceptedPredictionTokens { get; set; }
-
-    public long? RejectedPredictionTokens { get; set; }
+    public long? ReasoningTokens, AudioTokens, AcceptedPredictionTokens, RejectedPredictionTokens;
 }
 
 // Streaming wire types. A stream sends hundreds of chunks per answer, so a chunk declares only what the stream
@@ -336,47 +290,42 @@ internal sealed class ChatCompletionCompletionTokensDetails
 internal sealed class ChatCompletionChunk
 {
     [JsonConverter(typeof(RepeatedStringConverter))]
-    public string? Id { get; set; }
+    public string? Id;
 
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
-    public long? Created { get; set; }
+    public long? Created;
 
     [JsonConverter(typeof(RepeatedStringConverter))]
-    public string? Model { get; set; }
+    public string? Model;
 
-    public List<ChatCompletionChunkChoice>? Choices { get; set; }
-
-    public ChatCompletionUsage? Usage { get; set; }
+    public List<ChatCompletionChunkChoice>? Choices;
+    public ChatCompletionUsage? Usage;
 
     /// <summary>The tier that served the call (OpenAI repeats it on every chunk); prices the usage.</summary>
     [JsonConverter(typeof(RepeatedStringConverter))]
-    public string? ServiceTier { get; set; }
+    public string? ServiceTier;
 
     /// <summary>Some compatible servers end a failing stream with an error chunk.</summary>
-    public JsonElement? Error { get; set; }
+    public JsonElement? Error;
 }
 
 internal sealed class ChatCompletionChunkChoice
 {
-    public ChatCompletionDelta? Delta { get; set; }
+    public ChatCompletionDelta? Delta;
 
     [JsonConverter(typeof(RepeatedStringConverter))]
-    public string? FinishReason { get; set; }
+    public string? FinishReason;
 }
 
 internal sealed class ChatCompletionDelta
 {
-    public ChatCompletionDeltaContent Content { get; set; }
+    public ChatCompletionDeltaContent Content;
+    public List<ChatCompletionToolCall>? ToolCalls;
 
-    public List<ChatCompletionToolCall>? ToolCalls { get; set; }
+    /// <summary>The reasoning text: DeepSeek's (<c>reasoning_content</c>), Groq's and OpenRouter's (<c>reasoning</c>).</summary>
+    public string? ReasoningContent, Reasoning;
 
-    /// <summary>DeepSeek's reasoning text.</summary>
-    public string? ReasoningContent { get; set; }
-
-    /// <summary>Groq's and OpenRouter's reasoning text.</summary>
-    public string? Reasoning { get; set; }
-
-    public string? Refusal { get; set; }
+    public string? Refusal;
 }
 
 /// <summary>A delta's content: a plain string (no allocation beyond the string), an array of parts, or nothing.</summary>
@@ -421,13 +370,14 @@ internal sealed class ChatCompletionDeltaContentConverter : JsonConverter<ChatCo
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, IncludeFields = true)]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 internal sealed partial class OpenAIChatCompletionsStreamJsonContext : JsonSerializerContext;
 
 // The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    IncludeFields = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ChatCompletionRequest))]
