@@ -41,14 +41,12 @@ internal sealed class ResponsesRequest : IWireSampling, IWireMaxOutputTokens
 
 internal sealed class ResponsesReasoningOptions
 {
-    public string? Effort { get; set; }
-
-    public string? Summary { get; set; }
+    public string? Effort, Summary;
 }
 
 internal sealed class ResponsesTextOptions
 {
-    public required WireJsonSchema Format { get; set; }
+    public required WireJsonSchema Format;
 }
 
 /// <summary>
@@ -57,25 +55,11 @@ internal sealed class ResponsesTextOptions
 /// </summary>
 internal sealed class ResponsesInputItem
 {
-    public string? Type { get; set; }
-
-    public string? Id { get; set; }
-
-    public string? Role { get; set; }
-
-    public ResponsesInputContent? Content { get; set; }
-
-    public string? CallId { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? Arguments { get; set; }
-
-    public string? Output { get; set; }
-
-    public List<ResponsesSummaryPart>? Summary { get; set; }
-
-    public string? EncryptedContent { get; set; }
+    public string? Type, Id, Role;
+    public ResponsesInputContent? Content;
+    public string? CallId, Name, Arguments, Output;
+    public List<ResponsesSummaryPart>? Summary;
+    public string? EncryptedContent;
 }
 
 /// <summary>Message content: a plain string, or typed parts (<c>input_text</c>, <c>input_image</c>, <c>input_file</c>, <c>output_text</c>).</summary>
@@ -89,20 +73,11 @@ internal sealed class ResponsesInputContent
 
 internal sealed class ResponsesInputPart
 {
-    public required string Type { get; init; }
-
-    public string? Text { get; init; }
-
-    public string? ImageUrl { get; init; }
-
-    public string? Detail { get; init; }
-
-    public string? FileData { get; init; }
-
-    public string? FileUrl { get; init; }
+    public required string Type;
+    public string? Text, ImageUrl, Detail, FileData, FileUrl;
 
     [JsonPropertyName("filename")]
-    public string? FileName { get; init; }
+    public string? FileName;
 }
 
 internal sealed class ResponsesInputContentConverter : JsonConverter<ResponsesInputContent>
@@ -136,49 +111,33 @@ internal sealed class ResponsesInputContentConverter : JsonConverter<ResponsesIn
 
 internal sealed class ResponsesSummaryPart
 {
-    public string Type { get; set; } = "summary_text";
-
-    public string? Text { get; set; }
+    public string Type = "summary_text";
+    public string? Text;
 }
 
 internal sealed class ResponsesResponse
 {
-    public string? Id { get; set; }
-
-    public string? Object { get; set; }
-
-    public long? CreatedAt { get; set; }
-
-    public string? Status { get; set; }
-
-    public string? Model { get; set; }
-
-    public List<ResponsesOutputItem>? Output { get; set; }
-
-    public ResponsesUsage? Usage { get; set; }
-
-    public ResponsesIncompleteDetails? IncompleteDetails { get; set; }
-
-    public ResponsesError? Error { get; set; }
-
-    public string? ServiceTier { get; set; }
+    public string? Id, Object, Status, Model, ServiceTier;
+    public long? CreatedAt;
+    public List<ResponsesOutputItem>? Output;
+    public ResponsesUsage? Usage;
+    public ResponsesIncompleteDetails? IncompleteDetails;
+    public ResponsesError? Error;
 }
 
 internal sealed class ResponsesIncompleteDetails
 {
-    public string? Reason { get; set; }
+    public string? Reason;
 }
 
 internal sealed class ResponsesError
 {
-    public string? Type { get; set; }
+    public string? Type;
 
     [JsonConverter(typeof(ResponsesLooseStringConverter))]
-    public string? Code { get; set; }
+    public string? Code;
 
-    public string? Message { get; set; }
-
-    public string? Param { get; set; }
+    public string? Message, Param;
 }
 
 /// <summary>Reads a string, or a number as its text (some servers send numeric error codes).</summary>
@@ -207,99 +166,65 @@ internal sealed class ResponsesLooseStringConverter : JsonConverter<string>
 
 internal sealed class ResponsesOutputItem
 {
-    public string? Type { get; set; }
-
-    public string? Id { get; set; }
-
-    public string? Status { get; set; }
-
-    public string? Role { get; set; }
+    public string? Type, Id, Status, Role;
 
     /// <summary>Message parts (<c>output_text</c>, <c>refusal</c>), or a reasoning item's full reasoning text parts.</summary>
-    public List<ResponsesOutputContent>? Content { get; set; }
+    public List<ResponsesOutputContent>? Content;
 
-    public string? CallId { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? Arguments { get; set; }
-
-    public List<ResponsesSummaryPart>? Summary { get; set; }
-
-    public string? EncryptedContent { get; set; }
+    public string? CallId, Name, Arguments;
+    public List<ResponsesSummaryPart>? Summary;
+    public string? EncryptedContent;
 }
 
 internal sealed class ResponsesOutputContent
 {
-    public string? Type { get; set; }
-
-    public string? Text { get; set; }
-
-    public string? Refusal { get; set; }
+    public string? Type, Text, Refusal;
 }
 
 internal sealed class ResponsesUsage
 {
-    public long? InputTokens { get; set; }
-
-    public ResponsesInputTokensDetails? InputTokensDetails { get; set; }
-
-    public long? OutputTokens { get; set; }
-
-    public ResponsesOutputTokensDetails? OutputTokensDetails { get; set; }
-
-    public long? TotalTokens { get; set; }
+    public long? InputTokens, OutputTokens, TotalTokens;
+    public ResponsesInputTokensDetails? InputTokensDetails;
+    public ResponsesOutputTokensDetails? OutputTokensDetails;
 
     /// <summary>xAI: what the call cost, in units of 1e-10 USD.</summary>
-    public long? CostInUsdTicks { get; set; }
+    public long? CostInUsdTicks;
 }
 
 internal sealed class ResponsesInputTokensDetails
 {
-    public long? CachedTokens { get; set; }
+    public long? CachedTokens;
 }
 
 internal sealed class ResponsesOutputTokensDetails
 {
-    public long? ReasoningTokens { get; set; }
+    public long? ReasoningTokens;
 }
 
 /// <summary>One server-sent event; which fields are set depends on <see cref="Type"/>.</summary>
 internal sealed class ResponsesStreamEvent
 {
-    public string? Type { get; set; }
+    public string? Type;
+    public long? SequenceNumber;
+    public ResponsesResponse? Response;
+    public ResponsesOutputItem? Item;
+    public int? OutputIndex;
+    public string? ItemId, Delta, Arguments, Refusal;
 
-    public long? SequenceNumber { get; set; }
-
-    public ResponsesResponse? Response { get; set; }
-
-    public ResponsesOutputItem? Item { get; set; }
-
-    public int? OutputIndex { get; set; }
-
-    public string? ItemId { get; set; }
-
-    public string? Delta { get; set; }
-
-    public string? Arguments { get; set; }
-
-    public string? Refusal { get; set; }
-
-    /// <summary>An <c>error</c> event's fields, when sent flat.</summary>
+    /// <summary>An <c>error</c> event's fields, when sent flat (with <see cref="Message"/> and <see cref="Param"/>).</summary>
     [JsonConverter(typeof(ResponsesLooseStringConverter))]
-    public string? Code { get; set; }
+    public string? Code;
 
-    public string? Message { get; set; }
-
-    public string? Param { get; set; }
+    public string? Message, Param;
 
     /// <summary>An <c>error</c> event's fields, when nested.</summary>
-    public ResponsesError? Error { get; set; }
+    public ResponsesError? Error;
 }
 
 // The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    IncludeFields = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ResponsesRequest))]
