@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
 
@@ -18,6 +20,17 @@ internal static class DialectJson
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
+
+    /// <summary>
+    /// A function call whose arguments arrive as JSON text, as every dialect but Ollama sends them: blank text is no
+    /// arguments, and text that is not a JSON object leaves the call's <see cref="FunctionCallContent.Exception"/> set.
+    /// </summary>
+    public static FunctionCallContent FunctionCall(string? callId, string? name, string? arguments) =>
+        FunctionCallContent.CreateFromParsedArguments(
+            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
+            callId ?? string.Empty,
+            name ?? string.Empty,
+            static json => JsonSerializer.Deserialize(json, DialectJsonContext.Default.DictionaryStringObject));
 
     /// <summary>
     /// Reads an error body: <paramref name="read"/> gets its root, or the first element when the body is an array (Gemini
@@ -44,3 +57,7 @@ internal static class DialectJson
         }
     }
 }
+
+// What the dialects read the same way whatever their naming policy: tool-call arguments, into a dictionary.
+[JsonSerializable(typeof(Dictionary<string, object?>))]
+internal sealed partial class DialectJsonContext : JsonSerializerContext;

@@ -160,7 +160,7 @@ internal sealed class AnthropicMessagesClient : DialectChatClient
                     var arguments = builder.Arguments.Length > 0
                         ? builder.Arguments.ToString()
                         : builder.InitialInput is { ValueKind: JsonValueKind.Object } input ? input.GetRawText() : "{}";
-                    update.Contents.Add(CreateFunctionCall(builder.Id, builder.Name, arguments));
+                    update.Contents.Add(DialectJson.FunctionCall(builder.Id, builder.Name, arguments));
                 }
                 else if (builder.Type == "thinking" && builder.Signature.Length > 0)
                 {
@@ -469,7 +469,7 @@ internal sealed class AnthropicMessagesClient : DialectChatClient
                     message.Contents.Add(RedactedThinking(block.Data));
                     break;
                 case "tool_use":
-                    message.Contents.Add(CreateFunctionCall(
+                    message.Contents.Add(DialectJson.FunctionCall(
                         block.Id,
                         block.Name,
                         block.Input is { ValueKind: JsonValueKind.Object } input ? input.GetRawText() : "{}"));
@@ -527,13 +527,6 @@ internal sealed class AnthropicMessagesClient : DialectChatClient
 
     private static ErrorContent Refusal(AnthropicStopDetails? details) =>
         new(details?.Explanation ?? "The model refused to answer.") { ErrorCode = "refusal", Details = details?.Category };
-
-    private static FunctionCallContent CreateFunctionCall(string? id, string? name, string arguments) =>
-        FunctionCallContent.CreateFromParsedArguments(
-            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
-            id ?? string.Empty,
-            name ?? string.Empty,
-            static json => JsonSerializer.Deserialize(json, AnthropicMessagesJsonContext.Default.DictionaryStringObject));
 
     internal static ChatFinishReason MapFinishReason(string reason) => reason switch
     {

@@ -176,7 +176,6 @@ internal sealed class AnthropicStreamDelta
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicErrorBody))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]
-[JsonSerializable(typeof(Dictionary<string, object?>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 internal sealed partial class AnthropicMessagesJsonContext : JsonSerializerContext;

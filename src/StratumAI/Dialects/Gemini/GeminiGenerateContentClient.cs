@@ -682,11 +682,7 @@ internal sealed class GeminiGenerateContentClient : DialectChatClient
     private static FunctionCallContent CreateFunctionCall(GeminiFunctionCall call, string arguments, string? thoughtSignature, string? responseId, int ordinal)
     {
         var id = call.Id ?? string.Create(CultureInfo.InvariantCulture, $"{SyntheticCallIdPrefix}{responseId ?? "0"}_{ordinal}");
-        var content = FunctionCallContent.CreateFromParsedArguments(
-            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
-            id,
-            call.Name ?? string.Empty,
-            static json => JsonSerializer.Deserialize(json, GeminiGenerateContentJsonContext.Default.DictionaryStringObject));
+        var content = DialectJson.FunctionCall(id, call.Name, arguments);
         if (thoughtSignature is not null)
         {
             content.AdditionalProperties = new() { [ThoughtSignatureKey] = thoughtSignature };

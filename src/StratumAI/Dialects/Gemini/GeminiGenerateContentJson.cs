@@ -183,5 +183,4 @@ internal sealed class GeminiModalityTokenCount
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
-[JsonSerializable(typeof(Dictionary<string, object?>))]
 internal sealed partial class GeminiGenerateContentJsonContext : JsonSerializerContext;

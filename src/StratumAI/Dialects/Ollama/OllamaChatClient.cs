@@ -455,13 +455,13 @@ internal sealed class OllamaChatClient : DialectChatClient
             case { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined }:
                 return new Dictionary<string, object?>();
             case { ValueKind: JsonValueKind.Object } obj:
-                return obj.Deserialize(OllamaJsonContext.Default.DictionaryStringObject);
+                return obj.Deserialize(DialectJsonContext.Default.DictionaryStringObject);
             case { ValueKind: JsonValueKind.String } text:
                 // Some compatible servers send arguments as a JSON string, OpenAI style.
                 var raw = text.GetString();
                 return string.IsNullOrWhiteSpace(raw)
                     ? new Dictionary<string, object?>()
-                    : JsonSerializer.Deserialize(raw, OllamaJsonContext.Default.DictionaryStringObject);
+                    : JsonSerializer.Deserialize(raw, DialectJsonContext.Default.DictionaryStringObject);
             default:
                 return new Dictionary<string, object?> { ["value"] = arguments.Value.Clone() };
         }

@@ -114,5 +114,4 @@ internal sealed class OllamaChatResponse
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(OllamaChatRequest))]
 [JsonSerializable(typeof(OllamaChatResponse))]
-[JsonSerializable(typeof(Dictionary<string, object?>))]
 internal sealed partial class OllamaJsonContext : JsonSerializerContext;

@@ -496,7 +496,7 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
 
             foreach (var call in wire.ToolCalls ?? [])
             {
-                message.Contents.Add(CreateFunctionCall(call.Id, call.Function?.Name, call.Function?.Arguments));
+                message.Contents.Add(DialectJson.FunctionCall(call.Id, call.Function?.Name, call.Function?.Arguments));
             }
         }
 
@@ -539,18 +539,11 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
         return response;
     }
 
-    private static FunctionCallContent CreateFunctionCall(string? id, string? name, string? arguments) =>
-        FunctionCallContent.CreateFromParsedArguments(
-            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
-            id ?? string.Empty,
-            name ?? string.Empty,
-            static json => JsonSerializer.Deserialize(json, OpenAIChatCompletionsJsonContext.Default.DictionaryStringObject));
-
     private static void AddToolCalls(IList<AIContent> contents, SortedDictionary<int, ToolCallBuilder> toolCalls)
     {
         foreach (var builder in toolCalls.Values)
         {
-            contents.Add(CreateFunctionCall(builder.Id, builder.Name, builder.Arguments.ToString()));
+            contents.Add(DialectJson.FunctionCall(builder.Id, builder.Name, builder.Arguments.ToString()));
         }
 
         toolCalls.Clear();

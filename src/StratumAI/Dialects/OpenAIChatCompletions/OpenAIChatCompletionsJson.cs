@@ -382,5 +382,4 @@ internal sealed partial class OpenAIChatCompletionsStreamJsonContext : JsonSeria
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
-[JsonSerializable(typeof(Dictionary<string, object?>))]
 internal sealed partial class OpenAIChatCompletionsJsonContext : JsonSerializerContext;

@@ -471,11 +471,7 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
 
     private static FunctionCallContent CreateFunctionCall(ResponsesOutputItem item, string? arguments)
     {
-        var call = FunctionCallContent.CreateFromParsedArguments(
-            string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments,
-            item.CallId ?? item.Id ?? string.Empty,
-            item.Name ?? string.Empty,
-            static json => JsonSerializer.Deserialize(json, OpenAIResponsesJsonContext.Default.DictionaryStringObject));
+        var call = DialectJson.FunctionCall(item.CallId ?? item.Id, item.Name, arguments);
         call.RawRepresentation = item;
         if (item.Id is not null)
         {

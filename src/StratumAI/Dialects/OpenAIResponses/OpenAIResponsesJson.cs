@@ -231,6 +231,5 @@ internal sealed class ResponsesStreamEvent
 [JsonSerializable(typeof(ResponsesResponse))]
 [JsonSerializable(typeof(ResponsesStreamEvent))]
 [JsonSerializable(typeof(List<ResponsesInputPart>))]
-[JsonSerializable(typeof(Dictionary<string, object?>))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class OpenAIResponsesJsonContext : JsonSerializerContext;
