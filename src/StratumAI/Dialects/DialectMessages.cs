@@ -8,10 +8,12 @@ internal static class DialectMessages
     /// <summary>
     /// Splits a conversation for a dialect that takes the system prompt apart from the messages: returns
     /// <see cref="ChatOptions.Instructions"/> and the text of every system message, in order, joined by blank lines (null when
-    /// there is none), and hands each other message to <paramref name="addMessage"/> in order.
+    /// there is none), and the wire list that <paramref name="addMessage"/> filled with every other message, in order.
     /// </summary>
-    internal static string? SplitSystem(IEnumerable<ChatMessage> messages, ChatOptions? options, Action<ChatMessage> addMessage)
+    internal static (string? System, List<TWire> Messages) SplitSystem<TWire>(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, Action<List<TWire>, ChatMessage> addMessage)
     {
+        var wire = new List<TWire>();
         var system = new List<string>();
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
@@ -22,7 +24,7 @@ internal static class DialectMessages
         {
             if (message.Role != ChatRole.System)
             {
-                addMessage(message);
+                addMessage(wire, message);
                 continue;
             }
 
@@ -33,6 +35,6 @@ internal static class DialectMessages
             }
         }
 
-        return system.Count > 0 ? string.Join("\n\n", system) : null;
+        return (system.Count > 0 ? string.Join("\n\n", system) : null, wire);
     }
 }

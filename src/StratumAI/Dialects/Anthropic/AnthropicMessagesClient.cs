@@ -236,8 +236,7 @@ internal sealed class AnthropicMessagesClient : DialectChatClient
 
     private static AnthropicRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        var wire = new List<AnthropicMessage>();
-        var system = DialectMessages.SplitSystem(messages, options, message => AddMessage(wire, message));
+        var (system, wire) = DialectMessages.SplitSystem<AnthropicMessage>(messages, options, AddMessage);
 
         var request = new AnthropicRequest
         {

@@ -215,8 +215,7 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
 
     private static ResponsesRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
     {
-        var input = new List<ResponsesInputItem>();
-        var instructions = DialectMessages.SplitSystem(messages, options, message => AddMessage(input, message));
+        var (instructions, input) = DialectMessages.SplitSystem<ResponsesInputItem>(messages, options, AddMessage);
 
         var request = new ResponsesRequest
         {
