@@ -166,12 +166,8 @@ internal sealed class AnthropicStreamDelta
     public AnthropicStopDetails? StopDetails;
 }
 
-// The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    IncludeFields = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+// The wire's names are snake_case: the policy spells each field's, [JsonPropertyName] only where the wire differs.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicErrorBody))]

@@ -175,12 +175,8 @@ internal sealed class GeminiModalityTokenCount
     public long? TokenCount;
 }
 
-// The wire's names are camelCase: the policy spells each property's, [JsonPropertyName] only where the wire differs.
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    IncludeFields = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+// The wire's names are camelCase: the policy spells each field's, [JsonPropertyName] only where the wire differs.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
 internal sealed partial class GeminiGenerateContentJsonContext : JsonSerializerContext;

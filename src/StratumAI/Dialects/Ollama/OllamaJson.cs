@@ -106,12 +106,8 @@ internal sealed class OllamaChatResponse
     public JsonElement? Error;
 }
 
-// The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    IncludeFields = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+// The wire's names are snake_case: the policy spells each field's, [JsonPropertyName] only where the wire differs.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(OllamaChatRequest))]
 [JsonSerializable(typeof(OllamaChatResponse))]
 internal sealed partial class OllamaJsonContext : JsonSerializerContext;

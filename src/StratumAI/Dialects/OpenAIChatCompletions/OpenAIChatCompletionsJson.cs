@@ -374,12 +374,8 @@ internal sealed class ChatCompletionDeltaContentConverter : JsonConverter<ChatCo
 [JsonSerializable(typeof(ChatCompletionChunk))]
 internal sealed partial class OpenAIChatCompletionsStreamJsonContext : JsonSerializerContext;
 
-// The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    IncludeFields = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+// The wire's names are snake_case: the policy spells each field's, [JsonPropertyName] only where the wire differs.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
 internal sealed partial class OpenAIChatCompletionsJsonContext : JsonSerializerContext;

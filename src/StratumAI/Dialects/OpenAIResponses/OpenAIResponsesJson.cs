@@ -221,12 +221,8 @@ internal sealed class ResponsesStreamEvent
     public ResponsesError? Error;
 }
 
-// The wire's names are snake_case: the policy spells each property's, [JsonPropertyName] only where the wire differs.
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    IncludeFields = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+// The wire's names are snake_case: the policy spells each field's, [JsonPropertyName] only where the wire differs.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, IncludeFields = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(ResponsesRequest))]
 [JsonSerializable(typeof(ResponsesResponse))]
 [JsonSerializable(typeof(ResponsesStreamEvent))]
