@@ -3,14 +3,15 @@ using Microsoft.Extensions.AI;
 
 namespace StratumAI.Dialects;
 
-// Wire types, here and in each dialect's <Name>Json.cs, are internal classes with public fields (IncludeFields = true on
-// every dialect's source-generated context), related fields of one type in one declaration: a wire type is a list of
-// names, and reads best as one. A field with an attribute ([JsonPropertyName], [JsonIgnore], [JsonConverter]) or a doc
-// comment stands alone, because either applies to every name of its declaration. Keep `required` where the wire must
-// have the field. Not positional records: deserialising through a parameterised constructor boxes value types per
-// object, which the stream paths would pay on every event. The one exception is a type that implements the IWire*
-// sampling interfaces below: it keeps properties throughout, because an interface cannot name a field and the generator
-// writes properties before fields, so a mixed type would reorder its JSON.
+// Wire types, here and in each dialect's <Name>Json.cs, are internal classes with public fields, related fields of one
+// type in one declaration: a wire type is a list of names, and reads best as one. Every dialect's source-generated
+// context has the same one-line options but for its naming policy: IncludeFields, nulls not written, numbers read from
+// strings too. A field with an attribute ([JsonPropertyName], [JsonIgnore], [JsonConverter]) or a doc comment stands
+// alone, because either applies to every name of its declaration. Keep `required` where the wire must have the field.
+// Not positional records: deserialising through a parameterised constructor boxes value types per object, which the
+// stream paths would pay on every event. The one exception is a type that implements the IWire* sampling interfaces
+// below: it keeps properties throughout, because an interface cannot name a field and the generator writes properties
+// before fields, so a mixed type would reorder its JSON.
 //
 // The wire objects below are the ones several dialects spell alike. Each dialect's context names their fields with its
 // own naming policy; every name here is one word or the same in snake_case and camelCase.

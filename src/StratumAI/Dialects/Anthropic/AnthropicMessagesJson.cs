@@ -6,6 +6,7 @@ namespace StratumAI.Dialects;
 // Wire types of Anthropic's Messages API. Source-generated (AnthropicMessagesJsonContext) so the dialect works
 // trimmed and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
 
+// Properties, not fields: the IWire* interfaces name them (see the top of DialectWire.cs).
 internal sealed class AnthropicRequest : IWireSampling, IWireTopK, IWireStopSequences
 {
     public required string Model { get; set; }

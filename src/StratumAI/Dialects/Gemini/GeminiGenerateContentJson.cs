@@ -90,6 +90,7 @@ internal sealed class GeminiFunctionCallingConfig
     public List<string>? AllowedFunctionNames;
 }
 
+// Properties, not fields: the IWire* interfaces name them (see the top of DialectWire.cs).
 internal sealed class GeminiGenerationConfig : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public List<string>? StopSequences { get; set; }

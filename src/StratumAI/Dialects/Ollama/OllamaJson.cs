@@ -26,6 +26,7 @@ internal sealed class OllamaChatRequest
     public JsonElement? KeepAlive;
 }
 
+// Properties, not fields: the IWire* interfaces name them (see the top of DialectWire.cs).
 internal sealed class OllamaOptions : IWireSampling, IWireTopK, IWireMaxOutputTokens, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public float? Temperature { get; set; }

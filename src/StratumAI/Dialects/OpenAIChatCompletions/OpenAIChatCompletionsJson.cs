@@ -8,6 +8,7 @@ namespace StratumAI.Dialects;
 // works trimmed and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
 
 // max_tokens or max_completion_tokens depends on the model: the client sets it, not CopySampling.
+// Properties, not fields: the IWire* interfaces name them (see the top of DialectWire.cs).
 internal sealed class ChatCompletionRequest : IWireSampling, IWireSeed, IWirePenalties, IWireStopSequences
 {
     public required string Model { get; set; }

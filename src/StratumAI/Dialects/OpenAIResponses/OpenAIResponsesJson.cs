@@ -6,6 +6,7 @@ namespace StratumAI.Dialects;
 // Wire types of OpenAI's Responses API. Source-generated (OpenAIResponsesJsonContext) so the dialect works trimmed
 // and under Native AOT. Only fields StratumAI reads or writes are declared; unknown fields are ignored.
 
+// Properties, not fields: the IWire* interfaces name them (see the top of DialectWire.cs).
 internal sealed class ResponsesRequest : IWireSampling, IWireMaxOutputTokens
 {
     public required string Model { get; set; }
