@@ -1,4 +1,17 @@
 using BenchmarkDotNet.Running;
+using StratumAI.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load    (the load harness: LoadHarness.cs)
+return args switch
+{
+    ["load", .. var rest] => await LoadHarness.RunAsync(rest),
+    ["serve"] => await LoadHarness.ServeAsync(),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

@@ -52,42 +52,11 @@ public class StreamingBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var recorded = (await File.ReadAllLinesAsync(Path.Combine(BenchmarkPaths.Shared, "fixtures", "openai", "stream__vercel-ai-openai__openai-text.chunks.txt")))
-            .Where(line => line.Length > 0)
-            .ToArray();
-        var role = recorded[0];
-        var finish = recorded[^2];
-        var usage = recorded[^1];
-        var content = recorded[1..^2];
-        var events = new List<string>(EventCount) { role };
-        var expected = new StringBuilder();
-        for (var i = 0; events.Count < EventCount - 2; i++)
-        {
-            var chunk = content[i % content.Length];
-            events.Add(chunk);
-            using var document = JsonDocument.Parse(chunk);
-            expected.Append(document.RootElement.GetProperty("choices")[0].GetProperty("delta").GetProperty("content").GetString());
-        }
-
-        events.Add(finish);
-        events.Add(usage);
-        using (var document = JsonDocument.Parse(usage))
-        {
-            var wireUsage = document.RootElement.GetProperty("usage");
-            _expectedUsage = (wireUsage.GetProperty("prompt_tokens").GetInt64(), wireUsage.GetProperty("completion_tokens").GetInt64());
-        }
-
-        _expectedText = expected.ToString();
-        var sse = new StringBuilder();
-        foreach (var data in events)
-        {
-            sse.Append("data: ").Append(data).Append("\n\n");
-        }
-
-        sse.Append("data: [DONE]\n\n");
-        var bytes = Encoding.UTF8.GetBytes(sse.ToString());
+        var recorded = await RecordedStream.BuildAsync(EventCount);
+        var bytes = recorded.Bytes;
         StreamBytes = bytes.Length;
-        Check.Equal(EventCount, events.Count, "data events before [DONE]");
+        _expectedText = recorded.Text;
+        _expectedUsage = (recorded.InputTokens, recorded.OutputTokens);
 
         _bareHttp = new HttpClient(new ReplayHandler(bytes, "text/event-stream"));
         _dialectHttp = new HttpClient(new ReplayHandler(bytes, "text/event-stream"));

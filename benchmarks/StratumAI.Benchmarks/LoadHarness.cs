@@ -1,0 +1,455 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StratumAI.Sqlite;
+
+namespace StratumAI.Benchmarks;
+
+/// <summary>
+/// The load benchmark (issue 18): N concurrent callers for a fixed time against a loopback Kestrel server in a separate
+/// process that replays a recorded OpenAI chat completion (and a 1,000-event stream built from recorded chunks). Reports
+/// calls per second, p50/p99 latency and allocations per call of the whole client process, per variant and concurrency.
+/// BenchmarkDotNet measures one call at a time; throughput and tail latency under concurrency need callers running
+/// together, so this is a harness of its own:
+/// <code>dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load [--seconds 5] [--warmup 2] [--concurrency 1,16,128,1024] [--variants raw,bare,production,sqlite] [--streams 64]</code>
+/// </summary>
+internal static class LoadHarness
+{
+    private const string ModelId = "gpt-4.1-nano";
+    private const string ApiKey = "sk-benchmark-not-a-real-key";
+    private const string Prompt = "Invent a new holiday and describe its traditions.";
+    private const int StreamEvents = 1000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Option(args, "--seconds", 5.0);
+        var warmup = Option(args, "--warmup", 2.0);
+        var concurrencies = Option(args, "--concurrency", "1,16,128,1024").Split(',').Select(int.Parse).ToArray();
+        var variants = Option(args, "--variants", "raw,bare,production,sqlite").Split(',');
+        var streams = (int)Option(args, "--streams", 64.0);
+
+        using var server = ServerProcess.Start();
+        var baseUri = server.BaseUri;
+        Console.WriteLine($"// server: separate process {server.ProcessId}, {baseUri}; client: {Environment.ProcessorCount} cores, {RuntimeDescription()}");
+        Console.WriteLine($"// each cell: {warmup} s warm-up at the same concurrency, then {seconds} s measured; allocations are GC.GetTotalAllocatedBytes of this (client) process");
+
+        var rows = new List<Row>();
+        foreach (var concurrency in concurrencies)
+        {
+            foreach (var variant in variants)
+            {
+                await using var target = await Target.CreateAsync(variant, baseUri);
+                var row = await MeasureAsync(variant, concurrency, target.CallAsync, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds));
+                rows.Add(row);
+                Console.WriteLine($"// {variant} x{concurrency}: {row.CallsPerSecond:N0} calls/s, p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N2} KB/call");
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | variant | calls/s | vs raw | p50 ms | p99 ms | p99 vs raw | KB/call | vs raw |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            var raw = rows.FirstOrDefault(r => r.Concurrency == row.Concurrency && r.Variant == "raw");
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {row.Concurrency:N0} | {row.Variant} | {row.CallsPerSecond:N0} | {Ratio(row.CallsPerSecond, raw?.CallsPerSecond)} | {row.P50Ms:N2} | {row.P99Ms:N2} | {Ratio(row.P99Ms, raw?.P99Ms)} | {row.KbPerCall:N2} | {Ratio(row.KbPerCall, raw?.KbPerCall)} |"));
+        }
+
+        if (streams > 0)
+        {
+            await RunStreamsAsync(baseUri, streams, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds));
+        }
+
+        return 0;
+    }
+
+    private static async Task RunStreamsAsync(Uri baseUri, int concurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"// streams: {concurrency} concurrent {StreamEvents}-event streams; latency columns are the time to the first text update");
+        var rows = new List<Row>();
+        foreach (var variant in new[] { "bare", "production" })
+        {
+            await using var target = await Target.CreateAsync(variant, new Uri(baseUri.AbsoluteUri.Replace("/v1", "/stream/v1", StringComparison.Ordinal)));
+            var row = await MeasureAsync(variant, concurrency, target.StreamAsync, warmup, duration);
+            rows.Add(row);
+            Console.WriteLine($"// stream {variant} x{concurrency}: {row.CallsPerSecond:N1} streams/s, first token p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N1} KB/stream");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | variant | streams/s | first token p50 ms | first token p99 ms | KB/stream | vs bare |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {row.Concurrency} | {row.Variant} | {row.CallsPerSecond:N1} | {row.P50Ms:N2} | {row.P99Ms:N2} | {row.KbPerCall:N1} | {Ratio(row.KbPerCall, rows[0].KbPerCall)} |"));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="concurrency"/> callers for <paramref name="warmup"/>, then again for <paramref name="duration"/>
+    /// measured. A call reports its own latency (the whole call, or the time to a stream's first text) through the
+    /// <see cref="LatencyHistogram"/> it is given; each caller has its own, so recording takes no lock and allocates nothing.
+    /// </summary>
+    private static async Task<Row> MeasureAsync(string variant, int concurrency, Func<LatencyHistogram, Task> call, TimeSpan warmup, TimeSpan duration)
+    {
+        await RunPhaseAsync(concurrency, call, warmup, Enumerable.Range(0, concurrency).Select(_ => new LatencyHistogram()).ToArray());
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        var histograms = Enumerable.Range(0, concurrency).Select(_ => new LatencyHistogram()).ToArray();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var elapsed = await RunPhaseAsync(concurrency, call, duration, histograms);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        var merged = LatencyHistogram.Merge(histograms);
+        return new Row(
+            variant,
+            concurrency,
+            merged.Count / elapsed.TotalSeconds,
+            merged.Percentile(0.50),
+            merged.Percentile(0.99),
+            allocated / 1024.0 / Math.Max(1, merged.Count));
+    }
+
+    private static async Task<TimeSpan> RunPhaseAsync(int concurrency, Func<LatencyHistogram, Task> call, TimeSpan duration, LatencyHistogram[] histograms)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workers = new Task[concurrency];
+        for (var i = 0; i < concurrency; i++)
+        {
+            var histogram = histograms[i];
+            workers[i] = Task.Run(async () =>
+            {
+                while (Stopwatch.GetTimestamp() < deadline)
+                {
+                    await call(histogram).ConfigureAwait(false);
+                }
+            });
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static string Ratio(double value, double? baseline) =>
+        baseline is > 0 ? (value / baseline.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
+
+    private static string RuntimeDescription() =>
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription + ", " + (System.Runtime.GCSettings.IsServerGC ? "server GC" : "workstation GC");
+
+    private static T Option<T>(string[] args, string name, T fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        if (index < 0 || index + 1 >= args.Length)
+        {
+            return fallback;
+        }
+
+        return (T)Convert.ChangeType(args[index + 1], typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    private sealed record Row(string Variant, int Concurrency, double CallsPerSecond, double P50Ms, double P99Ms, double KbPerCall);
+
+    /// <summary>One variant's client: <see cref="CallAsync"/> makes one checked call, <see cref="StreamAsync"/> reads one checked stream.</summary>
+    private sealed class Target : IAsyncDisposable
+    {
+        private readonly List<IDisposable> _owned = [];
+        private readonly HttpClient _http = new();
+        private Uri _baseUri = null!;
+        private StratumClient? _client;
+        private SqliteCostLedger? _ledger;
+        private string? _directory;
+        private ModelInfo _model = null!;
+        private ChatMessage[] _messages = null!;
+
+        public static async Task<Target> CreateAsync(string variant, Uri baseUri)
+        {
+            var target = new Target { _baseUri = baseUri, _messages = [new ChatMessage(ChatRole.User, Prompt)] };
+            var provider = new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
+            target._model = new ModelInfo(ModelId, "Gpt41Nano", provider, null, 1_047_576, 32_768, new ModelPricing(0.10m, 0.40m, 0.025m), ModelCapabilities.None);
+            Action<ChatClientBuilder>? pipeline = variant switch
+            {
+                "raw" or "bare" => null,
+                "production" => b => b
+                    .UseStratumTelemetry()
+                    .UseStratumResilience()
+                    .UseStratumBudget(Budgets())
+                    .UseStratumCostTracking(new CostTracker(), o => o.Ledger = new InMemoryCostLedger()),
+                "sqlite" => b => b
+                    .UseStratumResilience()
+                    .UseStratumBudget(Budgets())
+                    .UseStratumCostTracking(new CostTracker(), o => o.Ledger = target.SqliteLedger()),
+                _ => throw new ArgumentException($"Unknown variant '{variant}': raw, bare, production or sqlite."),
+            };
+
+            if (variant != "raw")
+            {
+                var options = new StratumClientOptions { Pipeline = pipeline };
+                options.Provider("openai").ApiKey = ApiKey;
+                options.Provider("openai").BaseUrl = baseUri;
+                target._client = new StratumClient(options, target._http);
+                target._client.Models.Register([target._model]);
+            }
+
+            // Once, checked: a broken variant fails here rather than reporting a fast wrong answer.
+            var check = new LatencyHistogram();
+            await (baseUri.AbsoluteUri.Contains("/stream/", StringComparison.Ordinal) ? target.StreamAsync(check) : target.CallAsync(check));
+            return target;
+        }
+
+        public async Task CallAsync(LatencyHistogram latency)
+        {
+            var started = Stopwatch.GetTimestamp();
+            long outputTokens;
+            if (_client is null)
+            {
+                outputTokens = await RawCallAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                var response = await _client.GetResponseAsync(_model, _messages).ConfigureAwait(false);
+                outputTokens = response.Usage?.OutputTokenCount ?? 0;
+                if (response.GetCost() is null)
+                {
+                    throw new InvalidOperationException("StratumClient attached no cost.");
+                }
+            }
+
+            latency.Record(Stopwatch.GetTimestamp() - started);
+            if (outputTokens <= 0)
+            {
+                throw new InvalidOperationException("The answer had no usage.");
+            }
+        }
+
+        public async Task StreamAsync(LatencyHistogram latency)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var first = true;
+            var characters = 0;
+            UsageDetails? usage = null;
+            await foreach (var update in _client!.GetStreamingResponseAsync(_model, _messages).ConfigureAwait(false))
+            {
+                var contents = update.Contents;
+                for (var i = 0; i < contents.Count; i++)
+                {
+                    if (contents[i] is TextContent text)
+                    {
+                        if (first)
+                        {
+                            latency.Record(Stopwatch.GetTimestamp() - started);
+                            first = false;
+                        }
+
+                        characters += text.Text.Length;
+                    }
+                    else if (contents[i] is UsageContent usageContent)
+                    {
+                        usage = usageContent.Details;
+                    }
+                }
+            }
+
+            if (characters == 0 || usage?.OutputTokenCount is not > 0)
+            {
+                throw new InvalidOperationException("The stream had no text or no usage.");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _client?.Dispose();
+            foreach (var owned in _owned)
+            {
+                owned.Dispose();
+            }
+
+            if (_ledger is not null)
+            {
+                await _ledger.DisposeAsync();
+                Directory.Delete(_directory!, recursive: true);
+            }
+
+            _http.Dispose();
+        }
+
+        private SqliteCostLedger SqliteLedger()
+        {
+            _directory = Directory.CreateTempSubdirectory("stratum-load-").FullName;
+            return _ledger = new SqliteCostLedger(Path.Combine(_directory, "costs.db"));
+        }
+
+        private async Task<long> RawCallAsync()
+        {
+            var request = new BenchRequest { Model = ModelId, Messages = [new BenchRequestMessage { Role = "user", Content = Prompt }] };
+            var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, BenchJsonContext.Default.BenchRequest));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri.AbsoluteUri + "/chat/completions")) { Content = content };
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+            using var response = await _http.SendAsync(message).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            var completion = await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.BenchCompletion).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("Empty body.");
+            return completion.Usage?.CompletionTokens ?? 0;
+        }
+
+        private static BudgetManager Budgets() => new([BudgetPolicy.Daily(1_000_000_000m), BudgetPolicy.PerCall(2m)]);
+    }
+
+    /// <summary>
+    /// Latencies in buckets of 1 µs up to 1 ms and of about 0.5% above, up to about a minute: fixed memory, no allocation
+    /// while recording.
+    /// </summary>
+    internal sealed class LatencyHistogram
+    {
+        private const int Linear = 1024;
+        private const int PerOctave = 128;
+        private readonly long[] _counts = new long[Linear + (PerOctave * 16)];
+
+        public long Count { get; private set; }
+
+        public void Record(long stopwatchTicks)
+        {
+            var micros = stopwatchTicks * 1_000_000.0 / Stopwatch.Frequency;
+            var index = micros < Linear ? (int)micros : Linear + (int)(Math.Log2(micros / Linear) * PerOctave);
+            _counts[Math.Min(index, _counts.Length - 1)]++;
+            Count++;
+        }
+
+        public static LatencyHistogram Merge(IEnumerable<LatencyHistogram> histograms)
+        {
+            var merged = new LatencyHistogram();
+            foreach (var histogram in histograms)
+            {
+                for (var i = 0; i < merged._counts.Length; i++)
+                {
+                    merged._counts[i] += histogram._counts[i];
+                }
+
+                merged.Count += histogram.Count;
+            }
+
+            return merged;
+        }
+
+        /// <summary>The latency in milliseconds below which <paramref name="fraction"/> of the calls finished (the bucket's upper edge).</summary>
+        public double Percentile(double fraction)
+        {
+            var rank = (long)Math.Ceiling(fraction * Count);
+            long seen = 0;
+            for (var i = 0; i < _counts.Length; i++)
+            {
+                seen += _counts[i];
+                if (seen >= rank && seen > 0)
+                {
+                    var upperMicros = i < Linear ? i + 1 : Linear * Math.Pow(2, (i - Linear + 1) / (double)PerOctave);
+                    return upperMicros / 1000.0;
+                }
+            }
+
+            return double.NaN;
+        }
+    }
+
+    /// <summary>This program started again as <c>serve</c>: the loopback server in a process of its own, stopped with it.</summary>
+    private sealed class ServerProcess : IDisposable
+    {
+        private readonly Process _process;
+
+        private ServerProcess(Process process, Uri baseUri)
+        {
+            _process = process;
+            BaseUri = baseUri;
+        }
+
+        public Uri BaseUri { get; }
+
+        public int ProcessId => _process.Id;
+
+        public static ServerProcess Start()
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            var entry = typeof(LoadHarness).Assembly.Location;
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            {
+                start.ArgumentList.Add(entry);
+            }
+
+            start.ArgumentList.Add("serve");
+            var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
+            var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The server process ended before it listened.");
+            const string Prefix = "LISTENING ";
+            if (!line.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                process.Kill();
+                throw new InvalidOperationException($"The server process said '{line}'.");
+            }
+
+            return new ServerProcess(process, new Uri(line[Prefix.Length..]));
+        }
+
+        public void Dispose()
+        {
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(10_000))
+            {
+                _process.Kill();
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The server side: <c>POST /v1/chat/completions</c> answers with the recorded completion, <c>POST
+    /// /stream/v1/chat/completions</c> with the 1,000-event recorded stream. Prints <c>LISTENING {base}</c>, and stops when
+    /// its standard input closes (the harness ended, however it ended).
+    /// </summary>
+    public static async Task<int> ServeAsync()
+    {
+        var body = await File.ReadAllBytesAsync(Path.Combine(BenchmarkPaths.Shared, "fixtures", "openai", "chat__vercel-ai-openai__openai-text.json"));
+        var stream = (await RecordedStream.BuildAsync(StreamEvents)).Bytes;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.MapPost("/v1/chat/completions", context => Answer(context, body, "application/json"));
+        app.MapPost("/stream/v1/chat/completions", context => Answer(context, stream, "text/event-stream"));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.WriteLine("LISTENING " + address.TrimEnd('/') + "/v1");
+        await Console.In.ReadToEndAsync();
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static Task Answer(HttpContext context, byte[] body, string contentType)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+}
