@@ -15,9 +15,9 @@ namespace StratumAI.Dialects;
 /// </summary>
 /// <remarks>
 /// <para>A dialect supplies the request (<c>CreateHttpRequest</c>), the reading of a response and of a stream, and its own
-/// error knowledge; it cannot be derived from outside StratumAI. Use the concrete clients:
-/// <see cref="OpenAIChatCompletionsClient"/>, <see cref="OpenAIResponsesClient"/>, <see cref="AnthropicMessagesClient"/>,
-/// <see cref="GeminiGenerateContentClient"/> and <see cref="OllamaChatClient"/>.</para>
+/// error knowledge: <see cref="OpenAIChatCompletionsClient"/>, <see cref="OpenAIResponsesClient"/>,
+/// <see cref="AnthropicMessagesClient"/>, <see cref="GeminiGenerateContentClient"/> and <see cref="OllamaChatClient"/>. All are
+/// internal: users reach them through <c>StratumClient.GetChatClient</c>, which adds prices, request checks and the key.</para>
 /// <para>Thread-safe: one instance may serve many concurrent calls. The <see cref="HttpClient"/> belongs to the caller and
 /// is not disposed. The API key never appears in exceptions or <see cref="ToString"/>.</para>
 /// </remarks>
@@ -28,8 +28,9 @@ internal abstract class DialectChatClient : IChatClient
 
     private readonly ChatClientMetadata _metadata;
 
-    // A base class rather than a helper each client calls: the skeleton below is the part that used to be written five times,
-    // and a public client cannot derive from an internal type, so the constructor is private protected instead.
+    // A base class rather than a helper each client calls: the skeleton below is the part that used to be written five times.
+    // Its members are private protected (from when the clients were public); with every dialect internal, that is the same
+    // as protected.
     private protected DialectChatClient(
         HttpClient httpClient,
         Uri baseUri,
