@@ -23,7 +23,8 @@ namespace StratumAI.Benchmarks;
 /// calls per second, p50/p99 latency and allocations per call of the whole client process, per variant and concurrency.
 /// BenchmarkDotNet measures one call at a time; throughput and tail latency under concurrency need callers running
 /// together, so this is a harness of its own:
-/// <code>dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load [--seconds 5] [--warmup 2] [--concurrency 1,16,128,1024] [--variants raw,bare,production,sqlite] [--streams 64]</code>
+/// <code>dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load [--seconds 5] [--warmup 2] [--concurrency 1,16,128,1024] [--variants raw,bare,production,sqlite] [--streams 64] [--profile]</code>
+/// (<c>--profile</c> adds the types each variant allocates, sampled: <see cref="AllocationProfile"/>).
 /// </summary>
 internal static class LoadHarness
 {
@@ -39,6 +40,7 @@ internal static class LoadHarness
         var concurrencies = Option(args, "--concurrency", "1,16,128,1024").Split(',').Select(int.Parse).ToArray();
         var variants = Option(args, "--variants", "raw,bare,production,sqlite").Split(',');
         var streams = (int)Option(args, "--streams", 64.0);
+        var profile = Array.IndexOf(args, "--profile") >= 0;
 
         using var server = ServerProcess.Start();
         var baseUri = server.BaseUri;
@@ -51,7 +53,8 @@ internal static class LoadHarness
             foreach (var variant in variants)
             {
                 await using var target = await Target.CreateAsync(variant, baseUri);
-                var row = await MeasureAsync(variant, concurrency, target.CallAsync, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds));
+                using var sampler = profile ? new AllocationProfile() : null;
+                var row = await MeasureAsync(variant, concurrency, target.CallAsync, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds), sampler);
                 rows.Add(row);
                 Console.WriteLine($"// {variant} x{concurrency}: {row.CallsPerSecond:N0} calls/s, p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N2} KB/call");
             }
@@ -84,7 +87,7 @@ internal static class LoadHarness
         foreach (var variant in new[] { "bare", "production" })
         {
             await using var target = await Target.CreateAsync(variant, new Uri(baseUri.AbsoluteUri.Replace("/v1", "/stream/v1", StringComparison.Ordinal)));
-            var row = await MeasureAsync(variant, concurrency, target.StreamAsync, warmup, duration);
+            var row = await MeasureAsync(variant, concurrency, target.StreamAsync, warmup, duration, null);
             rows.Add(row);
             Console.WriteLine($"// stream {variant} x{concurrency}: {row.CallsPerSecond:N1} streams/s, first token p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N1} KB/stream");
         }
@@ -105,7 +108,7 @@ internal static class LoadHarness
     /// measured. A call reports its own latency (the whole call, or the time to a stream's first text) through the
     /// <see cref="LatencyHistogram"/> it is given; each caller has its own, so recording takes no lock and allocates nothing.
     /// </summary>
-    private static async Task<Row> MeasureAsync(string variant, int concurrency, Func<LatencyHistogram, Task> call, TimeSpan warmup, TimeSpan duration)
+    private static async Task<Row> MeasureAsync(string variant, int concurrency, Func<LatencyHistogram, Task> call, TimeSpan warmup, TimeSpan duration, AllocationProfile? sampler)
     {
         await RunPhaseAsync(concurrency, call, warmup, Enumerable.Range(0, concurrency).Select(_ => new LatencyHistogram()).ToArray());
         GC.Collect();
@@ -114,10 +117,19 @@ internal static class LoadHarness
 
         var histograms = Enumerable.Range(0, concurrency).Select(_ => new LatencyHistogram()).ToArray();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        sampler?.Start();
         var elapsed = await RunPhaseAsync(concurrency, call, duration, histograms);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
         var merged = LatencyHistogram.Merge(histograms);
+        if (sampler is not null)
+        {
+            foreach (var (type, kb) in sampler.Stop(merged.Count).Take(40))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"//   {kb,7:0.000} KB/call  {type}"));
+            }
+        }
+
         return new Row(
             variant,
             concurrency,
