@@ -126,11 +126,15 @@ public sealed record CostRecord
             HasUsage = true,
             InputTokens = usage.InputTokenCount ?? 0,
             CachedInputTokens = usage.CachedInputTokenCount ?? 0,
-            CacheWriteInputTokens = usage.AdditionalCounts is { } counts && counts.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var written) ? written : 0,
+            CacheWriteInputTokens = CacheWriteTokens(usage),
             OutputTokens = usage.OutputTokenCount ?? 0,
             ReasoningTokens = usage.ReasoningTokenCount ?? 0,
         };
     }
+
+    /// <summary>The cache-write input tokens of <paramref name="usage"/> (<see cref="StratumUsageKeys.CacheWriteInputTokens"/>), or 0.</summary>
+    internal static long CacheWriteTokens(UsageDetails usage) =>
+        usage.AdditionalCounts is { } counts && counts.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var written) ? written : 0;
 }
 
 /// <summary>Totals over a group of <see cref="CostRecord"/>s. Immutable.</summary>

@@ -18,11 +18,13 @@ public sealed class CostTracker
 {
     private readonly object _gate = new();
     private readonly List<CostRecord> _history = [];
-    private readonly Dictionary<string, CostTotals> _byModel = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, CostTotals> _byProvider = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, CostTotals> _byTag = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, CostTotals> _byCaller = new(StringComparer.Ordinal);
-    private CostTotals _total = CostTotals.Empty;
+    // Running sums, updated in place under the lock: an immutable CostTotals per group and record would cost four or five
+    // allocations on every call. Readers get CostTotals snapshots.
+    private readonly Dictionary<string, RunningTotals> _byModel = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byProvider = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byTag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byCaller = new(StringComparer.Ordinal);
+    private readonly RunningTotals _total = new();
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="timeProvider">The clock for record timestamps; <see cref="TimeProvider.System"/> when null.</param>
@@ -58,12 +60,17 @@ public sealed class CostTracker
         lock (_gate)
         {
             _history.Add(record);
-            _total = _total.Add(record);
+            _total.Add(record);
             AddTo(_byModel, record.ModelId ?? string.Empty, record);
             AddTo(_byProvider, record.ProviderId ?? string.Empty, record);
-            foreach (var tag in record.Tags.Distinct(StringComparer.Ordinal))
+            var tags = record.Tags;
+            for (var i = 0; i < tags.Count; i++)
             {
-                AddTo(_byTag, tag, record);
+                // A tag given twice counts once.
+                if (!ContainsBefore(tags, i))
+                {
+                    AddTo(_byTag, tags[i], record);
+                }
             }
 
             if (record.Caller is not null)
@@ -81,7 +88,7 @@ public sealed class CostTracker
     {
         lock (_gate)
         {
-            return _total;
+            return _total.ToTotals();
         }
     }
 
@@ -101,14 +108,69 @@ public sealed class CostTracker
     /// <returns>A snapshot, keyed ordinally.</returns>
     public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(_byCaller);
 
-    private static void AddTo(Dictionary<string, CostTotals> groups, string key, CostRecord record) =>
-        groups[key] = (groups.TryGetValue(key, out var current) ? current : CostTotals.Empty).Add(record);
+    private static void AddTo(Dictionary<string, RunningTotals> groups, string key, CostRecord record)
+    {
+        if (!groups.TryGetValue(key, out var running))
+        {
+            running = new RunningTotals();
+            groups.Add(key, running);
+        }
 
-    private Dictionary<string, CostTotals> Snapshot(Dictionary<string, CostTotals> groups)
+        running.Add(record);
+    }
+
+    private static bool ContainsBefore(IReadOnlyList<string> tags, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (string.Equals(tags[i], tags[index], StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Dictionary<string, CostTotals> Snapshot(Dictionary<string, RunningTotals> groups)
     {
         lock (_gate)
         {
-            return new Dictionary<string, CostTotals>(groups, StringComparer.Ordinal);
+            var snapshot = new Dictionary<string, CostTotals>(groups.Count, StringComparer.Ordinal);
+            foreach (var (key, running) in groups)
+            {
+                snapshot.Add(key, running.ToTotals());
+            }
+
+            return snapshot;
         }
+    }
+
+    /// <summary>The sums of one group, added to in place; only touched under the tracker's lock.</summary>
+    private sealed class RunningTotals
+    {
+        private decimal _cost;
+        private decimal _saved;
+        private long _calls;
+        private long _failedCalls;
+        private long _cacheHits;
+        private long _inputTokens;
+        private long _outputTokens;
+        private long _estimatedCalls;
+
+        public void Add(CostRecord record)
+        {
+            _cost += record.Total;
+            _saved += record.Saved;
+            _calls++;
+            _failedCalls += record.Succeeded ? 0 : 1;
+            _cacheHits += record.IsCacheHit ? 1 : 0;
+            _inputTokens += record.InputTokens;
+            _outputTokens += record.OutputTokens;
+            _estimatedCalls += record.IsEstimated ? 1 : 0;
+        }
+
+        public CostTotals ToTotals() =>
+            new(_cost, _saved, _calls, _failedCalls, _cacheHits, _inputTokens, _outputTokens) { EstimatedCalls = _estimatedCalls };
     }
 }

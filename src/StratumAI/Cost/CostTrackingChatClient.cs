@@ -94,14 +94,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         var model = response.GetModelInfo() ?? ModelOf(context);
         var usage = response.Usage;
         var cost = CallCosts.Of(response, model);
-        var record = NewRecord(context, options, model, response.ModelId ?? options?.ModelId) with
-        {
-            RequestId = response.GetRequestId(),
-            Outcome = CostOutcome.Succeeded,
-        };
-        record = usage is null && cost is null && !response.IsCacheHit()
-            ? Estimated(record, scope, messages, context, options, model)
-            : Priced(record.WithUsage(usage), cost, response.IsCacheHit());
+        var cacheHit = response.IsCacheHit();
+        var record = usage is null && cost is null && !cacheHit
+            ? Estimated(NewRecord(context, options, model, response.ModelId ?? options?.ModelId) with { RequestId = response.GetRequestId() }, scope, messages, context, options, model)
+            : Succeeded(context, options, model, response, usage, cost, cacheHit);
         await RecordAsync(record, response, callException: null).ConfigureAwait(false);
         return response;
     }
@@ -228,6 +224,32 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         ModelId = model?.Id ?? modelId,
         Tags = TagsOf(context, options),
         Caller = (context is null ? options.GetCaller() : context.Caller) ?? _options.DefaultCaller,
+    };
+
+    /// <summary>
+    /// The record of a call that succeeded with usage, a cost or from the cache: what <see cref="NewRecord"/>,
+    /// <see cref="CostRecord.WithUsage"/> and <see cref="Priced"/> make together, built as one object, since every call
+    /// takes this path (each <c>with</c> copies the whole record).
+    /// </summary>
+    private CostRecord Succeeded(StratumCallContext? context, ChatOptions? options, ModelInfo? model, ChatResponse response, UsageDetails? usage, CallCost? cost, bool cacheHit) => new()
+    {
+        Timestamp = _tracker.TimeProvider.GetUtcNow(),
+        ProviderId = model?.Provider.Id,
+        ModelId = model?.Id ?? response.ModelId ?? options?.ModelId,
+        Tags = TagsOf(context, options),
+        Caller = (context is null ? options.GetCaller() : context.Caller) ?? _options.DefaultCaller,
+        RequestId = response.GetRequestId(),
+        Outcome = CostOutcome.Succeeded,
+        HasUsage = usage is not null,
+        InputTokens = usage?.InputTokenCount ?? 0,
+        CachedInputTokens = usage?.CachedInputTokenCount ?? 0,
+        CacheWriteInputTokens = usage is null ? 0 : CostRecord.CacheWriteTokens(usage),
+        OutputTokens = usage?.OutputTokenCount ?? 0,
+        ReasoningTokens = usage?.ReasoningTokenCount ?? 0,
+        IsCacheHit = cacheHit,
+        Cost = cacheHit ? CallCost.Zero : cost ?? CallCost.Zero,
+        Saved = cacheHit ? cost?.Total ?? 0m : 0m,
+        IsPriced = cacheHit || cost is not null || usage is null,
     };
 
     private CostRecord FailureRecord(StratumException ex, UsageDetails usage, StratumCallContext? context, ChatOptions? options)
