@@ -71,7 +71,7 @@ public sealed class BudgetManager
     public BudgetReservation Reserve(decimal worstCase, IEnumerable<string>? tags = null, string? caller = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(worstCase);
-        string[] tagList = tags is null ? [] : tags.Where(tag => tag is not null).ToArray();
+        var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
         lock (_gate)
         {
@@ -113,6 +113,31 @@ public sealed class BudgetManager
 
             return new BudgetReservation(this, charged, worstCase);
         }
+    }
+
+    /// <summary>The tags without nulls; the caller's list itself when it has none (the usual case: no copy per call).</summary>
+    private static IReadOnlyCollection<string> TagList(IEnumerable<string>? tags)
+    {
+        if (tags is null)
+        {
+            return [];
+        }
+
+        if (tags is IReadOnlyList<string> list)
+        {
+            var clean = true;
+            for (var i = 0; i < list.Count && clean; i++)
+            {
+                clean = list[i] is not null;
+            }
+
+            if (clean)
+            {
+                return list;
+            }
+        }
+
+        return tags.Where(tag => tag is not null).ToArray();
     }
 
     /// <summary>Where a policy stands in its current window.</summary>
@@ -161,7 +186,7 @@ public sealed class BudgetManager
     public void Charge(decimal cost, IEnumerable<string>? tags = null, string? caller = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(cost);
-        string[] tagList = tags is null ? [] : tags.Where(tag => tag is not null).ToArray();
+        var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
         List<BudgetAlert>? alerts;
         lock (_gate)

@@ -112,7 +112,6 @@ public sealed class StratumCallContext
     {
         private string? _id;
         private decimal _cost;
-        private readonly object _gate = new();
 
         public string Id => _id ?? Interlocked.CompareExchange(ref _id, Guid.NewGuid().ToString("N"), null) ?? _id!;
 
@@ -120,7 +119,8 @@ public sealed class StratumCallContext
         {
             get
             {
-                lock (_gate)
+                // The state itself is the lock (it is private to the context): one object fewer per call than a separate gate.
+                lock (this)
                 {
                     return _cost;
                 }
@@ -129,7 +129,7 @@ public sealed class StratumCallContext
 
         public void Add(decimal cost)
         {
-            lock (_gate)
+            lock (this)
             {
                 _cost += cost;
             }

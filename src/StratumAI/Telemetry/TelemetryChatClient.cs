@@ -222,7 +222,9 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             ServerPort = endpoint?.Port,
         };
 
-        var activity = _activitySource.StartActivity(requestModel is null ? GenAI.ChatOperation : $"{GenAI.ChatOperation} {requestModel}", ActivityKind.Client);
+        // The span name is built only when someone listens: without a listener StartActivity returns null anyway.
+        var activity = !_activitySource.HasListeners() ? null
+            : _activitySource.StartActivity(requestModel is null ? GenAI.ChatOperation : $"{GenAI.ChatOperation} {requestModel}", ActivityKind.Client);
         call.Activity = activity;
         string? input = null;
         if (activity is not null)
