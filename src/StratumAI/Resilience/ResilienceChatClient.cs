@@ -82,16 +82,20 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var call = Prepare(ref options);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        using var total = TotalTimeout.Start(_options.TotalTimeout, _timeProvider, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(total.Token);
         try
         {
             context.Properties.Set(StateKey, call.State);
-            return await call.Pipeline.Pipeline.ExecuteAsync(
-                static (ctx, state) => new ValueTask<ChatResponse>(state.Client.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken)),
+            // Executed as object, the result type the pipeline's strategies are built for (non-generic builder: they serve
+            // streams too). With ChatResponse, Polly bridges each reactive strategy (retry, circuit breaker) with two async
+            // conversions per call, about 1.5 KB; as object the one async lambda here is the only conversion.
+            return (ChatResponse)await call.Pipeline.Pipeline.ExecuteAsync<object, (ResilienceChatClient Client, IEnumerable<ChatMessage> Messages, ChatOptions? Options)>(
+                static async (ctx, state) => await state.Client.InnerClient.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken).ConfigureAwait(false),
                 context,
                 (Client: this, Messages: messages, Options: options)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, call.State, cancellationToken) is { } translated)
+        catch (Exception ex) when (Translate(ex, call.State, total, cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -130,16 +134,17 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     private async Task<StartedStream> StartStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var call = Prepare(ref options);
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        using var total = TotalTimeout.Start(_options.TotalTimeout, _timeProvider, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(total.Token);
         try
         {
             context.Properties.Set(StateKey, call.State);
-            return await call.Pipeline.Pipeline.ExecuteAsync(
+            return (StartedStream)await call.Pipeline.Pipeline.ExecuteAsync(
                 static (ctx, state) => StartAttemptAsync(state.Inner, state.Messages, state.Options, ctx.CancellationToken, state.CallerToken),
                 context,
                 (Inner: InnerClient, Messages: messages, Options: options, CallerToken: cancellationToken)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, call.State, cancellationToken) is { } translated)
+        catch (Exception ex) when (Translate(ex, call.State, total, cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -152,9 +157,10 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     /// <summary>
     /// Opens the stream and waits for its first update. The stream runs on a token of its own (linked to the caller's), not
     /// on Polly's: Polly's timeout tokens are pooled and end with the attempt, while the stream lives on with the caller.
-    /// Polly's token cancels the stream only while the first update is awaited.
+    /// Polly's token cancels the stream only while the first update is awaited. Returns the <see cref="StartedStream"/> as
+    /// object, the pipeline's result type (see <see cref="GetResponseAsync"/>).
     /// </summary>
-    private static async ValueTask<StartedStream> StartAttemptAsync(
+    private static async ValueTask<object> StartAttemptAsync(
         IChatClient inner,
         IEnumerable<ChatMessage> messages,
         ChatOptions? options,
@@ -197,13 +203,14 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         return new PreparedCall(pipeline, state);
     }
 
-    private Exception? Translate(Exception exception, CallState state, CancellationToken cancellationToken)
+    private Exception? Translate(Exception exception, CallState state, TotalTimeout totalTimeout, CancellationToken cancellationToken)
     {
         var where = state.ModelId is null ? "The call" : string.Create(CultureInfo.InvariantCulture, $"The call to model '{state.ModelId}'");
         switch (exception)
         {
-            case TimeoutRejectedException timeout when !cancellationToken.IsCancellationRequested:
-                var total = state.TotalTimedOut;
+            case OperationCanceledException or TimeoutRejectedException when totalTimeout.Elapsed && !cancellationToken.IsCancellationRequested:
+            case TimeoutRejectedException when !cancellationToken.IsCancellationRequested:
+                var total = totalTimeout.Elapsed;
                 var limit = total ? _options.TotalTimeout : _options.AttemptTimeout;
                 var which = total
                     ? "the total timeout (StratumResilienceOptions.TotalTimeout)"
@@ -212,7 +219,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
                         : "the attempt timeout (StratumResilienceOptions.AttemptTimeout); a timed-out attempt is not retried (StratumResilienceOptions.RetryTimeouts)";
                 return new StratumTimeoutException(
                     string.Create(CultureInfo.InvariantCulture, $"{where} did not finish within {limit?.TotalSeconds} s, {which}."),
-                    timeout)
+                    exception)
                 {
                     ProviderId = state.ProviderId,
                     ModelId = state.ModelId,
@@ -238,23 +245,6 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
         try
         {
-            if (_options.TotalTimeout is { } total)
-            {
-                builder.AddTimeout(new TimeoutStrategyOptions
-                {
-                    Timeout = total,
-                    OnTimeout = static args =>
-                    {
-                        if (args.Context.Properties.TryGetValue(StateKey, out var state))
-                        {
-                            state.TotalTimedOut = true;
-                        }
-
-                        return default;
-                    },
-                });
-            }
-
             if (_options.MaxRetryAttempts > 0)
             {
                 builder.AddRetry(CreateRetryOptions());
@@ -410,8 +400,67 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         public string? ProviderId { get; } = providerId;
 
         public long StartTimestamp { get; } = startTimestamp;
+    }
 
-        public bool TotalTimedOut { get; set; }
+    /// <summary>
+    /// The total timeout of one call: a token source of this middleware's own, cancelled when the timeout elapses (on the
+    /// options' <see cref="TimeProvider"/>) or the caller cancels. Not a Polly timeout strategy: that one, outermost, costs an
+    /// async state machine of about a kilobyte per call around the whole pipeline; this costs one token source and a timer.
+    /// </summary>
+    private readonly struct TotalTimeout : IDisposable
+    {
+        private readonly CancellationTokenSource? _source;
+        private readonly ITimer? _timer;
+        private readonly CancellationToken _caller;
+
+        private TotalTimeout(CancellationTokenSource? source, ITimer? timer, CancellationToken caller)
+        {
+            _source = source;
+            _timer = timer;
+            _caller = caller;
+        }
+
+        /// <summary>The token the attempts run on: the caller's when there is no total timeout.</summary>
+        public CancellationToken Token => _source?.Token ?? _caller;
+
+        /// <summary>True once the timeout elapsed (not the caller's cancellation).</summary>
+        public bool Elapsed => _source is { IsCancellationRequested: true } && !_caller.IsCancellationRequested;
+
+        public static TotalTimeout Start(TimeSpan? timeout, TimeProvider timeProvider, CancellationToken caller)
+        {
+            if (timeout is not { } total)
+            {
+                return new TotalTimeout(null, null, caller);
+            }
+
+            var source = CancellationTokenSource.CreateLinkedTokenSource(caller);
+            if (timeProvider == TimeProvider.System)
+            {
+                source.CancelAfter(total);
+                return new TotalTimeout(source, null, caller);
+            }
+
+            var timer = timeProvider.CreateTimer(static state => CancelQuietly((CancellationTokenSource)state!), source, total, Timeout.InfiniteTimeSpan);
+            return new TotalTimeout(source, timer, caller);
+        }
+
+        public void Dispose()
+        {
+            _timer?.Dispose();
+            _source?.Dispose();
+        }
+
+        // A timer of another TimeProvider may fire while the call ends and disposes the source: nothing is left to cancel then.
+        private static void CancelQuietly(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
     }
 
     /// <summary>A stream whose first update (if any) has arrived; owns the enumerator and its token source.</summary>
