@@ -56,6 +56,34 @@ public sealed class O200kTokenCounterTests
         Assert.Equal(O200k.CountTokens(text), O200kTokenCounter.Count(O200k, text));
     }
 
+    [Fact]
+    public void Count_SameTextAgainOnTheSameThread_ComesFromThePieceCacheWithTheSameCount()
+    {
+        // The thread's piece cache answers the second pass; a cache keyed wrongly (by length, say) would miscount.
+        var text = string.Concat(Corpus);
+        var first = O200kTokenCounter.Count(O200k, text);
+
+        Assert.Equal(O200k.CountTokens(text), first);
+        Assert.Equal(first, O200kTokenCounter.Count(O200k, text));
+        Assert.Equal(O200k.CountTokens("ab ba"), O200kTokenCounter.Count(O200k, "ab ba"));
+    }
+
+    [Fact]
+    public void Count_MorePiecesThanTheThreadCacheHolds_StaysExact()
+    {
+        // Distinct words past the cache's size: it is cleared when full and keeps counting exactly.
+        var words = new StringBuilder();
+        for (var i = 0; i < (O200kTokenCounter.PieceCacheSize * 3) + 7; i++)
+        {
+            words.Append(" w").Append(i.ToString("x", System.Globalization.CultureInfo.InvariantCulture)).Append('q');
+        }
+
+        var text = words.ToString();
+
+        Assert.Equal(O200k.CountTokens(text), O200kTokenCounter.Count(O200k, text));
+        Assert.Equal(O200k.CountTokens(text), O200kTokenCounter.Count(O200k, text));
+    }
+
     /// <summary>The corpus without the special-token text, which the tokenizer splits off before any pre-tokenizer runs.</summary>
     public static TheoryData<int> OrdinaryCorpusIndexes()
     {
