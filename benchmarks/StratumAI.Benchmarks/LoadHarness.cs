@@ -208,7 +208,12 @@ internal static class LoadHarness
                     .UseStratumResilience()
                     .UseStratumBudget(Budgets())
                     .UseStratumCostTracking(new CostTracker(), o => o.Ledger = target.SqliteLedger()),
-                _ => throw new ArgumentException($"Unknown variant '{variant}': raw, bare, production or sqlite."),
+                // One middleware alone, for --profile.
+                "telemetry" => b => b.UseStratumTelemetry(),
+                "resilience" => b => b.UseStratumResilience(),
+                "budget" => b => b.UseStratumBudget(Budgets()),
+                "costtracking" => b => b.UseStratumCostTracking(new CostTracker(), o => o.Ledger = new InMemoryCostLedger()),
+                _ => throw new ArgumentException($"Unknown variant '{variant}': raw, bare, production, sqlite, or one middleware (telemetry, resilience, budget, costtracking)."),
             };
 
             if (variant != "raw")
@@ -410,6 +415,9 @@ internal static class LoadHarness
             }
 
             start.ArgumentList.Add("serve");
+
+            // When the harness runs under dotnet-trace, the server must not wait for the tracer too.
+            start.Environment.Remove("DOTNET_DiagnosticPorts");
             var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
             var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The server process ended before it listened.");
             const string Prefix = "LISTENING ";
