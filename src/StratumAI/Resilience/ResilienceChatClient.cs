@@ -30,7 +30,7 @@ namespace StratumAI;
 /// <para>Timeouts surface as <see cref="StratumTimeoutException"/>; an open circuit as <see cref="StratumCircuitOpenException"/>;
 /// every other failure unchanged (the last one, once retries are exhausted).</para>
 /// <para>Thread-safe: one instance serves concurrent calls; circuit breakers are shared by all calls through it.
-/// Place <c>UseCostTracking</c> below it to record every attempt, and <c>UseStratumFallbacks</c> above it.</para>
+/// Place <c>UseStratumCostTracking</c> below it to record every attempt, and <c>UseStratumFallbacks</c> above it.</para>
 /// </remarks>
 public sealed class ResilienceChatClient : DelegatingChatClient
 {
@@ -489,7 +489,7 @@ public static class ResilienceChatClientBuilderExtensions
 {
     /// <summary>
     /// Retries transient failures (waiting exactly what <c>Retry-After</c> asks), with a circuit breaker per provider and
-    /// attempt and total timeouts. Place it below <c>UseStratumFallbacks</c> and above <c>UseCostTracking</c>.
+    /// attempt and total timeouts. Place it below <c>UseStratumFallbacks</c> and above <c>UseStratumCostTracking</c>.
     /// </summary>
     /// <param name="builder">The pipeline.</param>
     /// <param name="configure">Changes the default <see cref="StratumResilienceOptions"/>; null keeps them.</param>
