@@ -403,7 +403,18 @@ public sealed class StratumClient : IDisposable
     private StratumModelChatClient CreateChatClient(ModelInfo model)
     {
         var provider = model.Provider;
+        if (_options.Providers.TryGetValue(provider.Id, out var bound) && bound.BoundChatClient() is { } external)
+        {
+            // The application's own client serves this provider: no key, URL or headers of ours go with it.
+            return new StratumModelChatClient(new ExternalChatClient(external, model), model, _options.Timeout, _options.ValidateRequests);
+        }
+
         var createDialectClient = DialectRegistry.Get(model);
+        if (model.Dialect == DialectNames.External)
+        {
+            // Before the key and the URL are resolved: an external provider has neither, and the missing client is what to say.
+            throw DialectRegistry.Unbound(provider.Id, model.Id);
+        }
 
         var apiKey = ResolveApiKey(provider);
         var baseUrl = ResolveBaseUrl(provider);

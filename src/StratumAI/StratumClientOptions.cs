@@ -102,6 +102,8 @@ public sealed class StratumClientOptions
 /// <remarks><see cref="ToString"/> shows whether a key is set, never the key; header names, never header values.</remarks>
 public sealed class ProviderOptions
 {
+    private Microsoft.Extensions.AI.IChatClient? _chatClient;
+
     /// <summary>
     /// The API key. When null, the key is read from the environment variable the catalog names for the provider
     /// (<see cref="ProviderInfo.ApiKeyEnvironmentVariable"/>).
@@ -125,10 +127,33 @@ public sealed class ProviderOptions
     /// <value>Default false. Set it only when the network path to the server is trusted (a private network, a sidecar).</value>
     public bool AllowInsecureHttp { get; set; }
 
+    /// <summary>
+    /// Serves this provider's catalog models with <paramref name="client"/> instead of a StratumAI dialect client: required
+    /// for a provider whose catalog dialect is <c>external</c> (AWS Bedrock, Google Vertex, an in-house gateway, each through
+    /// its own Microsoft.Extensions.AI adapter), and allowed for any other provider, to send its calls through a client of
+    /// your own. The catalog model's id goes in <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/> of every call;
+    /// prices, budgets, cost tracking, the ledger, the cache, telemetry, fallbacks and request checks apply as to any catalog
+    /// model. <see cref="ApiKey"/>, <see cref="BaseUrl"/> and <see cref="Headers"/> are not used (the client carries its own),
+    /// and its exceptions pass through unmapped: resilience retries only the transport failures
+    /// (<see cref="HttpRequestException"/>, <see cref="IOException"/>) among them. StratumAI never disposes the client.
+    /// </summary>
+    /// <remarks>A method, not a property: configuration binding (<c>StratumAI:Providers:{id}</c>) cannot make a client.</remarks>
+    /// <param name="client">The client; null returns the provider to its catalog dialect.</param>
+    /// <returns>These options.</returns>
+    public ProviderOptions UseChatClient(Microsoft.Extensions.AI.IChatClient? client)
+    {
+        _chatClient = client;
+        return this;
+    }
+
+    /// <summary>The client bound by <see cref="UseChatClient"/>, or null.</summary>
+    /// <remarks>A method over a field: the configuration binder's source generator inspects properties, even internal ones.</remarks>
+    internal Microsoft.Extensions.AI.IChatClient? BoundChatClient() => _chatClient;
+
     /// <inheritdoc />
     public override string ToString()
     {
         var headers = string.Join(", ", Headers.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}]{(AllowInsecureHttp ? ", AllowInsecureHttp = true" : string.Empty)} }}";
+        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}]{(AllowInsecureHttp ? ", AllowInsecureHttp = true" : string.Empty)}{(_chatClient is null ? string.Empty : $", ChatClient = {_chatClient.GetType().Name}")} }}";
     }
 }

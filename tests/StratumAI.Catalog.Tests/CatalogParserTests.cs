@@ -235,6 +235,27 @@ public class CatalogParserTests
     }
 
     [Fact]
+    public void Parse_ExternalProvider_NeedsNoBaseUrl()
+    {
+        // Served by an IChatClient the application binds (ProviderOptions.UseChatClient): there is no URL of ours to call.
+        var file = CatalogParser.Parse("b.yaml", "provider:\n  id: bedrock\n  name: AWS Bedrock\n  dialect: external\nmodels:\n  - id: anthropic.claude-3-haiku\n    context_window: 200000\n    price: {input: 0.25, output: 1.25}\n");
+
+        Assert.Empty(file.Diagnostics);
+        Assert.Equal("external", file.Provider!.Dialect);
+        Assert.Null(file.Provider.BaseUrl);
+        Assert.Equal("anthropic.claude-3-haiku", Assert.Single(file.Models).Id);
+    }
+
+    [Fact]
+    public void Parse_ProviderWithADialectOfOurs_StillNeedsABaseUrl()
+    {
+        var file = CatalogParser.Parse("g.yaml", "provider:\n  id: gemini\n  name: Google Gemini\n  dialect: gemini\n");
+
+        Assert.Contains(file.Diagnostics, d => d.Message.Contains("base_url", StringComparison.Ordinal));
+        Assert.Null(file.Provider);
+    }
+
+    [Fact]
     public void Parse_AnchorsAliasesAndMergeKeys_AreResolved()
     {
         const string Text = """

@@ -189,7 +189,9 @@ internal sealed class CatalogValidator
             CatalogNames.DeriveTypeName,
             static (source, derived) => $"The type name derived from provider name '{source}' is '{derived}', which is not a valid C# identifier; add a 'type_name'.");
 
-        var baseUrl = ReadText(baseUrlNode, "base_url", mapping, "a provider definition", required: true);
+        // An external provider is served by the application's own IChatClient, so it has no URL of ours.
+        var external = dialect == StratumAI.Dialects.DialectNames.External;
+        var baseUrl = ReadText(baseUrlNode, "base_url", mapping, "a provider definition", required: !external);
         if (baseUrl is not null
             && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
         {
@@ -213,7 +215,7 @@ internal sealed class CatalogValidator
                 baseUrlNode!);
         }
 
-        if (_errorCount != errorsBefore || id is null || name is null || dialect is null || typeName is null || baseUrl is null)
+        if (_errorCount != errorsBefore || id is null || name is null || dialect is null || typeName is null || (baseUrl is null && !external))
         {
             return null;
         }

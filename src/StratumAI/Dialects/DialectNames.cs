@@ -24,6 +24,13 @@ internal static class DialectNames
     /// <summary>Ollama's native chat API.</summary>
     public const string Ollama = "ollama";
 
+    /// <summary>
+    /// No wire protocol of StratumAI's: the provider's models are served by an <c>IChatClient</c> the application binds in code
+    /// (<c>options.Provider(id).UseChatClient(client)</c>), e.g. a Microsoft.Extensions.AI adapter for AWS Bedrock or
+    /// Vertex. Its catalog entry needs no <c>base_url</c>.
+    /// </summary>
+    public const string External = "external";
+
     /// <summary>Every dialect, in the order messages list them.</summary>
-    public static readonly string[] All = [OpenAIChatCompletions, OpenAIResponses, AnthropicMessages, GeminiGenerateContent, Ollama];
+    public static readonly string[] All = [OpenAIChatCompletions, OpenAIResponses, AnthropicMessages, GeminiGenerateContent, Ollama, External];
 }

@@ -60,7 +60,19 @@ internal static class DialectRegistry
         [DialectNames.Ollama] = new(
             static (http, baseUri, key, model, headers, provider) => new OllamaChatClient(http, baseUri, key, model, headers, provider),
             new("Ollama", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.None, CheckContextWindow: false)),
+
+        // Served by the application's own IChatClient (ProviderOptions.UseChatClient), which StratumClient uses before asking
+        // for a factory; reaching the factory means none was bound. What the API behind it refuses is unknown: only what is
+        // certainly wrong anywhere (non-finite numbers, a prompt over the catalog's context window) is refused.
+        [DialectNames.External] = new(
+            static (_, _, _, model, _, provider) => throw Unbound(provider, model),
+            new("the provider's own client", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.None, CheckContextWindow: true)),
     };
+
+    /// <summary>The exception for a model of an <c>external</c> provider that no <see cref="ProviderOptions.UseChatClient"/> bound.</summary>
+    public static InvalidOperationException Unbound(string providerId, string modelId) => new(
+        $"Provider '{providerId}' has the dialect '{DialectNames.External}': StratumAI does not call it itself. Bind the IChatClient that serves "
+        + $"its models: options.Provider(\"{providerId}\").UseChatClient(client). Model '{modelId}' was not called.");
 
     /// <summary>The dialects that have a client.</summary>
     public static IReadOnlyCollection<string> Names => Registrations.Keys;

@@ -19,7 +19,7 @@ public sealed class DialectRegistryTests
     public void EveryDialect_MakesAClientForItsModel()
     {
         using var http = new HttpClient();
-        foreach (var dialect in CatalogVocabulary.Dialects)
+        foreach (var dialect in CatalogVocabulary.Dialects.Where(d => d != DialectNames.External))
         {
             var model = TestCatalog.Model("m-1", TestCatalog.Provider("acme", new Uri("https://llm.acme.example/v1"), dialect: dialect), TestCatalog.Gpt4oPricing);
 
@@ -27,6 +27,17 @@ public sealed class DialectRegistryTests
 
             Assert.Equal("acme", client.GetService<ChatClientMetadata>()?.ProviderName);
         }
+    }
+
+    [Fact]
+    public void ExternalDialect_HasNoClientOfItsOwn_AndSaysHowToBindOne()
+    {
+        using var http = new HttpClient();
+        var model = TestCatalog.Model("m-1", TestCatalog.Provider("acme", dialect: DialectNames.External), TestCatalog.Gpt4oPricing);
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => DialectRegistry.Get(model)(http, new Uri("https://unused.example"), null, "m-1", null, "acme"));
+
+        Assert.Contains("options.Provider(\"acme\").UseChatClient(client)", thrown.Message, StringComparison.Ordinal);
     }
 
     [Fact]
