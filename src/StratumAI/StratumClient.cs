@@ -23,6 +23,7 @@ namespace StratumAI;
 /// </remarks>
 public sealed class StratumClient : IDisposable
 {
+    private readonly IServiceProvider? _services;
     private readonly StratumClientOptions _options;
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
@@ -54,7 +55,9 @@ public sealed class StratumClient : IDisposable
     /// </param>
     /// <param name="services">
     /// The services middleware of the pipeline may resolve (a cache, a logger factory, …) through
-    /// <see cref="ChatClientBuilder.Build(IServiceProvider?)"/>; null for none. <c>AddStratumAI</c> passes the container's.
+    /// <see cref="ChatClientBuilder.Build(IServiceProvider?)"/>, and where the <see cref="IChatClient"/> of a provider with the
+    /// dialect <c>external</c> is found when its options bind none (a keyed service whose key is the provider id,
+    /// <c>services.AddKeyedChatClient("bedrock", …)</c>); null for none. <c>AddStratumAI</c> passes the container's.
     /// </param>
     public StratumClient(StratumClientOptions? options, HttpClient? httpClient, IServiceProvider? services)
     {
@@ -75,6 +78,7 @@ public sealed class StratumClient : IDisposable
             _httpClient = httpClient;
         }
 
+        _services = services;
         if (_options.Pipeline is { } configure)
         {
             var builder = new ChatClientBuilder(new StratumDispatcher(this));
@@ -400,10 +404,28 @@ public sealed class StratumClient : IDisposable
         };
     }
 
+    /// <summary>
+    /// The application's client for <paramref name="model"/>'s provider: bound in its options
+    /// (<see cref="ProviderOptions.UseChatClient"/>), else, for an <c>external</c> provider, the keyed <see cref="IChatClient"/>
+    /// service whose key is the provider id.
+    /// </summary>
+    private IChatClient? BoundChatClient(ModelInfo model)
+    {
+        var providerId = model.Provider.Id;
+        if (_options.Providers.TryGetValue(providerId, out var providerOptions) && providerOptions.BoundChatClient() is { } bound)
+        {
+            return bound;
+        }
+
+        return model.Dialect == DialectNames.External && _services is Microsoft.Extensions.DependencyInjection.IKeyedServiceProvider keyed
+            ? keyed.GetKeyedService(typeof(IChatClient), providerId) as IChatClient
+            : null;
+    }
+
     private StratumModelChatClient CreateChatClient(ModelInfo model)
     {
         var provider = model.Provider;
-        if (_options.Providers.TryGetValue(provider.Id, out var bound) && bound.BoundChatClient() is { } external)
+        if (BoundChatClient(model) is { } external)
         {
             // The application's own client serves this provider: no key, URL or headers of ours go with it.
             return new StratumModelChatClient(new ExternalChatClient(external, model), model, _options.Timeout, _options.ValidateRequests);

@@ -72,7 +72,8 @@ internal static class DialectRegistry
     /// <summary>The exception for a model of an <c>external</c> provider that no <see cref="ProviderOptions.UseChatClient"/> bound.</summary>
     public static InvalidOperationException Unbound(string providerId, string modelId) => new(
         $"Provider '{providerId}' has the dialect '{DialectNames.External}': StratumAI does not call it itself. Bind the IChatClient that serves "
-        + $"its models: options.Provider(\"{providerId}\").UseChatClient(client). Model '{modelId}' was not called.");
+        + $"its models: options.Provider(\"{providerId}\").UseChatClient(client), or register it as a keyed service with AddStratumAI: "
+        + $"services.AddKeyedChatClient(\"{providerId}\", …). Model '{modelId}' was not called.");
 
     /// <summary>The dialects that have a client.</summary>
     public static IReadOnlyCollection<string> Names => Registrations.Keys;

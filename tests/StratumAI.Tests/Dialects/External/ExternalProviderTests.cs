@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using OllamaSharp;
 using StratumAI.Testing;
 using static StratumAI.Tests.TestCatalog;
@@ -73,6 +74,25 @@ public sealed class ExternalProviderTests
 
         Assert.Equal("The", text.ToString());
         Assert.Equal(((26m * 2m) + (282m * 6m)) / 1_000_000m, cost?.Total);
+    }
+
+    [Fact]
+    public async Task ExternalProvider_ServedByAKeyedChatClientService_WhenAddStratumAIBuildsTheClient()
+    {
+        await using var server = await FakeProviderServer.StartAsync();
+        server.EnqueueFixture(Fixture(JsonAnswer));
+        var registry = new ModelRegistry();
+        var model = Llama("gemma3:1b");
+        registry.Register([model]);
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("in-house", _ => new OllamaApiClient(server.BaseUri));
+        services.AddStratumAI(o => o.Models = registry);
+        await using var container = services.BuildServiceProvider();
+
+        var response = await container.GetRequiredService<StratumClient>().GetResponseAsync(model, "How many feet are in a nautical mile? Respond with JSON containing the answer.");
+
+        Assert.Equal("{\"answer\": \"600\"}", response.Text);
+        Assert.Equal(((25m * 2m) + (9m * 6m)) / 1_000_000m, response.GetCost()?.Total);
     }
 
     [Fact]
