@@ -157,6 +157,27 @@ public class CodeFixTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
     }
 
+    [Theory]
+    [InlineData("replace-model")]
+    [InlineData("add-fallback")]
+    public async Task DiagnosticWithoutTheModelProperties_OffersNoFix(string which)
+    {
+        // A diagnostic of the fix's id that carries no model (another analyzer's, or an older StratumAI's) gets no action,
+        // rather than a fix that writes an empty model.
+        Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider fix = which == "replace-model" ? new ReplaceModelCodeFix() : new AddFallbackCodeFix();
+        using var workspace = new Microsoft.CodeAnalysis.AdhocWorkspace();
+        var document = CreateDocument(workspace, "[System.Obsolete(\"gpt-4o\")] public class C { }");
+        var root = (await document.GetSyntaxRootAsync())!;
+        var literal = root.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax>().Single();
+        var descriptor = new Microsoft.CodeAnalysis.DiagnosticDescriptor(fix.FixableDiagnosticIds[0], "title", "message", "StratumAI", Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, isEnabledByDefault: true);
+        var diagnostic = Microsoft.CodeAnalysis.Diagnostic.Create(descriptor, Microsoft.CodeAnalysis.Location.Create(root.SyntaxTree, literal.Span));
+
+        var actions = new List<Microsoft.CodeAnalysis.CodeActions.CodeAction>();
+        await fix.RegisterCodeFixesAsync(new Microsoft.CodeAnalysis.CodeFixes.CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+
+        Assert.Empty(actions);
+    }
+
     /// <summary>Runs the generator for its STRAT105, applies the fix to the chosen one, and returns the fixed text.</summary>
     private static async Task<string> FixNotPartialAsync(string source, Func<Microsoft.CodeAnalysis.Diagnostic, bool> choose)
     {
