@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -88,6 +91,54 @@ internal sealed class BenchUsage
 [JsonSerializable(typeof(BenchCompletion))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;
 
+/// <summary>
+/// What the HTTP benchmarks call and how: the model (the catalog's gpt-4.1-nano prices), the key, the prompt, a
+/// <see cref="StratumClient"/> aimed at a loopback server, and the hand-written baseline call.
+/// </summary>
+internal static class BenchCatalog
+{
+    public const string ModelId = "gpt-4.1-nano";
+    public const string ApiKey = "sk-benchmark-not-a-real-key";
+    public const string Prompt = "Invent a new holiday and describe its traditions.";
+
+    /// <summary>gpt-4.1-nano on an OpenAI provider whose base URL the options override, as a user pointing at a proxy would.</summary>
+    public static ModelInfo Gpt41Nano { get; } = new(
+        ModelId,
+        "Gpt41Nano",
+        new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+        null,
+        1_047_576,
+        32_768,
+        new ModelPricing(0.10m, 0.40m, 0.025m),
+        ModelCapabilities.None);
+
+    /// <summary>A client for <see cref="Gpt41Nano"/> sending to <paramref name="baseUri"/> through <paramref name="http"/>.</summary>
+    public static StratumClient Client(Uri baseUri, HttpClient http, Action<ChatClientBuilder>? pipeline = null)
+    {
+        var options = new StratumClientOptions { Models = new ModelRegistry(), Pipeline = pipeline };
+        options.Models.Register([Gpt41Nano]);
+        options.Provider("openai").ApiKey = ApiKey;
+        options.Provider("openai").BaseUrl = baseUri;
+        return new StratumClient(options, http);
+    }
+
+    /// <summary>The baseline: POST a source-generated request DTO to <paramref name="endpoint"/>, read a source-generated response DTO.</summary>
+    public static async Task<CallResult> HandWrittenAsync(HttpClient http, Uri endpoint)
+    {
+        var request = new BenchRequest { Model = ModelId, Messages = [new BenchRequestMessage { Role = "user", Content = Prompt }] };
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, BenchJsonContext.Default.BenchRequest));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        using var response = await http.SendAsync(message).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var completion = await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.BenchCompletion).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("Empty body.");
+        var usage = completion.Usage ?? throw new InvalidOperationException("No usage.");
+        return new CallResult(completion.Choices![0].Message!.Content!, usage.PromptTokens, usage.CompletionTokens);
+    }
+}
+
 /// <summary>The result every variant reduces its answer to, so setup can check they all read the same thing.</summary>
 public readonly record struct CallResult(string Text, long InputTokens, long OutputTokens);
 
@@ -108,19 +159,27 @@ internal sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The API base, <c>http://127.0.0.1:{port}/v1</c>.</summary>
     public Uri BaseUri { get; }
 
-    public static async Task<LoopbackServer> StartAsync(byte[] body, string contentType)
+    public static Task<LoopbackServer> StartAsync(byte[] body, string contentType) =>
+        StartAsync(("/v1/chat/completions", body, contentType));
+
+    /// <summary>A server answering each <c>POST</c> path with its bytes; <see cref="BaseUri"/> is <c>/v1</c> under it.</summary>
+    public static async Task<LoopbackServer> StartAsync(params (string Path, byte[] Body, string ContentType)[] routes)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        app.MapPost("/v1/chat/completions", context =>
+        foreach (var (path, body, contentType) in routes)
         {
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = contentType;
-            context.Response.ContentLength = body.Length;
-            return context.Response.Body.WriteAsync(body).AsTask();
-        });
+            app.MapPost(path, context =>
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = contentType;
+                context.Response.ContentLength = body.Length;
+                return context.Response.Body.WriteAsync(body).AsTask();
+            });
+        }
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LoopbackServer(app, new Uri(address.TrimEnd('/') + "/v1"));

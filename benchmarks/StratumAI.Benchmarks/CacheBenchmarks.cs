@@ -12,7 +12,7 @@ namespace StratumAI.Benchmarks;
 /// <summary>Shared setup of the response-cache suites: the loopback server with the recorded OpenAI answer and a StratumClient on it.</summary>
 internal sealed class CacheBench : IAsyncDisposable
 {
-    public const string ModelId = "gpt-4.1-nano";
+    public const string ModelId = BenchCatalog.ModelId;
 
     private CacheBench(LoopbackServer server, HttpClient http, StratumClient stratum, ModelInfo model)
     {
@@ -34,14 +34,8 @@ internal sealed class CacheBench : IAsyncDisposable
     {
         var body = await File.ReadAllBytesAsync(Path.Combine(BenchmarkPaths.Shared, "fixtures", "openai", "chat__vercel-ai-openai__openai-text.json"));
         var server = await LoopbackServer.StartAsync(body, "application/json");
-        var provider = new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
-        var model = new ModelInfo(ModelId, "Gpt41Nano", provider, null, 1_047_576, 32_768, new ModelPricing(0.10m, 0.40m, 0.025m), ModelCapabilities.None);
-        var options = new StratumClientOptions { Models = new ModelRegistry() };
-        options.Models.Register([model]);
-        options.Provider("openai").ApiKey = "sk-benchmark-not-a-real-key";
-        options.Provider("openai").BaseUrl = server.BaseUri;
         var http = new HttpClient();
-        return new CacheBench(server, http, new StratumClient(options, http), model);
+        return new CacheBench(server, http, BenchCatalog.Client(server.BaseUri, http), BenchCatalog.Gpt41Nano);
     }
 
     public static ChatOptions Cached() => new()

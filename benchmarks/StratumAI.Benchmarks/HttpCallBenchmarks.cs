@@ -30,9 +30,9 @@ namespace StratumAI.Benchmarks;
 [MedianColumn]
 public class HttpCallBenchmarks
 {
-    private const string ModelId = "gpt-4.1-nano";
-    private const string ApiKey = "sk-benchmark-not-a-real-key";
-    private const string Prompt = "Invent a new holiday and describe its traditions.";
+    private const string ModelId = BenchCatalog.ModelId;
+    private const string ApiKey = BenchCatalog.ApiKey;
+    private const string Prompt = BenchCatalog.Prompt;
 
     private LoopbackServer _server = null!;
     private Uri _endpoint = null!;
@@ -73,12 +73,8 @@ public class HttpCallBenchmarks
 
         // StratumClient: a hand-built catalog entry (the catalog's gpt-4.1-nano prices) whose provider's base URL
         // is overridden to the loopback server through the options, as a user pointing at a proxy would.
-        var provider = new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
-        _model = new ModelInfo(ModelId, "Gpt41Nano", provider, null, 1_047_576, 32_768, new ModelPricing(0.10m, 0.40m, 0.025m), ModelCapabilities.None);
-        var options = new StratumClientOptions();
-        options.Provider("openai").ApiKey = ApiKey;
-        options.Provider("openai").BaseUrl = _server.BaseUri;
-        _stratum = new StratumClient(options, _stratumHttp);
+        _model = BenchCatalog.Gpt41Nano;
+        _stratum = BenchCatalog.Client(_server.BaseUri, _stratumHttp);
         _dialect = new OpenAIChatCompletionsClient(_dialectHttp, _server.BaseUri, ApiKey, ModelId);
 
         _openAI = new ChatClient(ModelId, new ApiKeyCredential(ApiKey), new OpenAIClientOptions
@@ -123,20 +119,7 @@ public class HttpCallBenchmarks
 
     /// <summary>Hand-written: POST a source-generated request DTO, read a source-generated response DTO.</summary>
     [Benchmark(Baseline = true)]
-    public async Task<CallResult> HandWritten()
-    {
-        var request = new BenchRequest { Model = ModelId, Messages = [new BenchRequestMessage { Role = "user", Content = Prompt }] };
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, BenchJsonContext.Default.BenchRequest));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-        using var response = await _handWrittenHttp.SendAsync(message);
-        response.EnsureSuccessStatusCode();
-        var completion = await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.BenchCompletion)
-            ?? throw new InvalidOperationException("Empty body.");
-        var usage = completion.Usage ?? throw new InvalidOperationException("No usage.");
-        return new CallResult(completion.Choices![0].Message!.Content!, usage.PromptTokens, usage.CompletionTokens);
-    }
+    public Task<CallResult> HandWritten() => BenchCatalog.HandWrittenAsync(_handWrittenHttp, _endpoint);
 
     /// <summary>Diagnostic: the baseline, but reading the body as a string and deserializing the string (as the dialect does).</summary>
     [Benchmark]

@@ -1,18 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StratumAI.Sqlite;
 
 namespace StratumAI.Benchmarks;
@@ -28,9 +16,6 @@ namespace StratumAI.Benchmarks;
 /// </summary>
 internal static class LoadHarness
 {
-    private const string ModelId = "gpt-4.1-nano";
-    private const string ApiKey = "sk-benchmark-not-a-real-key";
-    private const string Prompt = "Invent a new holiday and describe its traditions.";
     private const int StreamEvents = 1000;
 
     public static async Task<int> RunAsync(string[] args)
@@ -182,20 +167,18 @@ internal static class LoadHarness
     /// <summary>One variant's client: <see cref="CallAsync"/> makes one checked call, <see cref="StreamAsync"/> reads one checked stream.</summary>
     private sealed class Target : IAsyncDisposable
     {
-        private readonly List<IDisposable> _owned = [];
         private readonly HttpClient _http = new();
-        private Uri _baseUri = null!;
+        private Uri _endpoint = null!;
         private StratumClient? _client;
         private SqliteCostLedger? _ledger;
         private string? _directory;
-        private ModelInfo _model = null!;
-        private ChatMessage[] _messages = null!;
+        private readonly ModelInfo _model = BenchCatalog.Gpt41Nano;
+        private readonly ChatMessage[] _messages = [new ChatMessage(ChatRole.User, BenchCatalog.Prompt)];
 
         public static async Task<Target> CreateAsync(string variant, Uri baseUri)
         {
-            var target = new Target { _baseUri = baseUri, _messages = [new ChatMessage(ChatRole.User, Prompt)] };
-            var provider = new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
-            target._model = new ModelInfo(ModelId, "Gpt41Nano", provider, null, 1_047_576, 32_768, new ModelPricing(0.10m, 0.40m, 0.025m), ModelCapabilities.None);
+            // The raw client's endpoint is built once, as a careful hand-written client would.
+            var target = new Target { _endpoint = new Uri(baseUri.AbsoluteUri + "/chat/completions") };
             Action<ChatClientBuilder>? pipeline = variant switch
             {
                 "raw" or "bare" => null,
@@ -218,11 +201,7 @@ internal static class LoadHarness
 
             if (variant != "raw")
             {
-                var options = new StratumClientOptions { Pipeline = pipeline };
-                options.Provider("openai").ApiKey = ApiKey;
-                options.Provider("openai").BaseUrl = baseUri;
-                target._client = new StratumClient(options, target._http);
-                target._client.Models.Register([target._model]);
+                target._client = BenchCatalog.Client(baseUri, target._http, pipeline);
             }
 
             // Once, checked: a broken variant fails here rather than reporting a fast wrong answer.
@@ -237,7 +216,7 @@ internal static class LoadHarness
             long outputTokens;
             if (_client is null)
             {
-                outputTokens = await RawCallAsync().ConfigureAwait(false);
+                outputTokens = (await BenchCatalog.HandWrittenAsync(_http, _endpoint).ConfigureAwait(false)).OutputTokens;
             }
             else
             {
@@ -293,11 +272,6 @@ internal static class LoadHarness
         public async ValueTask DisposeAsync()
         {
             _client?.Dispose();
-            foreach (var owned in _owned)
-            {
-                owned.Dispose();
-            }
-
             if (_ledger is not null)
             {
                 await _ledger.DisposeAsync();
@@ -311,20 +285,6 @@ internal static class LoadHarness
         {
             _directory = Directory.CreateTempSubdirectory("stratum-load-").FullName;
             return _ledger = new SqliteCostLedger(Path.Combine(_directory, "costs.db"));
-        }
-
-        private async Task<long> RawCallAsync()
-        {
-            var request = new BenchRequest { Model = ModelId, Messages = [new BenchRequestMessage { Role = "user", Content = Prompt }] };
-            var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, BenchJsonContext.Default.BenchRequest));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri.AbsoluteUri + "/chat/completions")) { Content = content };
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-            using var response = await _http.SendAsync(message).ConfigureAwait(false);
-            response.EnsureSuccessStatusCode();
-            var completion = await response.Content.ReadFromJsonAsync(BenchJsonContext.Default.BenchCompletion).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("Empty body.");
-            return completion.Usage?.CompletionTokens ?? 0;
         }
 
         private static BudgetManager Budgets() => new([BudgetPolicy.Daily(1_000_000_000m), BudgetPolicy.PerCall(2m)]);
@@ -451,25 +411,11 @@ internal static class LoadHarness
     {
         var body = await File.ReadAllBytesAsync(Path.Combine(BenchmarkPaths.Shared, "fixtures", "openai", "chat__vercel-ai-openai__openai-text.json"));
         var stream = (await RecordedStream.BuildAsync(StreamEvents)).Bytes;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.MapPost("/v1/chat/completions", context => Answer(context, body, "application/json"));
-        app.MapPost("/stream/v1/chat/completions", context => Answer(context, stream, "text/event-stream"));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Console.WriteLine("LISTENING " + address.TrimEnd('/') + "/v1");
+        await using var server = await LoopbackServer.StartAsync(
+            ("/v1/chat/completions", body, "application/json"),
+            ("/stream/v1/chat/completions", stream, "text/event-stream"));
+        Console.WriteLine("LISTENING " + server.BaseUri.AbsoluteUri.TrimEnd('/'));
         await Console.In.ReadToEndAsync();
-        await app.StopAsync();
         return 0;
-    }
-
-    private static Task Answer(HttpContext context, byte[] body, string contentType)
-    {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = contentType;
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
     }
 }

@@ -16,13 +16,10 @@ namespace StratumAI.Benchmarks;
 [MedianColumn]
 public class PipelineBenchmarks
 {
-    private const string ModelId = "gpt-4.1-nano";
-    private const string Prompt = "Invent a new holiday and describe its traditions.";
-
     private LoopbackServer _server = null!;
     private readonly List<IDisposable> _owned = [];
     private string _directory = null!;
-    private ModelInfo _model = null!;
+    private readonly ModelInfo _model = BenchCatalog.Gpt41Nano;
     private ChatMessage[] _messages = null!;
     private StratumClient _bare = null!;
     private StratumClient _telemetry = null!;
@@ -40,7 +37,7 @@ public class PipelineBenchmarks
         _server = await LoopbackServer.StartAsync(body, "application/json");
         _directory = Directory.CreateTempSubdirectory("stratum-pipeline-bench-").FullName;
         _sqlite = new SqliteCostLedger(Path.Combine(_directory, "costs.db"));
-        _messages = [new ChatMessage(ChatRole.User, Prompt)];
+        _messages = [new ChatMessage(ChatRole.User, BenchCatalog.Prompt)];
 
         _bare = Client(null);
         _telemetry = Client(b => b.UseStratumTelemetry());
@@ -108,14 +105,8 @@ public class PipelineBenchmarks
 
     private StratumClient Client(Action<ChatClientBuilder>? pipeline)
     {
-        var provider = new ProviderInfo("openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
-        _model ??= new ModelInfo(ModelId, "Gpt41Nano", provider, null, 1_047_576, 32_768, new ModelPricing(0.10m, 0.40m, 0.025m), ModelCapabilities.None);
-        var options = new StratumClientOptions { Pipeline = pipeline };
-        options.Provider("openai").ApiKey = "sk-benchmark-not-a-real-key";
-        options.Provider("openai").BaseUrl = _server.BaseUri;
         var http = new HttpClient();
-        var client = new StratumClient(options, http);
-        client.Models.Register([_model]);
+        var client = BenchCatalog.Client(_server.BaseUri, http, pipeline);
         _owned.Add(client);
         _owned.Add(http);
         return client;
