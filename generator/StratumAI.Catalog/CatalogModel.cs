@@ -84,6 +84,7 @@ public sealed record PriceTier(
 /// <param name="AudioOutput">Audio output tokens, where priced apart from <paramref name="Output"/>.</param>
 /// <param name="Flex">Prices of the flex service tier (OpenAI <c>service_tier: flex</c>), or null when the model has none.</param>
 /// <param name="Priority">Prices of the priority service tier (OpenAI <c>service_tier: priority</c>), or null when the model has none.</param>
+/// <param name="Batch">Prices of the provider's batch API (OpenAI Batch, Anthropic Message Batches), or null when the model has none.</param>
 public sealed record CatalogPrice(
     decimal Input,
     decimal Output,
@@ -95,11 +96,12 @@ public sealed record CatalogPrice(
     decimal? AudioInput = null,
     decimal? AudioOutput = null,
     ServiceTierPrice? Flex = null,
-    ServiceTierPrice? Priority = null);
+    ServiceTierPrice? Priority = null,
+    ServiceTierPrice? Batch = null);
 
 /// <summary>
-/// Prices of one service tier (flex, priority), which replace the model's standard prices when the provider reports
-/// serving the call at that tier. A price left null keeps the standard one.
+/// Prices of one service tier (flex, priority, batch), which replace the model's standard prices when the provider reports
+/// serving the call at that tier (for batch: when the call was part of a batch). A price left null keeps the standard one.
 /// </summary>
 /// <remarks>All prices are USD per one million tokens.</remarks>
 /// <param name="Input">Uncached input tokens.</param>

@@ -105,6 +105,7 @@ public static class CatalogYamlWriter
 
             ServiceTier(builder, "flex", price.Flex);
             ServiceTier(builder, "priority", price.Priority);
+            ServiceTier(builder, "batch", price.Batch);
 
             List(builder, "capabilities", model.Capabilities);
             if (model.Quality is decimal quality)

@@ -367,6 +367,26 @@ public class CatalogParserTests
     }
 
     [Fact]
+    public void Parse_BatchPrices_AreAServiceTier_AndABadOneIsADiagnosticAtItsLine()
+    {
+        var yaml = ValidYaml.Replace("      priority:\n", "      batch:\n        input: 1.25\n        output: 5\n        cache_write: 1.875\n      priority:\n", StringComparison.Ordinal);
+        var file = CatalogParser.Parse("x.yaml", yaml);
+        var bad = CatalogParser.Parse("x.yaml", yaml.Replace("        output: 5\n        cache_write", "        output: half\n        cache_write", StringComparison.Ordinal));
+        var typo = CatalogParser.Parse("x.yaml", yaml.Replace("      batch:\n", "      batches:\n", StringComparison.Ordinal));
+
+        Assert.Empty(file.Diagnostics);
+        Assert.Equal(new ServiceTierPrice(1.25m, 5m, null, 1.875m), file.Models[0].Price.Batch);
+        var error = Assert.Single(bad.Diagnostics);
+        Assert.Equal(CatalogDiagnosticIds.InvalidPrice, error.Id);
+        var badLine = yaml.Split('\n').ToList().FindIndex(l => l == "      batch:") + 2;   // zero-based, as StartLine
+        Assert.Equal(("x.yaml", badLine, 16), (error.Location.FilePath, error.Location.StartLine, error.Location.StartColumn));
+        Assert.Equal(new[] { "gpt-4.1" }, bad.Models.Select(m => m.Id));
+        var warning = Assert.Single(typo.Diagnostics);
+        Assert.Equal(CatalogDiagnosticIds.UnknownKey, warning.Id);
+        Assert.Contains("Did you mean 'batch'", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_ServiceTierPrices_AreCheckedLikeOtherPrices()
     {
         var negative = CatalogParser.Parse("x.yaml", ValidYaml.Replace("cached_input: 0.625", "cached_input: -0.625", StringComparison.Ordinal));

@@ -126,6 +126,16 @@ public class LiteLlmImporterTests
         Assert.Equal(new ServiceTierPrice(2.5m, 20m, 0.25m), model.Price.Priority);
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Import_BatchPrices_FromTheBatchesKeys(string which)
+    {
+        // gpt-4o: input_cost_per_token_batches 1.25e-06, output_cost_per_token_batches 5e-06; gpt-5 has no _batches keys.
+        Assert.Equal(new ServiceTierPrice(1.25m, 5m), Find(which, "openai", "gpt-4o").Price.Batch);
+        Assert.Null(Find(which, "openai", "gpt-5").Price.Batch);
+        Assert.Null(Find(which, "anthropic", "claude-sonnet-4-5").Price.Batch);
+    }
+
     [Fact]
     public void Import_AudioPrices_AndAServiceTiersAudioPrice()
     {

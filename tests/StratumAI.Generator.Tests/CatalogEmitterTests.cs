@@ -86,6 +86,20 @@ public class CatalogEmitterTests
     }
 
     [Fact]
+    public void Emit_BatchPrices_AreANamedServiceTierArgumentThatCompiles()
+    {
+        var spec = SpecBuilder.EveryFeature();
+        var models = spec.Models.Select(m => m.Id == "gpt-4o" ? m with { Price = m.Price with { Batch = new ServiceTierPrice(1.25m, 5.00m) } } : m).ToArray();
+        var files = CatalogEmitter.Emit(spec with { Models = EquatableArray<CatalogModel>.UnsafeWrap(models) }, GeneratorOptions.Default);
+        var source = files.Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains("new global::StratumAI.ModelPricing(2.50m, 10.00m, 1.25m, null, null, null, Batch: new global::StratumAI.ServiceTierPricing(1.25m, 5.00m, null, null, null)),", source, StringComparison.Ordinal);
+        Assert.Contains("Batch service tier: input $1.25, output $5.00.", files.Single(f => f.HintName == "Model.g.cs").Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_DeprecatedModel_DocumentsDateAndReplacementWithoutObsolete()
     {
         var source = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default).Single(f => f.HintName == "Model.g.cs").Source;

@@ -217,6 +217,7 @@ public sealed class LiteLlmPriceList
             || !TryPrice(value, "output_cost_per_audio_token", required: false, out var audioOutput, out reason)
             || !TryServiceTier(value, "flex", out var flex, out reason)
             || !TryServiceTier(value, "priority", out var priority, out reason)
+            || !TryServiceTier(value, "batches", out var batch, out reason)
             || !TryTiers(value, input!.Value, output!.Value, out var tiers, out reason))
         {
             return false;
@@ -249,7 +250,7 @@ public sealed class LiteLlmPriceList
             mode == "responses" ? "openai-responses" : null,
             contextWindow.Value,
             maxOutput,
-            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority),
+            new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority, batch),
             Capabilities(value),
             null,
             EquatableArray<string>.Empty,
@@ -310,7 +311,8 @@ public sealed class LiteLlmPriceList
         return true;
     }
 
-    // The base prices of a service tier: input_cost_per_token_flex, cache_read_input_token_cost_priority… A prompt-size
+    // The base prices of a service tier: input_cost_per_token_flex, cache_read_input_token_cost_priority,
+    // input_cost_per_token_batches (the batch APIs' prices)… A prompt-size
     // tier's service-tier prices (input_cost_per_token_above_200k_tokens_priority) are not imported.
     private static bool TryServiceTier(JsonElement value, string tier, out ServiceTierPrice? prices, out string? reason)
     {

@@ -16,7 +16,7 @@ internal sealed class CatalogValidator
         "deprecated_on", "replacement",
     };
 
-    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority" };
+    private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority", "batch" };
     private static readonly string[] ServiceTierKeys = { "input", "output", "cached_input", "cache_write", "audio_input" };
     private static readonly string[] TierKeys = { "above_input_tokens", "input", "output", "cached_input", "cache_write", "cache_write_1h" };
 
@@ -403,7 +403,7 @@ internal sealed class CatalogValidator
 
         var errorsBefore = _errorCount;
         CatalogNode? inputNode = null, outputNode = null, cachedNode = null, cacheWriteNode = null, cacheWrite1hNode = null, reasoningNode = null, tiersNode = null;
-        CatalogNode? audioInputNode = null, audioOutputNode = null, flexNode = null, priorityNode = null;
+        CatalogNode? audioInputNode = null, audioOutputNode = null, flexNode = null, priorityNode = null, batchNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -444,6 +444,9 @@ internal sealed class CatalogValidator
                 case "priority":
                     Take(ref priorityNode, entry, key);
                     break;
+                case "batch":
+                    Take(ref batchNode, entry, key);
+                    break;
                 default:
                     UnknownKey(entry.Key, key, "a price", PriceKeys);
                     break;
@@ -461,15 +464,16 @@ internal sealed class CatalogValidator
         var tiers = ReadTiers(tiersNode);
         var flex = ReadServiceTier(flexNode, "flex");
         var priority = ReadServiceTier(priorityNode, "priority");
+        var batch = ReadServiceTier(batchNode, "batch");
         if (_errorCount != errorsBefore || input is null || output is null)
         {
             return null;
         }
 
-        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority);
+        return new CatalogPrice(input.Value, output.Value, cached, cacheWrite, reasoning, tiers, cacheWrite1h, audioInput, audioOutput, flex, priority, batch);
     }
 
-    // A service tier's prices (price.flex, price.priority): every key optional, a missing one keeps the standard price.
+    // A service tier's prices (price.flex, price.priority, price.batch): every key optional, a missing one keeps the standard price.
     private ServiceTierPrice? ReadServiceTier(CatalogNode? node, string name)
     {
         if (node is null || IsNull(node))

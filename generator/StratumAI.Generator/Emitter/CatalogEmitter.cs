@@ -127,6 +127,7 @@ internal static class CatalogEmitter
         writer.Write(".</para>").EndLine();
         WriteServiceTierDocs(writer, "Flex", price.Flex);
         WriteServiceTierDocs(writer, "Priority", price.Priority);
+        WriteServiceTierDocs(writer, "Batch", price.Batch);
         foreach (var tier in price.Tiers)
         {
             if (tier is null)
@@ -379,6 +380,7 @@ internal static class CatalogEmitter
 
         AppendServiceTier(named, "Flex", price.Flex);
         AppendServiceTier(named, "Priority", price.Priority);
+        AppendServiceTier(named, "Batch", price.Batch);
         return named.ToString();
     }
 

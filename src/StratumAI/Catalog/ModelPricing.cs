@@ -33,6 +33,9 @@ public sealed record PriceTier(
 /// (<see cref="StratumUsageKeys.FlexServiceTier"/>), or null when the model has none.</param>
 /// <param name="Priority">Prices of the priority service tier, applied when the response reports it
 /// (<see cref="StratumUsageKeys.PriorityServiceTier"/>), or null when the model has none.</param>
+/// <param name="Batch">Prices of the provider's batch API (OpenAI Batch, Anthropic Message Batches), applied to the results of a
+/// batch (<see cref="StratumUsageKeys.BatchServiceTier"/>), or null when the model has none (its results are then billed at the
+/// standard prices).</param>
 public sealed record ModelPricing(
     decimal InputPerMillion,
     decimal OutputPerMillion,
@@ -44,7 +47,8 @@ public sealed record ModelPricing(
     decimal? AudioInputPerMillion = null,
     decimal? AudioOutputPerMillion = null,
     ServiceTierPricing? Flex = null,
-    ServiceTierPricing? Priority = null)
+    ServiceTierPricing? Priority = null,
+    ServiceTierPricing? Batch = null)
 {
     /// <summary>Free: every price zero (local models).</summary>
     public static ModelPricing Free { get; } = new(0m, 0m);
@@ -54,7 +58,7 @@ public sealed record ModelPricing(
 }
 
 /// <summary>
-/// Prices of one service tier (OpenAI's <c>flex</c> or <c>priority</c>), in USD per one million tokens. They replace the
+/// Prices of one service tier (OpenAI's <c>flex</c> or <c>priority</c>, or a provider's batch API), in USD per one million tokens. They replace the
 /// model's standard prices for a call the provider reports it served at that tier; a price left null keeps the standard one.
 /// </summary>
 /// <param name="InputPerMillion">Uncached input tokens, or null for the standard price.</param>

@@ -17,9 +17,10 @@ namespace StratumAI;
 /// <item>Output tokens at the output price. When the catalog has a reasoning price (<see cref="ModelPricing.ReasoningPerMillion"/>),
 /// reasoning tokens (<see cref="UsageDetails.ReasoningTokenCount"/>, which are part of the output count) are billed at it
 /// instead and taken out of the output; otherwise they are billed within output and <see cref="CallCost.Reasoning"/> is zero.</item>
-/// <item>Service tier: when the usage reports the call was served at the flex or priority tier
-/// (<see cref="StratumUsageKeys.FlexServiceTier"/>, <see cref="StratumUsageKeys.PriorityServiceTier"/>, exactly one of them) and the
-/// model has prices for it (<see cref="ModelPricing.Flex"/>, <see cref="ModelPricing.Priority"/>), those replace the standard input,
+/// <item>Service tier: when the usage reports the call was served at the flex or priority tier or by the batch API
+/// (<see cref="StratumUsageKeys.FlexServiceTier"/>, <see cref="StratumUsageKeys.PriorityServiceTier"/>,
+/// <see cref="StratumUsageKeys.BatchServiceTier"/>, exactly one of them) and the model has prices for it
+/// (<see cref="ModelPricing.Flex"/>, <see cref="ModelPricing.Priority"/>, <see cref="ModelPricing.Batch"/>), those replace the standard input,
 /// output, cached-input, cache-write and audio-input prices they list. A prompt-size tier still replaces the prices it lists.
 /// When the service tier prices output, reasoning tokens are billed within output at that price.</item>
 /// <item>Audio input tokens (<see cref="StratumUsageKeys.AudioInputTokens"/>, at most the uncached input) are taken out of the
@@ -121,6 +122,10 @@ public static class CostCalculator
     {
         var flex = counts.TryGetValue(StratumUsageKeys.FlexServiceTier, out var flexCalls) && flexCalls > 0;
         var priority = counts.TryGetValue(StratumUsageKeys.PriorityServiceTier, out var priorityCalls) && priorityCalls > 0;
-        return flex == priority ? null : flex ? pricing.Flex : pricing.Priority;
+        var batch = counts.TryGetValue(StratumUsageKeys.BatchServiceTier, out var batchCalls) && batchCalls > 0;
+        return (flex ? 1 : 0) + (priority ? 1 : 0) + (batch ? 1 : 0) != 1 ? null
+            : flex ? pricing.Flex
+            : priority ? pricing.Priority
+            : pricing.Batch;
     }
 }

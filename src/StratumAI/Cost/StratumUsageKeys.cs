@@ -55,6 +55,13 @@ public static class StratumUsageKeys
     /// </summary>
     public const string PriorityServiceTier = "service_tier_priority";
 
+    /// <summary>
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> key: 1 (a count of calls) when the call was served by
+    /// the provider's batch API (a result of a batch, or Anthropic's <c>service_tier: "batch"</c>); the call
+    /// is billed at <see cref="ModelPricing.Batch"/>.
+    /// </summary>
+    public const string BatchServiceTier = "service_tier_batch";
+
     /// <summary><see cref="Microsoft.Extensions.AI.ChatResponse.AdditionalProperties"/> key: the call's <see cref="CallCost"/>.</summary>
     public const string Cost = "stratum.cost";
 
@@ -75,7 +82,7 @@ public static class StratumUsageKeys
 
     /// <summary>
     /// Adds the usage counts a provider's reported service tier maps to: <see cref="FlexServiceTier"/> for <c>flex</c>,
-    /// <see cref="PriorityServiceTier"/> for <c>priority</c>; other tiers (<c>default</c>, <c>auto</c>, <c>scale</c>…) are billed
+    /// <see cref="PriorityServiceTier"/> for <c>priority</c>, <see cref="BatchServiceTier"/> for <c>batch</c>; other tiers (<c>default</c>, <c>auto</c>, <c>scale</c>…) are billed
     /// at the standard prices and add nothing.
     /// </summary>
     internal static void AddServiceTier(AdditionalPropertiesDictionary<long> counts, string? serviceTier)
@@ -87,6 +94,10 @@ public static class StratumUsageKeys
         else if (string.Equals(serviceTier, "priority", StringComparison.OrdinalIgnoreCase))
         {
             counts[PriorityServiceTier] = 1;
+        }
+        else if (string.Equals(serviceTier, "batch", StringComparison.OrdinalIgnoreCase))
+        {
+            counts[BatchServiceTier] = 1;
         }
     }
 }

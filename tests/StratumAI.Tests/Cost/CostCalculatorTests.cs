@@ -231,6 +231,20 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void BatchTier_BillsEveryKindItPricesAtTheBatchPrices_AndTheOthersAtTheStandardOnes()
+    {
+        // claude-haiku-4-5 (catalog): 1 / 5 / cached 0.1 / write 1.25 / 1-hour write 2; batch half of each but the 1-hour write.
+        var pricing = new ModelPricing(1m, 5m, 0.1m, 1.25m, CacheWrite1hPerMillion: 2m, Batch: new ServiceTierPricing(0.5m, 2.5m, 0.05m, 0.625m));
+        var usage = WithCounts(Usage(10_000, 1_000, cached: 4_000), (StratumUsageKeys.CacheWriteInputTokens, 2_000), (StratumUsageKeys.BatchServiceTier, 1));
+
+        // 4,000 × 0.5 = 2,000; 4,000 × 0.05 = 200; 2,000 × 0.625 = 1,250; 1,000 × 2.5 = 2,500 → / 1M.
+        Assert.Equal(new CallCost(0.002m, 0.0002m, 0.00125m, 0.0025m, 0m), CostCalculator.Calculate(pricing, usage));
+        // A model without batch prices, or a usage that also reports another tier: the standard prices.
+        Assert.Equal(CostCalculator.Calculate(pricing with { Batch = null }, Usage(10_000, 1_000, cached: 4_000)), CostCalculator.Calculate(pricing with { Batch = null }, WithCounts(Usage(10_000, 1_000, cached: 4_000), (StratumUsageKeys.BatchServiceTier, 1))));
+        Assert.Equal(CostCalculator.Calculate(pricing, Usage(1_000, 100)), CostCalculator.Calculate(pricing, WithCounts(Usage(1_000, 100), (StratumUsageKeys.BatchServiceTier, 1), (StratumUsageKeys.FlexServiceTier, 1))));
+    }
+
+    [Fact]
     public void ServiceTier_TheModelHasNoPricesFor_OrBothTiersReported_BillsTheStandardPrices()
     {
         var standard = CostCalculator.Calculate(Gpt5Pricing, Usage(1_000, 100));

@@ -568,6 +568,9 @@ internal sealed class AnthropicMessagesClient : DialectChatClient
             counts[StratumUsageKeys.CacheWrite1hInputTokens] = oneHour;
         }
 
+        // "batch" on a Message Batch result: billed at the model's batch prices ("standard" adds nothing).
+        StratumUsageKeys.AddServiceTier(counts, usage.ServiceTier);
+
         if (counts.Count > 0)
         {
             details.AdditionalCounts = counts;
