@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace StratumAI;
@@ -8,24 +9,28 @@ namespace StratumAI;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A call is admitted only when, for every policy that covers it, spent + reserved + its worst case stays within the limit;
-/// the check and the reservation in every policy happen under one lock, so any number of concurrent calls can never
-/// reserve past a limit together. Settling replaces the reservation by the actual cost. As long as each call's actual cost
-/// is at most its reservation (what <see cref="BudgetChatClient"/>'s worst-case estimate is built for), spend never passes
+/// A call is admitted only when, for every policy that covers it, spent + reserved + its worst case stays within the limit.
+/// In each policy's window the check and the reservation are one atomic compare-and-swap, so any number of concurrent calls
+/// can never reserve past a limit together. A call covered by several policies reserves in them one after the other and
+/// gives back what it reserved when a later one refuses it; while it does, a call racing it at the limit of an earlier
+/// policy can be refused although it would have fitted a moment later (never admitted past a limit). Decided for issue 18:
+/// one manager-wide lock made every call in the process queue behind it.
+/// </para>
+/// <para>
+/// Settling replaces the reservation by the actual cost. As long as each call's actual cost is at most its reservation (what <see cref="BudgetChatClient"/>'s worst-case estimate is built for), spend never passes
 /// the limit. A call is charged to the window it started in, even when it settles after the window rolled over.
 /// </para>
 /// <para>
-/// Thread-safe. The lock is held only for a few dictionary and decimal operations, never during I/O or callbacks.
-/// <see cref="AlertRaised"/> handlers run after the lock is released, on the thread that settled the call; they must be
+/// Thread-safe and lock-free: no call waits for another to finish its bookkeeping.
+/// <see cref="AlertRaised"/> handlers run after the spend was recorded, on the thread that settled the call; they must be
 /// quick and must not throw (an exception propagates to the code that settled, after the spend was recorded).
 /// Windows are computed from <see cref="TimeProvider"/>. All money is <see cref="decimal"/>, never rounded.
 /// </para>
 /// </remarks>
 public sealed class BudgetManager
 {
-    private readonly object _gate = new();
     private readonly BudgetPolicy[] _policies;
-    private readonly Dictionary<(int Policy, string Key), Bucket> _buckets = [];
+    private readonly ConcurrentDictionary<(int Policy, string Key), Bucket> _buckets = new();
 
     /// <summary>Creates a manager for a set of policies.</summary>
     /// <param name="policies">The policies; a call must fit all that cover it.</param>
@@ -73,45 +78,47 @@ public sealed class BudgetManager
         ArgumentOutOfRangeException.ThrowIfNegative(worstCase);
         var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
-        lock (_gate)
+        Bucket[]? charged = null;
+        var count = 0;
+        for (var i = 0; i < _policies.Length; i++)
         {
-            var charged = new List<Bucket>(_policies.Length);
-            for (var i = 0; i < _policies.Length; i++)
+            var policy = _policies[i];
+            if (!policy.Scope.TryGetKey(tagList, caller, out var key))
             {
-                var policy = _policies[i];
-                if (!policy.Scope.TryGetKey(tagList, caller, out var key))
-                {
-                    continue;
-                }
-
-                var scopeKey = policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null;
-                if (policy.Period == BudgetPeriod.PerCall)
-                {
-                    if (worstCase > policy.Limit)
-                    {
-                        throw BudgetExceededException.Create(policy, scopeKey, now, now, 0m, 0m, worstCase);
-                    }
-
-                    continue;
-                }
-
-                var bucket = CurrentBucket(i, key, now);
-
-                // A free call spends nothing, so it is never refused.
-                if (worstCase > 0m && bucket.Spent + bucket.Reserved + worstCase > policy.Limit)
-                {
-                    throw BudgetExceededException.Create(policy, scopeKey, bucket.WindowStart, bucket.WindowEnd, bucket.Spent, bucket.Reserved, worstCase);
-                }
-
-                charged.Add(bucket);
+                continue;
             }
 
-            foreach (var bucket in charged)
+            var scopeKey = policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null;
+            if (policy.Period == BudgetPeriod.PerCall)
             {
-                bucket.Reserved += worstCase;
+                if (worstCase > policy.Limit)
+                {
+                    RollBack(charged, count, worstCase);
+                    throw BudgetExceededException.Create(policy, scopeKey, now, now, 0m, 0m, worstCase);
+                }
+
+                continue;
             }
 
-            return new BudgetReservation(this, charged, worstCase);
+            var bucket = CurrentBucket(i, key, now);
+            if (!bucket.TryReserve(worstCase, out var refusedAt))
+            {
+                // Give back what this call already reserved in earlier policies, then refuse it.
+                RollBack(charged, count, worstCase);
+                throw BudgetExceededException.Create(policy, scopeKey, bucket.WindowStart, bucket.WindowEnd, refusedAt.Spent, refusedAt.Reserved, worstCase);
+            }
+
+            (charged ??= new Bucket[_policies.Length])[count++] = bucket;
+        }
+
+        return new BudgetReservation(this, charged is null ? [] : count == charged.Length ? charged : charged[..count], worstCase);
+    }
+
+    private static void RollBack(Bucket[]? charged, int count, decimal worstCase)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            charged![i].Apply(worstCase, 0m);
         }
     }
 
@@ -166,12 +173,13 @@ public sealed class BudgetManager
         var key = scopeKey ?? string.Empty;
         var now = TimeProvider.GetUtcNow();
         var (start, end) = policy.WindowAt(now);
-        lock (_gate)
+        if (_buckets.TryGetValue((index, key), out var bucket) && bucket.WindowStart == start)
         {
-            return _buckets.TryGetValue((index, key), out var bucket) && bucket.WindowStart == start
-                ? new BudgetStatus(policy, scopeKey, start, end, bucket.Spent, bucket.Reserved)
-                : new BudgetStatus(policy, scopeKey, start, end, 0m, 0m);
+            var state = bucket.Current;
+            return new BudgetStatus(policy, scopeKey, start, end, state.Spent, state.Reserved);
         }
+
+        return new BudgetStatus(policy, scopeKey, start, end, 0m, 0m);
     }
 
     /// <summary>
@@ -188,19 +196,13 @@ public sealed class BudgetManager
         ArgumentOutOfRangeException.ThrowIfNegative(cost);
         var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
-        List<BudgetAlert>? alerts;
-        lock (_gate)
+        List<BudgetAlert>? alerts = null;
+        for (var i = 0; i < _policies.Length; i++)
         {
-            var buckets = new List<Bucket>(_policies.Length);
-            for (var i = 0; i < _policies.Length; i++)
+            if (_policies[i].Period != BudgetPeriod.PerCall && _policies[i].Scope.TryGetKey(tagList, caller, out var key))
             {
-                if (_policies[i].Period != BudgetPeriod.PerCall && _policies[i].Scope.TryGetKey(tagList, caller, out var key))
-                {
-                    buckets.Add(CurrentBucket(i, key, now));
-                }
+                CurrentBucket(i, key, now).Apply(0m, cost, ref alerts);
             }
-
-            alerts = Apply(buckets, 0m, cost);
         }
 
         Raise(alerts);
@@ -208,32 +210,13 @@ public sealed class BudgetManager
 
     internal void Complete(BudgetReservation reservation, IReadOnlyList<Bucket> buckets, decimal actual)
     {
-        List<BudgetAlert>? alerts;
-        lock (_gate)
+        List<BudgetAlert>? alerts = null;
+        for (var i = 0; i < buckets.Count; i++)
         {
-            alerts = Apply(buckets, reservation.Amount, actual);
+            buckets[i].Apply(reservation.Amount, actual, ref alerts);
         }
 
         Raise(alerts);
-    }
-
-    // Called under the lock; returns the alerts to raise once it is released.
-    private static List<BudgetAlert>? Apply(IReadOnlyList<Bucket> buckets, decimal reserved, decimal actual)
-    {
-        List<BudgetAlert>? alerts = null;
-        foreach (var bucket in buckets)
-        {
-            bucket.Reserved -= reserved;
-            bucket.Spent += actual;
-            var thresholds = bucket.Policy.AlertThresholds;
-            while (actual > 0m && bucket.NextAlert < thresholds.Count && bucket.Spent >= thresholds[bucket.NextAlert] * bucket.Policy.Limit)
-            {
-                (alerts ??= []).Add(new BudgetAlert(bucket.Policy, bucket.ScopeKey, bucket.WindowStart, bucket.WindowEnd, thresholds[bucket.NextAlert], bucket.Spent));
-                bucket.NextAlert++;
-            }
-        }
-
-        return alerts;
     }
 
     private void Raise(List<BudgetAlert>? alerts)
@@ -260,20 +243,50 @@ public sealed class BudgetManager
     {
         var policy = _policies[index];
         var (start, end) = policy.WindowAt(now);
-        if (_buckets.TryGetValue((index, key), out var bucket) && bucket.WindowStart == start)
+        while (true)
         {
-            return bucket;
-        }
+            if (_buckets.TryGetValue((index, key), out var bucket))
+            {
+                if (bucket.WindowStart == start)
+                {
+                    return bucket;
+                }
 
-        // A new window starts empty; reservations still open in the old one settle there.
-        bucket = new Bucket(policy, policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null, start, end);
-        _buckets[(index, key)] = bucket;
-        return bucket;
+                // A new window starts empty; reservations still open in the old one settle there. Of two threads that see
+                // the window roll over, one replaces the bucket and the other takes the winner's.
+                if (bucket.WindowStart > start)
+                {
+                    // This thread read the clock just before another saw the window roll over: the call is checked and
+                    // charged in the newer window, never in a bucket nobody else sees.
+                    return bucket;
+                }
+
+                var next = new Bucket(policy, policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null, start, end);
+                if (_buckets.TryUpdate((index, key), next, bucket))
+                {
+                    return next;
+                }
+
+                continue;
+            }
+
+            var created = new Bucket(policy, policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null, start, end);
+            if (_buckets.TryAdd((index, key), created))
+            {
+                return created;
+            }
+        }
     }
 
-    /// <summary>Spend and reservations of one policy, scope key and window; guarded by the manager's lock.</summary>
+    /// <summary>
+    /// Spend and reservations of one policy, scope key and window. Lock-free: the three numbers live in one immutable
+    /// <see cref="State"/> that every change replaces with a compare-and-swap, so a check and the reservation it admits
+    /// are one atomic step and a thread that is descheduled holds nothing up.
+    /// </summary>
     internal sealed class Bucket(BudgetPolicy policy, string? scopeKey, DateTimeOffset windowStart, DateTimeOffset? windowEnd)
     {
+        private State _state = State.Empty;
+
         public BudgetPolicy Policy { get; } = policy;
 
         public string? ScopeKey { get; } = scopeKey;
@@ -282,11 +295,94 @@ public sealed class BudgetManager
 
         public DateTimeOffset? WindowEnd { get; } = windowEnd;
 
-        public decimal Spent { get; set; }
+        public State Current => Volatile.Read(ref _state);
 
-        public decimal Reserved { get; set; }
+        public decimal Spent => Current.Spent;
 
-        public int NextAlert { get; set; }
+        public decimal Reserved => Current.Reserved;
+
+        /// <summary>Adds <paramref name="amount"/> to the reserved sum if spent + reserved + amount stays within the limit.</summary>
+        public bool TryReserve(decimal amount, out State refusedAt)
+        {
+            var limit = Policy.Limit;
+            while (true)
+            {
+                var current = Volatile.Read(ref _state);
+
+                // A free call spends nothing, so it is never refused.
+                if (amount > 0m && current.Spent + current.Reserved + amount > limit)
+                {
+                    refusedAt = current;
+                    return false;
+                }
+
+                if (amount == 0m)
+                {
+                    refusedAt = current;
+                    return true;
+                }
+
+                var next = new State(current.Spent, current.Reserved + amount, current.NextAlert);
+                if (ReferenceEquals(Interlocked.CompareExchange(ref _state, next, current), current))
+                {
+                    refusedAt = next;
+                    return true;
+                }
+            }
+        }
+
+        public void Apply(decimal reserved, decimal actual)
+        {
+            List<BudgetAlert>? alerts = null;
+            Apply(reserved, actual, ref alerts);
+        }
+
+        /// <summary>Replaces <paramref name="reserved"/> by <paramref name="actual"/>; adds each alert threshold passed, once.</summary>
+        public void Apply(decimal reserved, decimal actual, ref List<BudgetAlert>? alerts)
+        {
+            if (reserved == 0m && actual == 0m)
+            {
+                return;
+            }
+
+            var thresholds = Policy.AlertThresholds;
+            while (true)
+            {
+                var current = Volatile.Read(ref _state);
+                var spent = current.Spent + actual;
+                var nextAlert = current.NextAlert;
+                while (actual > 0m && nextAlert < thresholds.Count && spent >= thresholds[nextAlert] * Policy.Limit)
+                {
+                    nextAlert++;
+                }
+
+                var next = new State(spent, current.Reserved - reserved, nextAlert);
+                if (!ReferenceEquals(Interlocked.CompareExchange(ref _state, next, current), current))
+                {
+                    continue;
+                }
+
+                // Only the thread whose swap moved NextAlert past a threshold reports it: each alert fires once.
+                for (var i = current.NextAlert; i < nextAlert; i++)
+                {
+                    (alerts ??= []).Add(new BudgetAlert(Policy, ScopeKey, WindowStart, WindowEnd, thresholds[i], spent));
+                }
+
+                return;
+            }
+        }
+
+        /// <summary>One consistent reading of a bucket.</summary>
+        internal sealed class State(decimal spent, decimal reserved, int nextAlert)
+        {
+            public static readonly State Empty = new(0m, 0m, 0);
+
+            public decimal Spent { get; } = spent;
+
+            public decimal Reserved { get; } = reserved;
+
+            public int NextAlert { get; } = nextAlert;
+        }
     }
 }
 

@@ -357,5 +357,92 @@ public sealed class BudgetManagerTests
         Assert.Equal(0.999m, budgets.GetStatus(policy).Reserved);
     }
 
+    [Fact]
+    public void ConcurrentRefusalsInALaterPolicy_GiveBackWhatTheyReservedInTheEarlierOnes()
+    {
+        // The global policy is checked first and never refuses; the tag policy refuses at its limit. Each refused call has
+        // already reserved in the global bucket and must give that back (the lock-free manager rolls back).
+        var global = BudgetPolicy.Daily(10m);
+        var tagged = new BudgetPolicy(BudgetScope.Tag("batch"), BudgetPeriod.Day, 0.5m);
+        var budgets = new BudgetManager([global, tagged], new FakeTimeProvider(Noon));
+        var admitted = new System.Collections.Concurrent.ConcurrentBag<BudgetReservation>();
+        string[] tags = ["batch"];
+
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, _ =>
+        {
+            try
+            {
+                admitted.Add(budgets.Reserve(0.003m, tags));
+            }
+            catch (BudgetExceededException ex)
+            {
+                Assert.Equal(tagged.Name, ex.PolicyName);
+            }
+        });
+
+        // 166 × 0.003 = 0.498; a 167th would make 0.501.
+        Assert.Equal(166, admitted.Count);
+        Assert.Equal(0.498m, budgets.GetStatus(global).Reserved);
+        Assert.Equal(0.498m, budgets.GetStatus(tagged).Reserved);
+    }
+
+    [Fact]
+    public void ConcurrentSettlesAndReleases_InTwoPolicies_LeaveNothingReserved_AndSpendEqualsWhatWasSettled()
+    {
+        var global = BudgetPolicy.Daily(5m);
+        var tagged = new BudgetPolicy(BudgetScope.Tag("a"), BudgetPeriod.Day, 1m);
+        var budgets = new BudgetManager([global, tagged], new FakeTimeProvider(Noon));
+        decimal[] settledGlobal = new decimal[4_000];
+        decimal[] settledTagged = new decimal[4_000];
+        string[] tagA = ["a"];
+
+        Parallel.For(0, 4_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+        {
+            var withTag = i % 2 == 0;
+            BudgetReservation reservation;
+            try
+            {
+                reservation = budgets.Reserve(0.004m, withTag ? tagA : null);
+            }
+            catch (BudgetExceededException)
+            {
+                return;
+            }
+
+            if (i % 3 == 0)
+            {
+                reservation.Release();
+                return;
+            }
+
+            var actual = 0.001m + (i % 7) * 0.0001m;
+            reservation.Settle(actual);
+            settledGlobal[i] = actual;
+            settledTagged[i] = withTag ? actual : 0m;
+        });
+
+        var globalStatus = budgets.GetStatus(global);
+        var taggedStatus = budgets.GetStatus(tagged);
+        Assert.Equal(0m, globalStatus.Reserved);
+        Assert.Equal(0m, taggedStatus.Reserved);
+        Assert.Equal(settledGlobal.Sum(), globalStatus.Spent);
+        Assert.Equal(settledTagged.Sum(), taggedStatus.Spent);
+        Assert.True(globalStatus.Spent <= 5m && taggedStatus.Spent <= 1m);
+    }
+
+    [Fact]
+    public void ConcurrentSettles_RaiseEachAlertExactlyOnce()
+    {
+        var policy = new BudgetPolicy(BudgetScope.Global, BudgetPeriod.Day, 1m, alertThresholds: [0.25m, 0.5m, 0.75m, 1m]);
+        var budgets = new BudgetManager([policy], new FakeTimeProvider(Noon));
+        var alerts = new System.Collections.Concurrent.ConcurrentQueue<decimal>();
+        budgets.AlertRaised += (_, e) => alerts.Enqueue(e.Alert.Threshold);
+
+        Parallel.For(0, 1_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, _ => budgets.Reserve(0.001m).Settle(0.001m));
+
+        Assert.Equal(1m, budgets.GetStatus(policy).Spent);
+        Assert.Equal([0.25m, 0.5m, 0.75m, 1m], alerts.Order());
+    }
+
     private static (decimal Spent, decimal Reserved, decimal Remaining) Numbers(BudgetStatus status) => (status.Spent, status.Reserved, status.Remaining);
 }
