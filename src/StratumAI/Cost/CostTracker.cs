@@ -1,12 +1,20 @@
+using System.Numerics;
+
 namespace StratumAI;
 
-/// <summary>Running cost totals and history of model calls, grouped by model, provider, tag and caller.</summary>
+/// <summary>Running cost totals and recent history of model calls, grouped by model, provider, tag and caller.</summary>
 /// <remarks>
 /// <para>
-/// Thread-safe: any number of threads may call <see cref="Record(CostRecord)"/> and read totals at once. Each record is
-/// added under one short lock (an append and a few dictionary updates, no I/O, no callbacks), so every read is a
-/// consistent snapshot: <see cref="GetTotal"/> always equals the sum of <see cref="History"/> exactly, and a record
-/// is never in one without the other. All money is <see cref="decimal"/>; nothing is rounded.
+/// Thread-safe and built for many concurrent calls: records are added to one of several shards (one per processor, up to
+/// 16), each with its own short lock, so calls on different cores never wait for each other. A read takes every shard's
+/// lock at once, so it is a consistent snapshot: while no more than <see cref="HistoryCapacity"/> records were added,
+/// <see cref="GetTotal"/> equals the sum of <see cref="History"/> exactly, and a record is never in one without the other.
+/// All money is <see cref="decimal"/>; nothing is rounded.
+/// </para>
+/// <para>
+/// The totals cover every record ever added. <see cref="History"/> keeps the most recent <see cref="HistoryCapacity"/>
+/// records (10,000 by default): a tracker lives as long as the application, and keeping every record made a long-running
+/// service's heap grow without end. The durable record of every call is the <see cref="ICostLedger"/>.
 /// </para>
 /// <para>
 /// <see cref="Recorded"/> is raised after the record was added, outside the lock, on the thread that recorded it;
@@ -16,21 +24,26 @@ namespace StratumAI;
 /// </remarks>
 public sealed class CostTracker
 {
-    private readonly object _gate = new();
-    private readonly List<CostRecord> _history = [];
-    // Running sums, updated in place under the lock: an immutable CostTotals per group and record would cost four or five
-    // allocations on every call. Readers get CostTotals snapshots.
-    private readonly Dictionary<string, RunningTotals> _byModel = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RunningTotals> _byProvider = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RunningTotals> _byTag = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RunningTotals> _byCaller = new(StringComparer.Ordinal);
-    private readonly RunningTotals _total = new();
+    /// <summary>How many recent records <see cref="History"/> keeps unless the constructor is given another number.</summary>
+    public const int DefaultHistoryCapacity = 10_000;
+
+    private readonly Shard[] _shards;
+    private long _sequence;
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="timeProvider">The clock for record timestamps; <see cref="TimeProvider.System"/> when null.</param>
-    public CostTracker(TimeProvider? timeProvider = null)
+    /// <param name="historyCapacity">How many of the most recent records <see cref="History"/> keeps; the totals always cover all.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="historyCapacity"/> is negative.</exception>
+    public CostTracker(TimeProvider? timeProvider = null, int historyCapacity = DefaultHistoryCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
         TimeProvider = timeProvider ?? TimeProvider.System;
+        HistoryCapacity = historyCapacity;
+        _shards = new Shard[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount, 1, 16))];
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard();
+        }
     }
 
     /// <summary>Raised once for every record, after it was added.</summary>
@@ -39,15 +52,39 @@ public sealed class CostTracker
     /// <summary>The clock <see cref="CostTrackingChatClient"/> stamps records with.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>A snapshot of every record, in the order they were added.</summary>
+    /// <summary>How many of the most recent records <see cref="History"/> keeps.</summary>
+    public int HistoryCapacity { get; }
+
+    /// <summary>A snapshot of the most recent records (at most <see cref="HistoryCapacity"/>), in the order they were added.</summary>
     public IReadOnlyList<CostRecord> History
     {
         get
         {
-            lock (_gate)
+            var entries = new List<(long Sequence, CostRecord Record)>();
+            EnterAll();
+            try
             {
-                return _history.ToArray();
+                foreach (var shard in _shards)
+                {
+                    entries.AddRange(shard.History);
+                }
             }
+            finally
+            {
+                ExitAll();
+            }
+
+            // Each shard keeps its own latest HistoryCapacity records, which include every one of the tracker's latest
+            // HistoryCapacity that it holds: sorting the union and keeping the tail gives exactly the latest overall.
+            entries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var skip = Math.Max(0, entries.Count - HistoryCapacity);
+            var records = new CostRecord[entries.Count - skip];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = entries[skip + i].Record;
+            }
+
+            return records;
         }
     }
 
@@ -57,25 +94,37 @@ public sealed class CostTracker
     public void Record(CostRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        lock (_gate)
+        var shard = _shards[Thread.GetCurrentProcessorId() & (_shards.Length - 1)];
+        lock (shard)
         {
-            _history.Add(record);
-            _total.Add(record);
-            AddTo(_byModel, record.ModelId ?? string.Empty, record);
-            AddTo(_byProvider, record.ProviderId ?? string.Empty, record);
+            // Numbered under the shard's lock, so a reader holding every lock never sees a gap it could later be filled in.
+            var sequence = Interlocked.Increment(ref _sequence);
+            if (HistoryCapacity > 0)
+            {
+                if (shard.History.Count == HistoryCapacity)
+                {
+                    shard.History.Dequeue();
+                }
+
+                shard.History.Enqueue((sequence, record));
+            }
+
+            shard.Total.Add(record);
+            AddTo(shard.ByModel, record.ModelId ?? string.Empty, record);
+            AddTo(shard.ByProvider, record.ProviderId ?? string.Empty, record);
             var tags = record.Tags;
             for (var i = 0; i < tags.Count; i++)
             {
                 // A tag given twice counts once.
                 if (!ContainsBefore(tags, i))
                 {
-                    AddTo(_byTag, tags[i], record);
+                    AddTo(shard.ByTag, tags[i], record);
                 }
             }
 
             if (record.Caller is not null)
             {
-                AddTo(_byCaller, record.Caller, record);
+                AddTo(shard.ByCaller, record.Caller, record);
             }
         }
 
@@ -86,27 +135,38 @@ public sealed class CostTracker
     /// <returns>A snapshot.</returns>
     public CostTotals GetTotal()
     {
-        lock (_gate)
+        var total = new RunningTotals();
+        EnterAll();
+        try
         {
-            return _total.ToTotals();
+            foreach (var shard in _shards)
+            {
+                total.Add(shard.Total);
+            }
         }
+        finally
+        {
+            ExitAll();
+        }
+
+        return total.ToTotals();
     }
 
     /// <summary>Totals per model id; records without a model id are under the empty string.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByModel() => Snapshot(_byModel);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByModel() => Snapshot(static shard => shard.ByModel);
 
     /// <summary>Totals per provider id; records without a provider id are under the empty string.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByProvider() => Snapshot(_byProvider);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByProvider() => Snapshot(static shard => shard.ByProvider);
 
     /// <summary>Totals per tag. A record with several tags counts once under each; untagged records are in no group.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByTag() => Snapshot(_byTag);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByTag() => Snapshot(static shard => shard.ByTag);
 
     /// <summary>Totals per caller; records without a caller are in no group.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(_byCaller);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(static shard => shard.ByCaller);
 
     private static void AddTo(Dictionary<string, RunningTotals> groups, string key, CostRecord record)
     {
@@ -132,21 +192,71 @@ public sealed class CostTracker
         return false;
     }
 
-    private Dictionary<string, CostTotals> Snapshot(Dictionary<string, RunningTotals> groups)
+    // Readers hold every shard's lock at once (always in index order, so two readers cannot deadlock): one consistent cut.
+    private void EnterAll()
     {
-        lock (_gate)
+        foreach (var shard in _shards)
         {
-            var snapshot = new Dictionary<string, CostTotals>(groups.Count, StringComparer.Ordinal);
-            foreach (var (key, running) in groups)
-            {
-                snapshot.Add(key, running.ToTotals());
-            }
-
-            return snapshot;
+            Monitor.Enter(shard);
         }
     }
 
-    /// <summary>The sums of one group, added to in place; only touched under the tracker's lock.</summary>
+    private void ExitAll()
+    {
+        for (var i = _shards.Length - 1; i >= 0; i--)
+        {
+            Monitor.Exit(_shards[i]);
+        }
+    }
+
+    private Dictionary<string, CostTotals> Snapshot(Func<Shard, Dictionary<string, RunningTotals>> groupsOf)
+    {
+        var merged = new Dictionary<string, RunningTotals>(StringComparer.Ordinal);
+        EnterAll();
+        try
+        {
+            foreach (var shard in _shards)
+            {
+                foreach (var (key, running) in groupsOf(shard))
+                {
+                    if (!merged.TryGetValue(key, out var sum))
+                    {
+                        merged.Add(key, sum = new RunningTotals());
+                    }
+
+                    sum.Add(running);
+                }
+            }
+        }
+        finally
+        {
+            ExitAll();
+        }
+
+        var snapshot = new Dictionary<string, CostTotals>(merged.Count, StringComparer.Ordinal);
+        foreach (var (key, sum) in merged)
+        {
+            snapshot.Add(key, sum.ToTotals());
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>One processor's part of the tracker; its own object is its lock.</summary>
+    private sealed class Shard
+    {
+        public readonly Queue<(long Sequence, CostRecord Record)> History = new();
+        public readonly RunningTotals Total = new();
+
+        // Running sums, updated in place under the shard's lock: an immutable CostTotals per group and record would cost four
+        // or five allocations on every call. Readers get CostTotals snapshots.
+        public readonly Dictionary<string, RunningTotals> ByModel = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, RunningTotals> ByProvider = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, RunningTotals> ByTag = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, RunningTotals> ByCaller = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The sums of one group, added to in place; only touched under its shard's lock (or a reader's own copy).</summary>
     private sealed class RunningTotals
     {
         private decimal _cost;
@@ -168,6 +278,18 @@ public sealed class CostTracker
             _inputTokens += record.InputTokens;
             _outputTokens += record.OutputTokens;
             _estimatedCalls += record.IsEstimated ? 1 : 0;
+        }
+
+        public void Add(RunningTotals other)
+        {
+            _cost += other._cost;
+            _saved += other._saved;
+            _calls += other._calls;
+            _failedCalls += other._failedCalls;
+            _cacheHits += other._cacheHits;
+            _inputTokens += other._inputTokens;
+            _outputTokens += other._outputTokens;
+            _estimatedCalls += other._estimatedCalls;
         }
 
         public CostTotals ToTotals() =>

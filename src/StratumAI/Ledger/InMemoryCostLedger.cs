@@ -1,28 +1,22 @@
+using System.Collections.Concurrent;
+
 namespace StratumAI;
 
 /// <summary>An <see cref="ICostLedger"/> that keeps records in memory, for tests and single-process apps that need no persistence.</summary>
 /// <remarks>
-/// Thread-safe: every append and query takes one short lock, so queries see consistent snapshots. Idempotent by
-/// <see cref="CostRecord.Id"/>. Nothing survives the process; use <c>SqliteCostLedger</c> (package <c>StratumAI.Sqlite</c>)
+/// Thread-safe and lock-free on the append path (a concurrent set of ids and a concurrent queue of records), so many
+/// concurrent calls never queue behind each other; a query reads a snapshot of the records appended before it. Idempotent by
+/// <see cref="CostRecord.Id"/>: a second append of an id returns at once, possibly a moment before the first append's
+/// record is visible to queries. Nothing survives the process; use <c>SqliteCostLedger</c> (package <c>StratumAI.Sqlite</c>)
 /// to keep records across restarts. Queries scan every record.
 /// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
-    private readonly object _gate = new();
-    private readonly List<CostRecord> _records = [];
-    private readonly HashSet<Guid> _ids = [];
+    private readonly ConcurrentQueue<CostRecord> _records = new();
+    private readonly ConcurrentDictionary<Guid, byte> _ids = new();
 
     /// <summary>How many distinct records are stored.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _records.Count;
-            }
-        }
-    }
+    public int Count => _records.Count;
 
     /// <inheritdoc />
     public ValueTask AppendAsync(CostRecord record, CancellationToken cancellationToken = default)
@@ -33,12 +27,9 @@ public sealed class InMemoryCostLedger : ICostLedger
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        lock (_gate)
+        if (_ids.TryAdd(record.Id, 0))
         {
-            if (_ids.Add(record.Id))
-            {
-                _records.Add(record);
-            }
+            _records.Enqueue(record);
         }
 
         return ValueTask.CompletedTask;
@@ -91,11 +82,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         return ValueTask.FromResult(groups);
     }
 
-    private List<CostRecord> Select(DateTimeOffset? since, DateTimeOffset? until)
-    {
-        lock (_gate)
-        {
-            return _records.Where(r => CostGroupingKeys.InRange(r.Timestamp, since, until)).ToList();
-        }
-    }
+    // The queue's enumerator is a snapshot in append order.
+    private List<CostRecord> Select(DateTimeOffset? since, DateTimeOffset? until) =>
+        _records.Where(r => CostGroupingKeys.InRange(r.Timestamp, since, until)).ToList();
 }
