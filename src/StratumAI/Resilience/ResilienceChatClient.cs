@@ -15,7 +15,8 @@ namespace StratumAI;
 /// <summary>
 /// Middleware that retries transient failures with Polly.Core — waiting exactly what the provider asked for
 /// (<c>Retry-After</c>, <c>retry-after-ms</c>, the reset time of an exhausted rate limit) or else an exponential backoff
-/// with jitter — behind a circuit breaker per provider, an attempt timeout and a total timeout.
+/// with jitter — behind a circuit breaker per provider (StratumAI's own, lock-free, with the rules of Polly's), an attempt
+/// timeout and a total timeout.
 /// </summary>
 /// <remarks>
 /// <para>Pipeline, outer to inner: total timeout → retry → circuit breaker (one per provider of the call's model) → attempt timeout.</para>
@@ -70,7 +71,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(providerId);
         return _pipelines.TryGetValue(providerId, out var pipeline) && pipeline.Breaker is { } breaker
-            ? breaker.CircuitState
+            ? breaker.State
             : null;
     }
 
@@ -250,24 +251,17 @@ public sealed class ResilienceChatClient : DelegatingChatClient
                 builder.AddRetry(CreateRetryOptions());
             }
 
-            CircuitBreakerStateProvider? breaker = null;
+            ProviderCircuit? breaker = null;
             if (_options.EnableCircuitBreaker)
             {
-                breaker = new CircuitBreakerStateProvider();
-                builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    FailureRatio = _options.CircuitBreakerFailureRatio,
-                    MinimumThroughput = _options.CircuitBreakerMinimumThroughput,
-                    SamplingDuration = _options.CircuitBreakerSamplingDuration,
-                    BreakDuration = _options.CircuitBreakerBreakDuration,
-                    ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } ex && TransientFailure.IsProviderFailure(ex)),
-                    StateProvider = breaker,
-                    OnOpened = args =>
-                    {
-                        StratumLog.CircuitOpened(_logger, providerKey, args.BreakDuration, args.Outcome.Exception?.GetType().Name ?? "an unknown failure");
-                        return default;
-                    },
-                });
+                breaker = new ProviderCircuit(
+                    _options.CircuitBreakerFailureRatio,
+                    _options.CircuitBreakerMinimumThroughput,
+                    _options.CircuitBreakerSamplingDuration,
+                    _options.CircuitBreakerBreakDuration,
+                    _timeProvider,
+                    (breakDuration, failure) => StratumLog.CircuitOpened(_logger, providerKey, breakDuration, failure?.GetType().Name ?? "an unknown failure"));
+                builder.AddStrategy(_ => new ProviderCircuitStrategy(breaker));
             }
 
             if (_options.AttemptTimeout is { } attempt)
@@ -388,7 +382,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         };
     }
 
-    private sealed record ProviderPipeline(ResiliencePipeline Pipeline, CircuitBreakerStateProvider? Breaker);
+    private sealed record ProviderPipeline(ResiliencePipeline Pipeline, ProviderCircuit? Breaker);
 
     private readonly record struct PreparedCall(ProviderPipeline Pipeline, CallState State);
 
