@@ -1,15 +1,14 @@
-using System.Numerics;
-
 namespace StratumAI;
 
 /// <summary>Running cost totals and recent history of model calls, grouped by model, provider, tag and caller.</summary>
 /// <remarks>
 /// <para>
-/// Thread-safe and built for many concurrent calls: records are added to one of several shards (one per processor, up to
-/// 16), each with its own short lock, so calls on different cores never wait for each other. A read takes every shard's
-/// lock at once, so it is a consistent snapshot: while no more than <see cref="HistoryCapacity"/> records were added,
-/// <see cref="GetTotal"/> equals the sum of <see cref="History"/> exactly, and a record is never in one without the other.
-/// All money is <see cref="decimal"/>; nothing is rounded.
+/// Thread-safe and lock-free for the calls that record: <see cref="Record(CostRecord)"/> puts the record into a concurrent
+/// queue and returns; the totals are brought up to date from that queue by whoever reads them (and, every thousand or so
+/// records, by a recording thread that finds nobody else doing it — it never waits). A read is a consistent snapshot that
+/// includes every record whose <see cref="Record(CostRecord)"/> returned before the read began: while no more than
+/// <see cref="HistoryCapacity"/> records were added, <see cref="GetTotal"/> equals the sum of <see cref="History"/> exactly,
+/// and a record is never in one without the other. All money is <see cref="decimal"/>; nothing is rounded.
 /// </para>
 /// <para>
 /// The totals cover every record ever added. <see cref="History"/> keeps the most recent <see cref="HistoryCapacity"/>
@@ -17,9 +16,9 @@ namespace StratumAI;
 /// service's heap grow without end. The durable record of every call is the <see cref="ICostLedger"/>.
 /// </para>
 /// <para>
-/// <see cref="Recorded"/> is raised after the record was added, outside the lock, on the thread that recorded it;
-/// handlers must be thread-safe and quick. An exception thrown by a handler propagates to the caller of
-/// <see cref="Record(CostRecord)"/> (the record stays recorded).
+/// <see cref="Recorded"/> is raised after the record was added, on the thread that recorded it; handlers must be
+/// thread-safe and quick. An exception thrown by a handler propagates to the caller of <see cref="Record(CostRecord)"/>
+/// (the record stays recorded).
 /// </para>
 /// </remarks>
 public sealed class CostTracker
@@ -27,8 +26,16 @@ public sealed class CostTracker
     /// <summary>How many recent records <see cref="History"/> keeps unless the constructor is given another number.</summary>
     public const int DefaultHistoryCapacity = 10_000;
 
-    private readonly Shard[] _shards;
-    private long _sequence;
+    private readonly RecordInbox _inbox = new();
+
+    // Folded state: only touched by the thread holding the inbox's gate. Running sums are updated in place: an immutable
+    // CostTotals per group and record would cost four or five allocations on every call. Readers get CostTotals snapshots.
+    private readonly Queue<CostRecord> _history = new();
+    private readonly RunningTotals _total = new();
+    private readonly Dictionary<string, RunningTotals> _byModel = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byProvider = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byTag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunningTotals> _byCaller = new(StringComparer.Ordinal);
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="timeProvider">The clock for record timestamps; <see cref="TimeProvider.System"/> when null.</param>
@@ -39,11 +46,6 @@ public sealed class CostTracker
         ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
         TimeProvider = timeProvider ?? TimeProvider.System;
         HistoryCapacity = historyCapacity;
-        _shards = new Shard[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount, 1, 16))];
-        for (var i = 0; i < _shards.Length; i++)
-        {
-            _shards[i] = new Shard();
-        }
     }
 
     /// <summary>Raised once for every record, after it was added.</summary>
@@ -60,31 +62,11 @@ public sealed class CostTracker
     {
         get
         {
-            var entries = new List<(long Sequence, CostRecord Record)>();
-            EnterAll();
-            try
+            lock (_inbox.Gate)
             {
-                foreach (var shard in _shards)
-                {
-                    entries.AddRange(shard.History);
-                }
+                Fold();
+                return _history.ToArray();
             }
-            finally
-            {
-                ExitAll();
-            }
-
-            // Each shard keeps its own latest HistoryCapacity records, which include every one of the tracker's latest
-            // HistoryCapacity that it holds: sorting the union and keeping the tail gives exactly the latest overall.
-            entries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-            var skip = Math.Max(0, entries.Count - HistoryCapacity);
-            var records = new CostRecord[entries.Count - skip];
-            for (var i = 0; i < records.Length; i++)
-            {
-                records[i] = entries[skip + i].Record;
-            }
-
-            return records;
         }
     }
 
@@ -94,37 +76,15 @@ public sealed class CostTracker
     public void Record(CostRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var shard = _shards[Thread.GetCurrentProcessorId() & (_shards.Length - 1)];
-        lock (shard)
+        if (_inbox.Post(record) && Monitor.TryEnter(_inbox.Gate))
         {
-            // Numbered under the shard's lock, so a reader holding every lock never sees a gap it could later be filled in.
-            var sequence = Interlocked.Increment(ref _sequence);
-            if (HistoryCapacity > 0)
+            try
             {
-                if (shard.History.Count == HistoryCapacity)
-                {
-                    shard.History.Dequeue();
-                }
-
-                shard.History.Enqueue((sequence, record));
+                Fold();
             }
-
-            shard.Total.Add(record);
-            AddTo(shard.ByModel, record.ModelId ?? string.Empty, record);
-            AddTo(shard.ByProvider, record.ProviderId ?? string.Empty, record);
-            var tags = record.Tags;
-            for (var i = 0; i < tags.Count; i++)
+            finally
             {
-                // A tag given twice counts once.
-                if (!ContainsBefore(tags, i))
-                {
-                    AddTo(shard.ByTag, tags[i], record);
-                }
-            }
-
-            if (record.Caller is not null)
-            {
-                AddTo(shard.ByCaller, record.Caller, record);
+                Monitor.Exit(_inbox.Gate);
             }
         }
 
@@ -135,38 +95,63 @@ public sealed class CostTracker
     /// <returns>A snapshot.</returns>
     public CostTotals GetTotal()
     {
-        var total = new RunningTotals();
-        EnterAll();
-        try
+        lock (_inbox.Gate)
         {
-            foreach (var shard in _shards)
-            {
-                total.Add(shard.Total);
-            }
+            Fold();
+            return _total.ToTotals();
         }
-        finally
-        {
-            ExitAll();
-        }
-
-        return total.ToTotals();
     }
 
     /// <summary>Totals per model id; records without a model id are under the empty string.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByModel() => Snapshot(static shard => shard.ByModel);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByModel() => Snapshot(_byModel);
 
     /// <summary>Totals per provider id; records without a provider id are under the empty string.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByProvider() => Snapshot(static shard => shard.ByProvider);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByProvider() => Snapshot(_byProvider);
 
     /// <summary>Totals per tag. A record with several tags counts once under each; untagged records are in no group.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByTag() => Snapshot(static shard => shard.ByTag);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByTag() => Snapshot(_byTag);
 
     /// <summary>Totals per caller; records without a caller are in no group.</summary>
     /// <returns>A snapshot, keyed ordinally.</returns>
-    public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(static shard => shard.ByCaller);
+    public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(_byCaller);
+
+    // Under the inbox's gate: moves every posted record into the history and the sums.
+    private void Fold()
+    {
+        while (_inbox.TryTake(out var record))
+        {
+            if (HistoryCapacity > 0)
+            {
+                if (_history.Count == HistoryCapacity)
+                {
+                    _history.Dequeue();
+                }
+
+                _history.Enqueue(record);
+            }
+
+            _total.Add(record);
+            AddTo(_byModel, record.ModelId ?? string.Empty, record);
+            AddTo(_byProvider, record.ProviderId ?? string.Empty, record);
+            var tags = record.Tags;
+            for (var i = 0; i < tags.Count; i++)
+            {
+                // A tag given twice counts once.
+                if (!ContainsBefore(tags, i))
+                {
+                    AddTo(_byTag, tags[i], record);
+                }
+            }
+
+            if (record.Caller is not null)
+            {
+                AddTo(_byCaller, record.Caller, record);
+            }
+        }
+    }
 
     private static void AddTo(Dictionary<string, RunningTotals> groups, string key, CostRecord record)
     {
@@ -192,71 +177,22 @@ public sealed class CostTracker
         return false;
     }
 
-    // Readers hold every shard's lock at once (always in index order, so two readers cannot deadlock): one consistent cut.
-    private void EnterAll()
+    private Dictionary<string, CostTotals> Snapshot(Dictionary<string, RunningTotals> groups)
     {
-        foreach (var shard in _shards)
+        lock (_inbox.Gate)
         {
-            Monitor.Enter(shard);
-        }
-    }
-
-    private void ExitAll()
-    {
-        for (var i = _shards.Length - 1; i >= 0; i--)
-        {
-            Monitor.Exit(_shards[i]);
-        }
-    }
-
-    private Dictionary<string, CostTotals> Snapshot(Func<Shard, Dictionary<string, RunningTotals>> groupsOf)
-    {
-        var merged = new Dictionary<string, RunningTotals>(StringComparer.Ordinal);
-        EnterAll();
-        try
-        {
-            foreach (var shard in _shards)
+            Fold();
+            var snapshot = new Dictionary<string, CostTotals>(groups.Count, StringComparer.Ordinal);
+            foreach (var (key, running) in groups)
             {
-                foreach (var (key, running) in groupsOf(shard))
-                {
-                    if (!merged.TryGetValue(key, out var sum))
-                    {
-                        merged.Add(key, sum = new RunningTotals());
-                    }
-
-                    sum.Add(running);
-                }
+                snapshot.Add(key, running.ToTotals());
             }
-        }
-        finally
-        {
-            ExitAll();
-        }
 
-        var snapshot = new Dictionary<string, CostTotals>(merged.Count, StringComparer.Ordinal);
-        foreach (var (key, sum) in merged)
-        {
-            snapshot.Add(key, sum.ToTotals());
+            return snapshot;
         }
-
-        return snapshot;
     }
 
-    /// <summary>One processor's part of the tracker; its own object is its lock.</summary>
-    private sealed class Shard
-    {
-        public readonly Queue<(long Sequence, CostRecord Record)> History = new();
-        public readonly RunningTotals Total = new();
-
-        // Running sums, updated in place under the shard's lock: an immutable CostTotals per group and record would cost four
-        // or five allocations on every call. Readers get CostTotals snapshots.
-        public readonly Dictionary<string, RunningTotals> ByModel = new(StringComparer.Ordinal);
-        public readonly Dictionary<string, RunningTotals> ByProvider = new(StringComparer.Ordinal);
-        public readonly Dictionary<string, RunningTotals> ByTag = new(StringComparer.Ordinal);
-        public readonly Dictionary<string, RunningTotals> ByCaller = new(StringComparer.Ordinal);
-    }
-
-    /// <summary>The sums of one group, added to in place; only touched under its shard's lock (or a reader's own copy).</summary>
+    /// <summary>The sums of one group, added to in place; only touched under the inbox's gate.</summary>
     private sealed class RunningTotals
     {
         private decimal _cost;
@@ -278,18 +214,6 @@ public sealed class CostTracker
             _inputTokens += record.InputTokens;
             _outputTokens += record.OutputTokens;
             _estimatedCalls += record.IsEstimated ? 1 : 0;
-        }
-
-        public void Add(RunningTotals other)
-        {
-            _cost += other._cost;
-            _saved += other._saved;
-            _calls += other._calls;
-            _failedCalls += other._failedCalls;
-            _cacheHits += other._cacheHits;
-            _inputTokens += other._inputTokens;
-            _outputTokens += other._outputTokens;
-            _estimatedCalls += other._estimatedCalls;
         }
 
         public CostTotals ToTotals() =>

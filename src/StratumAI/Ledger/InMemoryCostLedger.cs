@@ -1,22 +1,31 @@
-using System.Collections.Concurrent;
-
 namespace StratumAI;
 
 /// <summary>An <see cref="ICostLedger"/> that keeps records in memory, for tests and single-process apps that need no persistence.</summary>
 /// <remarks>
-/// Thread-safe and lock-free on the append path (a concurrent set of ids and a concurrent queue of records), so many
-/// concurrent calls never queue behind each other; a query reads a snapshot of the records appended before it. Idempotent by
-/// <see cref="CostRecord.Id"/>: a second append of an id returns at once, possibly a moment before the first append's
-/// record is visible to queries. Nothing survives the process; use <c>SqliteCostLedger</c> (package <c>StratumAI.Sqlite</c>)
+/// Thread-safe, and lock-free for the calls that append: a record goes into a concurrent queue, and the queue is folded into
+/// the stored records (where duplicates are dropped) by the next query, or by an appending thread that finds many records
+/// waiting and nobody else folding — it never waits. A query sees every record whose append completed before it began.
+/// Idempotent by <see cref="CostRecord.Id"/>. Nothing survives the process; use <c>SqliteCostLedger</c> (package <c>StratumAI.Sqlite</c>)
 /// to keep records across restarts. Queries scan every record.
 /// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
-    private readonly ConcurrentQueue<CostRecord> _records = new();
-    private readonly ConcurrentDictionary<Guid, byte> _ids = new();
+    private readonly RecordInbox _inbox = new();
+    private readonly List<CostRecord> _records = [];
+    private readonly HashSet<Guid> _ids = [];
 
     /// <summary>How many distinct records are stored.</summary>
-    public int Count => _records.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_inbox.Gate)
+            {
+                Fold();
+                return _records.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask AppendAsync(CostRecord record, CancellationToken cancellationToken = default)
@@ -27,9 +36,16 @@ public sealed class InMemoryCostLedger : ICostLedger
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        if (_ids.TryAdd(record.Id, 0))
+        if (_inbox.Post(record) && Monitor.TryEnter(_inbox.Gate))
         {
-            _records.Enqueue(record);
+            try
+            {
+                Fold();
+            }
+            finally
+            {
+                Monitor.Exit(_inbox.Gate);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -82,7 +98,24 @@ public sealed class InMemoryCostLedger : ICostLedger
         return ValueTask.FromResult(groups);
     }
 
-    // The queue's enumerator is a snapshot in append order.
-    private List<CostRecord> Select(DateTimeOffset? since, DateTimeOffset? until) =>
-        _records.Where(r => CostGroupingKeys.InRange(r.Timestamp, since, until)).ToList();
+    private List<CostRecord> Select(DateTimeOffset? since, DateTimeOffset? until)
+    {
+        lock (_inbox.Gate)
+        {
+            Fold();
+            return _records.Where(r => CostGroupingKeys.InRange(r.Timestamp, since, until)).ToList();
+        }
+    }
+
+    // Under the inbox's gate: stores every waiting record whose id is new, in append order.
+    private void Fold()
+    {
+        while (_inbox.TryTake(out var record))
+        {
+            if (_ids.Add(record.Id))
+            {
+                _records.Add(record);
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@ using StratumAI.Tests.Ledger;
 
 namespace StratumAI.Tests.Cost;
 
-/// <summary>The tracker is sharded per processor (issue 18); these pin what its readers still see.</summary>
+/// <summary>Recording is lock-free (issue 18: records wait in a queue that readers fold); these pin what readers still see.</summary>
 public sealed class CostTrackerConcurrencyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
@@ -34,7 +34,7 @@ public sealed class CostTrackerConcurrencyTests
         var tracker = new CostTracker(historyCapacity: 100);
         var records = Enumerable.Range(0, 250).Select(i => LedgerTestRecords.Record(Now.AddSeconds(i), 0.001m)).ToArray();
 
-        // Several threads, so the records land in several shards; then one more from this thread, which is the newest.
+        // Several threads at once; then one more from this thread, which is the newest.
         Parallel.ForEach(records[..249], new ParallelOptions { MaxDegreeOfParallelism = 8 }, tracker.Record);
         tracker.Record(records[249]);
 
@@ -60,6 +60,41 @@ public sealed class CostTrackerConcurrencyTests
         Assert.Equal(CostTracker.DefaultHistoryCapacity, new CostTracker().HistoryCapacity);
         Assert.Empty(RecordOne(new CostTracker(historyCapacity: 0)).History);
         Assert.Throws<ArgumentOutOfRangeException>(() => new CostTracker(historyCapacity: -1));
+    }
+
+    [Fact]
+    public void ManyMoreRecordsThanTheFoldThreshold_WithReadsRacingTheWriters_AreAllCountedOnce()
+    {
+        var tracker = new CostTracker(historyCapacity: 50_000);
+        var totals = new System.Collections.Concurrent.ConcurrentBag<long>();
+        Parallel.For(0, 30_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+        {
+            tracker.Record(LedgerTestRecords.Record(Now, 0.0001m));
+            if (i % 997 == 0)
+            {
+                totals.Add(tracker.GetTotal().Calls);
+            }
+        });
+
+        Assert.Equal(30_000, tracker.GetTotal().Calls);
+        Assert.Equal(30_000 * 0.000101m, tracker.GetTotal().Cost);
+        Assert.Equal(30_000, tracker.History.Count);
+        Assert.All(totals, calls => Assert.InRange(calls, 1, 30_000));
+    }
+
+    [Fact]
+    public async Task InMemoryLedger_ConcurrentAppendsWithDuplicates_StoreEachIdOnce_InAppendOrderPerThread()
+    {
+        var ledger = new InMemoryCostLedger();
+        var records = Enumerable.Range(0, 5_000).Select(i => LedgerTestRecords.Record(Now.AddTicks(i), 0.0001m)).ToArray();
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 10_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await ledger.AppendAsync(records[i % 5_000], ct));
+
+        Assert.Equal(5_000, ledger.Count);
+        var stored = await ledger.GetRecordsAsync();
+        Assert.Equal(records.Select(r => r.Id), stored.Select(r => r.Id));
+        Assert.Equal(5_000 * 0.000101m, (await ledger.GetTotalAsync()).Cost);
     }
 
     private static CostTracker RecordOne(CostTracker tracker)
