@@ -358,6 +358,7 @@ public sealed class StratumClient : IDisposable
         }
 
         var credential = !string.IsNullOrEmpty(apiKey) ? "its API key"
+            : providerOptions?.AccessTokenProvider() is not null ? "its access token (ProviderOptions.UseAccessToken)"
             : headers is { Length: > 0 } ? "its extra headers (StratumClientOptions.Providers[\"" + provider.Id + "\"].Headers)"
             : !string.IsNullOrEmpty(baseUrl.UserInfo) ? "the user info of its base URL"
             : null;
@@ -438,12 +439,19 @@ public sealed class StratumClient : IDisposable
             throw DialectRegistry.Unbound(provider.Id, model.Id);
         }
 
-        var apiKey = ResolveApiKey(provider);
-        var baseUrl = ResolveBaseUrl(provider);
         _options.Providers.TryGetValue(provider.Id, out var providerOptions);
+        var accessToken = providerOptions?.AccessTokenProvider();
+
+        // A provider that authenticates with a token needs no key: none is looked up or sent.
+        var apiKey = accessToken is null ? ResolveApiKey(provider) : null;
+        var baseUrl = ResolveBaseUrl(provider);
         KeyValuePair<string, string>[]? headers = providerOptions?.Headers.ToArray();
         EnsureCredentialsStayEncrypted(provider, baseUrl, apiKey, headers, providerOptions);
         var inner = createDialectClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id);
+        if (accessToken is not null && inner is DialectChatClient dialectClient)
+        {
+            dialectClient.AccessToken = accessToken;
+        }
 
         return new StratumModelChatClient(inner, model, _options.Timeout, _options.ValidateRequests);
     }

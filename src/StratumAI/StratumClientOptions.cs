@@ -103,6 +103,7 @@ public sealed class StratumClientOptions
 public sealed class ProviderOptions
 {
     private Microsoft.Extensions.AI.IChatClient? _chatClient;
+    private Func<CancellationToken, ValueTask<string>>? _accessToken;
 
     /// <summary>
     /// The API key. When null, the key is read from the environment variable the catalog names for the provider
@@ -146,6 +147,28 @@ public sealed class ProviderOptions
         return this;
     }
 
+    /// <summary>
+    /// Authenticates this provider's requests with a bearer token instead of an API key: every request is sent with
+    /// <c>Authorization: Bearer {token}</c>, the token asked of <paramref name="accessToken"/> just before that request is
+    /// sent (so a delegate that caches and refreshes its token, as Azure.Identity's credentials do, is asked every time).
+    /// Made for Azure OpenAI with Microsoft Entra ID (docs/providers/azure-openai.md shows the three lines that adapt a
+    /// <c>TokenCredential</c>); any dialect sends the token the same way. With a token provider no <see cref="ApiKey"/> or
+    /// key environment variable is needed or sent. The token is never logged, never put in an exception, and
+    /// <see cref="ToString"/> shows only that a provider is set. A delegate that throws or returns no token fails the call
+    /// with <see cref="StratumAuthenticationException"/> (its exception as the cause) before anything is sent.
+    /// </summary>
+    /// <remarks>A method, not a property: configuration binding (<c>StratumAI:Providers:{id}</c>) cannot make a delegate.</remarks>
+    /// <param name="accessToken">Returns a current token; null goes back to the API key.</param>
+    /// <returns>These options.</returns>
+    public ProviderOptions UseAccessToken(Func<CancellationToken, ValueTask<string>>? accessToken)
+    {
+        _accessToken = accessToken;
+        return this;
+    }
+
+    /// <summary>The delegate set by <see cref="UseAccessToken"/>, or null.</summary>
+    internal Func<CancellationToken, ValueTask<string>>? AccessTokenProvider() => _accessToken;
+
     /// <summary>The client bound by <see cref="UseChatClient"/>, or null.</summary>
     /// <remarks>A method over a field: the configuration binder's source generator inspects properties, even internal ones.</remarks>
     internal Microsoft.Extensions.AI.IChatClient? BoundChatClient() => _chatClient;
@@ -154,6 +177,6 @@ public sealed class ProviderOptions
     public override string ToString()
     {
         var headers = string.Join(", ", Headers.Keys.OrderBy(k => k, StringComparer.Ordinal));
-        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}]{(AllowInsecureHttp ? ", AllowInsecureHttp = true" : string.Empty)}{(_chatClient is null ? string.Empty : $", ChatClient = {_chatClient.GetType().Name}")} }}";
+        return $"{{ ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")}{(_accessToken is null ? string.Empty : ", AccessToken = (provider)")}, BaseUrl = {(BaseUrl is null ? "(catalog)" : Dialects.DialectHttp.Display(BaseUrl))}, Headers = [{headers}]{(AllowInsecureHttp ? ", AllowInsecureHttp = true" : string.Empty)}{(_chatClient is null ? string.Empty : $", ChatClient = {_chatClient.GetType().Name}")} }}";
     }
 }

@@ -50,13 +50,20 @@ internal static class FixtureInventory
         Assert.True(elsewhere.Count == 0, "awaiting fixtures that a test now uses (remove them from the awaiting list): " + string.Join(", ", elsewhere));
     }
 
-    /// <summary>The C# sources of this test project, found from the repository root the build records.</summary>
-    private static IEnumerable<string> TestSources()
+    /// <summary>This test project's folder, found from the repository root the build records.</summary>
+    public static string TestProjectDirectory()
     {
         var root = typeof(FixtureInventory).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == FixtureLoader.RepoRootMetadataKey).Value!;
         var project = Path.Combine(root, "tests", "StratumAI.Tests");
         Assert.True(File.Exists(Path.Combine(project, "StratumAI.Tests.csproj")), $"test sources not found under '{project}'");
+        return project;
+    }
+
+    /// <summary>The C# sources of this test project.</summary>
+    private static IEnumerable<string> TestSources()
+    {
+        var project = TestProjectDirectory();
         return Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));

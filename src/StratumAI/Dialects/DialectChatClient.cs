@@ -70,6 +70,13 @@ internal abstract class DialectChatClient : IChatClient
 
     private protected TimeProvider TimeProvider { get; }
 
+    /// <summary>
+    /// The provider's access-token delegate (<see cref="ProviderOptions.UseAccessToken"/>), or null: when set, every request
+    /// is sent with <c>Authorization: Bearer</c> and a token asked for just before it is sent, instead of the API key. Set by
+    /// <see cref="StratumClient"/> once, before the client is used.
+    /// </summary>
+    internal Func<CancellationToken, ValueTask<string>>? AccessToken { get; set; }
+
     /// <summary>The URL <see cref="ToString"/> shows.</summary>
     private protected virtual Uri DisplayUri => BaseUri;
 
@@ -379,6 +386,12 @@ internal abstract class DialectChatClient : IChatClient
     /// </remarks>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string model, HttpCompletionOption completionOption, CancellationToken cancellationToken)
     {
+        if (AccessToken is { } accessToken)
+        {
+            // Before the marks: a token that cannot be had means nothing was sent.
+            await DialectHttp.ApplyBearerTokenAsync(request, accessToken, ProviderId, model, cancellationToken).ConfigureAwait(false);
+        }
+
         // Budget and cost tracking above learn from these marks whether a request left with its outcome unknown (billable).
         var scope = CallScope.Current;
         scope?.MarkReached();

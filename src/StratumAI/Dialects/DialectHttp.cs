@@ -140,4 +140,54 @@ internal static class DialectHttp
             }
         }
     }
+
+    /// <summary>
+    /// Asks <paramref name="accessToken"/> for a token and puts it in <c>Authorization: Bearer</c>, replacing any Azure <c>api-key</c>
+    /// header: called once per request, so a token provider that refreshes (Azure.Identity's credentials cache and renew
+    /// theirs) is asked every time.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="accessToken">The provider's token delegate.</param>
+    /// <param name="providerId">The provider id, for the exception.</param>
+    /// <param name="modelId">The model id, for the exception.</param>
+    /// <param name="cancellationToken">Cancels the token request.</param>
+    /// <exception cref="StratumAuthenticationException">The delegate failed or returned no token; nothing was sent.</exception>
+    internal static async ValueTask ApplyBearerTokenAsync(
+        HttpRequestMessage request,
+        Func<CancellationToken, ValueTask<string>> accessToken,
+        string providerId,
+        string? modelId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(accessToken);
+        string token;
+        try
+        {
+            token = await accessToken(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The delegate's own exception is kept as the cause: it is the credential's error, never the token.
+            throw new StratumAuthenticationException(
+                $"The access token provider of provider '{providerId}' failed ({ex.GetType().Name}); no request was sent. See the inner exception.", ex)
+            {
+                ProviderId = providerId,
+                ModelId = modelId,
+            };
+        }
+
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new StratumAuthenticationException(
+                $"The access token provider of provider '{providerId}' returned no token; no request was sent.")
+            {
+                ProviderId = providerId,
+                ModelId = modelId,
+            };
+        }
+
+        request.Headers.Remove(AzureOpenAIEndpoint.ApiKeyHeader);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
 }

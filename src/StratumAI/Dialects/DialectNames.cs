@@ -15,6 +15,16 @@ internal static class DialectNames
     /// <summary>OpenAI's Responses API.</summary>
     public const string OpenAIResponses = "openai-responses";
 
+    /// <summary>
+    /// OpenAI's Chat Completions protocol as Azure OpenAI serves it: the deployment in the URL (classic API, with
+    /// <c>api-version</c>) or in <c>model</c> (the <c>/openai/v1</c> API), the key in the <c>api-key</c> header, and Azure's
+    /// content-filter results and error shapes. The wire body is the <c>openai</c> dialect's.
+    /// </summary>
+    public const string AzureOpenAI = "azure-openai";
+
+    /// <summary>OpenAI's Responses API as Azure OpenAI serves it (<c>/openai/v1/responses</c>, or <c>/openai/responses?api-version=…</c>).</summary>
+    public const string AzureOpenAIResponses = "azure-openai-responses";
+
     /// <summary>Anthropic's Messages API.</summary>
     public const string AnthropicMessages = "anthropic";
 
@@ -32,5 +42,5 @@ internal static class DialectNames
     public const string External = "external";
 
     /// <summary>Every dialect, in the order messages list them.</summary>
-    public static readonly string[] All = [OpenAIChatCompletions, OpenAIResponses, AnthropicMessages, GeminiGenerateContent, Ollama, External];
+    public static readonly string[] All = [OpenAIChatCompletions, OpenAIResponses, AnthropicMessages, GeminiGenerateContent, Ollama, AzureOpenAI, AzureOpenAIResponses, External];
 }

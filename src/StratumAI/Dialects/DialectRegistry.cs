@@ -48,6 +48,15 @@ internal static class DialectRegistry
             static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider),
             Responses,
             RulesForOtherServers: Responses with { MaxTemperature = null }),
+
+        // Azure OpenAI speaks the two OpenAI protocols with its own URL shape, key header, errors and content-filter results:
+        // the same clients, given the Azure endpoint. Azure documents OpenAI's ranges, so the full rules apply to any provider.
+        [DialectNames.AzureOpenAI] = new(
+            static (http, baseUri, key, model, headers, provider) => new OpenAIChatCompletionsClient(http, baseUri, key, model, headers, provider, azure: new AzureOpenAIEndpoint(baseUri)),
+            ChatCompletions with { Api = "the Azure OpenAI Chat Completions API" }),
+        [DialectNames.AzureOpenAIResponses] = new(
+            static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider, azure: new AzureOpenAIEndpoint(baseUri)),
+            Responses with { Api = "the Azure OpenAI Responses API" }),
         [DialectNames.AnthropicMessages] = new(
             static (http, baseUri, key, model, headers, provider) => new AnthropicMessagesClient(http, baseUri, key, model, headers, provider),
             new("the Anthropic Messages API", MinOutputTokens: true, MaxTemperature: 1f, Penalties: false, NonNegativeTopK: true, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),

@@ -11,7 +11,7 @@ internal static class ProviderErrorMapper
 {
     private const int MaxBodyChars = 2000;
 
-    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-requestid", "x-amzn-requestid", "x-goog-request-id", "mistral-correlation-id"];
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-requestid", "x-amzn-requestid", "x-goog-request-id", "mistral-correlation-id", "apim-request-id"];
 
     /// <summary>
     /// Builds the exception for a failed response whose body has already been read. Every provider string (the body's
@@ -423,15 +423,18 @@ internal static class ProviderErrorMapper
         ErrorKind.RateLimit => new StratumRateLimitException(message) { RetryAfter = retryAfter, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         ErrorKind.InvalidRequest => new StratumInvalidRequestException(message) { Parameter = f.Error.Param, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         ErrorKind.ContextWindow => new StratumContextWindowExceededException(message) { Parameter = f.Error.Param, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
-        ErrorKind.ContentFiltered => new StratumContentFilteredException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
+        ErrorKind.ContentFiltered => new StratumContentFilteredException(message) { FilterCategories = f.Error.FilterCategories ?? [], ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         ErrorKind.Unavailable => new StratumProviderUnavailableException(message) { RetryAfter = retryAfter, ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         ErrorKind.ServerError => new StratumServerErrorException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
         _ => new StratumException(message) { ProviderId = f.ProviderId, ModelId = f.ModelId, StatusCode = f.Status, ErrorType = f.Error.Type, ErrorCode = f.Error.Code, ProviderMessage = f.ProviderMessage, RequestId = f.RequestId, UsageSoFar = f.UsageSoFar },
     };
 
+    // Azure's v1 API answers an unknown deployment with 400 "unknown_model" (the classic API with 404 "DeploymentNotFound").
     private static bool IsModelNotFound(ErrorBody error) =>
         string.Equals(error.Code, "model_not_found", StringComparison.Ordinal)
-        || string.Equals(error.Code, "model_decommissioned", StringComparison.Ordinal);
+        || string.Equals(error.Code, "model_decommissioned", StringComparison.Ordinal)
+        || string.Equals(error.Code, "unknown_model", StringComparison.Ordinal)
+        || string.Equals(error.Code, "DeploymentNotFound", StringComparison.Ordinal);
 
     /// <summary>
     /// Describes an HTML page where JSON was expected (see <see cref="DescribeNonJsonBody"/>), or null when the body is
@@ -669,9 +672,15 @@ internal readonly record struct ErrorFields(
     Microsoft.Extensions.AI.UsageDetails? UsageSoFar);
 
 /// <summary>A provider's error as its body states it.</summary>
-internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param)
+/// <param name="Message">The provider's message.</param>
+/// <param name="Type">The provider's error type.</param>
+/// <param name="Code">The provider's error code.</param>
+/// <param name="Param">The parameter the provider blamed.</param>
+/// <param name="FilterCategories">The content-filter categories the provider says it filtered (Azure's
+/// <c>innererror.content_filter_result</c>), or null.</param>
+internal readonly record struct ErrorBody(string? Message, string? Type, string? Code, string? Param, IReadOnlyList<string>? FilterCategories = null)
 {
     /// <summary>This body with every field passed through <paramref name="redactor"/>.</summary>
     public ErrorBody RedactedBy(SecretRedactor redactor) =>
-        new(redactor.Redact(Message), redactor.Redact(Type), redactor.Redact(Code), redactor.Redact(Param));
+        new(redactor.Redact(Message), redactor.Redact(Type), redactor.Redact(Code), redactor.Redact(Param), FilterCategories?.Select(c => redactor.Redact(c)!).ToArray());
 }

@@ -19,7 +19,7 @@ namespace StratumAI;
 /// partly masked echo), in any letter case;</item>
 /// <item>whatever looks like a well-known API key, whoever it belongs to (a proxy may echo its own upstream key):
 /// <c>sk-…</c> (OpenAI, Anthropic, DeepSeek, OpenRouter), <c>AIza…</c> (Google), <c>gsk_…</c> (Groq), <c>xai-…</c>
-/// (xAI), and the token after <c>Bearer</c>.</item>
+/// (xAI), a JSON Web Token (<c>eyJ….….…</c>: a Microsoft Entra ID access token), and the token after <c>Bearer</c>.</item>
 /// </list>
 /// <para>A configured key shorter than <see cref="MinSecretLength"/> characters is a placeholder (Ollama and local
 /// servers accept any), not a secret, and is not searched for. Runs shorter than <see cref="MinEchoedRun"/> characters
@@ -40,7 +40,7 @@ internal sealed class SecretRedactor
 
     // NonBacktracking keeps the match linear whatever a hostile server sends; no lookarounds, which it does not support.
     private static readonly Regex KeyShaped = new(
-        @"\b(?:sk-[a-z0-9_\-]{16,}|aiza[a-z0-9_\-]{30,}|gsk_[a-z0-9]{20,}|xai-[a-z0-9_\-]{20,})|\bbearer\s{1,16}(?<token>[a-z0-9._~+/=\-]{8,})",
+        @"\b(?:sk-[a-z0-9_\-]{16,}|aiza[a-z0-9_\-]{30,}|gsk_[a-z0-9]{20,}|xai-[a-z0-9_\-]{20,}|eyj[a-z0-9_\-]{8,}\.[a-z0-9_\-]{8,}\.[a-z0-9_\-]*)|\bbearer\s{1,16}(?<token>[a-z0-9._~+/=\-]{8,})",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.ExplicitCapture);
 
     private readonly string[] _fragments;

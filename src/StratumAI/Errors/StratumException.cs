@@ -202,7 +202,11 @@ public class StratumPermissionException : StratumAuthenticationException
 /// </summary>
 /// <remarks>
 /// A response that finishes normally with <see cref="Microsoft.Extensions.AI.ChatFinishReason.ContentFilter"/> is not an
-/// exception; this is raised when the provider refuses the call outright.
+/// exception; this is raised when the provider refuses the call outright. Azure OpenAI is the exception to that rule:
+/// Azure says which of its filter categories fired, and a completion its filter flagged (<c>finish_reason:
+/// content_filter</c>, a flagged streamed annotation, a Responses <c>content_filters</c> entry with <c>blocked: true</c>)
+/// is raised as this exception with <see cref="FilterCategories"/> and the billed usage in
+/// <see cref="StratumException.UsageSoFar"/> (docs/providers/azure-openai.md).
 /// </remarks>
 public class StratumContentFilteredException : StratumException
 {
@@ -226,6 +230,13 @@ public class StratumContentFilteredException : StratumException
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// The filter categories the provider says it filtered, in the order it listed them (Azure: <c>hate</c>,
+    /// <c>self_harm</c>, <c>sexual</c>, <c>violence</c>, <c>jailbreak</c>, <c>protected_material_text</c>, …); empty when
+    /// the provider does not say.
+    /// </summary>
+    public IReadOnlyList<string> FilterCategories { get; init; } = [];
 }
 
 /// <summary>The model is unknown: the provider answered that it does not exist or is not available to this key, or it is not in the catalog.</summary>

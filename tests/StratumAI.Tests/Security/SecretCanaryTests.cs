@@ -44,6 +44,12 @@ public sealed class SecretCanaryTests
         { "openrouter", "openai", "openai/gpt-4o-mini", "openrouter/chat__pydantic-ai__test_openrouter_usage.yaml", "openrouter/stream__pydantic-ai__test_openrouter_streaming_reasoning.yaml", "environment" },
         { "ollama", "ollama", "llama3.2", "ollama/tool__ollama-docs__docs_api-chat-nostream-with-tools.json", "ollama/stream__ollama-docs__docs_api-chat-stream.ndjson", "options" },
         { "ollama", "ollama", "llama3.2", "ollama/tool__ollama-docs__docs_api-chat-nostream-with-tools.json", "ollama/stream__ollama-docs__docs_api-chat-stream.ndjson", "environment" },
+        { "azure", "azure-openai", "gpt-4o", "azure-openai/chat__pydantic-ai__test_azure_provider_call.yaml", "azure-openai/stream__crewai__test_azure_streaming_completion.yaml", "options" },
+        { "azure", "azure-openai", "gpt-4o", "azure-openai/chat__pydantic-ai__test_azure_provider_call.yaml", "azure-openai/stream__crewai__test_azure_streaming_completion.yaml", "environment" },
+
+        // A Microsoft Entra ID token from ProviderOptions.UseAccessToken instead of a key: a JWT-shaped canary.
+        { "azure", "azure-openai", "gpt-4o", "azure-openai/chat__pydantic-ai__test_azure_provider_call.yaml", "azure-openai/stream__crewai__test_azure_streaming_completion.yaml", "token" },
+        { "azure", "azure-openai-responses", "gpt-5.1", "azure-openai/chat-filter__vercel-ai-azure__azure-text.1.json", "azure-openai/stream-tool__vercel-ai-azure__azure-tool-call.1.chunks.txt", "token" },
     };
 
     [Theory]
@@ -51,7 +57,7 @@ public sealed class SecretCanaryTests
     public async Task CanaryKey_ReachesTheProviderButAppearsInNoLogExceptionSpanMetricOrToString(
         string providerId, string dialect, string modelId, string recorded, string recordedStream, string keySource)
     {
-        var canary = $"sk-{providerId}-{CanaryCore}-{dialect}";
+        var canary = keySource == "token" ? $"eyJ0eXAiOiJKV1Qi.eyJ{CanaryCore}{dialect.Replace("-", string.Empty)}.c2lnbmF0dXJl" : $"sk-{providerId}-{CanaryCore}-{dialect}";
         var variable = $"STRATUM_CANARY_{providerId.ToUpperInvariant()}_{dialect.Replace('-', '_').ToUpperInvariant()}_KEY";
         await using var server = await FakeProviderServer.StartAsync();
         using var capture = new Capture();
@@ -74,6 +80,10 @@ public sealed class SecretCanaryTests
                 if (keySource == "options")
                 {
                     provider.ApiKey = canary;
+                }
+                else if (keySource == "token")
+                {
+                    provider.UseAccessToken(_ => ValueTask.FromResult(canary));
                 }
 
                 options.Pipeline = pipeline => pipeline
@@ -214,6 +224,7 @@ public sealed class SecretCanaryTests
         options.Provider("openai").ApiKey = canary;
         options.Provider("anthropic").ApiKey = canary;
         options.Provider("openai").Headers["Authorization"] = "Bearer " + canary;
+        options.Provider("azure").UseAccessToken(_ => ValueTask.FromResult(canary));
         using var client = new StratumClient(options);
         var texts = new List<string> { options.ToString(), client.ToString() };
         texts.AddRange(options.Providers.Values.Select(p => p.ToString()));

@@ -33,6 +33,7 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
     private static readonly List<ChatCompletionToolCall> NoToolCalls = [];
 
     private readonly bool _reasoningOutsideCompletion;
+    private readonly AzureOpenAIEndpoint? _azure;
 
     /// <summary>Creates a client for one model of one OpenAI-compatible endpoint.</summary>
     /// <param name="httpClient">The HTTP client to send requests with. It is not disposed by this client.</param>
@@ -42,12 +43,17 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
     /// <param name="headers">Extra headers sent with every request, or null.</param>
     /// <param name="providerId">The provider id reported in exceptions and metadata, e.g. <c>deepseek</c>.</param>
     /// <param name="timeProvider">The clock used to interpret <c>Retry-After</c> dates; defaults to the system clock.</param>
+    /// <param name="azure">
+    /// For the <c>azure-openai</c> dialect: Azure's URL shape (the deployment in the path for the classic API), the key in
+    /// the <c>api-key</c> header, Azure's error shapes and content-filter results; null for every other server.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="baseUri"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public OpenAIChatCompletionsClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null)
+    public OpenAIChatCompletionsClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null, AzureOpenAIEndpoint? azure = null)
         : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.openai.com/v1")
     {
-        Endpoint = DialectHttp.Endpoint(baseUri, "chat/completions");
+        _azure = azure;
+        Endpoint = azure?.For(AzureOpenAIEndpoint.ChatCompletions, modelId) ?? DialectHttp.Endpoint(baseUri, "chat/completions");
         _reasoningOutsideCompletion = string.Equals(providerId, "xai", StringComparison.Ordinal)
             || string.Equals(baseUri.Host, "api.x.ai", StringComparison.OrdinalIgnoreCase);
     }
@@ -81,13 +87,33 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
     private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
 
     private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
-        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider, OpenAIChatCompletionsErrors.ParseBody(body));
+        ProviderErrorMapper.FromResponse(
+            response, body, ProviderId, model, Redactor, TimeProvider, _azure is null ? OpenAIChatCompletionsErrors.ParseBody(body) : AzureOpenAIContentFilter.ParseErrorBody(body));
 
-    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
-        CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest), stream);
+    private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)
+    {
+        // Azure's classic API names the deployment in the URL: a call for another model than the client's goes to its own.
+        var endpoint = _azure is null || string.Equals(model, ModelId, StringComparison.Ordinal) ? Endpoint : _azure.For(AzureOpenAIEndpoint.ChatCompletions, model);
+        return CreateJsonPost(
+            endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIChatCompletionsJsonContext.Default.ChatCompletionRequest),
+            stream,
+            _azure is null ? null : AzureOpenAIEndpoint.ApiKeyHeader);
+    }
 
-    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken) =>
-        ToChatResponse(await ReadCompletionAsync(response, model, cancellationToken).ConfigureAwait(false), model);
+    private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
+    {
+        var completion = await ReadCompletionAsync(response, model, cancellationToken).ConfigureAwait(false);
+        if (_azure is not null && completion.Choices![0] is { FinishReason: "content_filter" } filtered)
+        {
+            // Azure withholds a flagged completion (or cuts it) and says which category fired; the tokens are still billed.
+            throw AzureOpenAIContentFilter.Flagged(
+                ProviderId, model, "withheld the answer", AzureOpenAIContentFilter.Filtered(filtered.ContentFilterResults), requestId,
+                completion.Usage is { } usage ? MapUsage(usage, completion.ServiceTier) : null, Redactor);
+        }
+
+        return ToChatResponse(completion, model);
+    }
 
     /// <summary>
     /// Deserializes the buffered body straight from its UTF-8 bytes. The body is decoded to a string only when it
@@ -157,6 +183,7 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
         string? modelId = null;
         DateTimeOffset? createdAt = null;
         var first = true;
+        List<(string Category, string? Severity)>? flagged = null;
         await foreach (var sse in SseParser.Create(stream, ParseStreamEvent).EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
             var item = sse.Data;
@@ -172,15 +199,26 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
             }
 
             var chunk = CheckChunk(item, call);
-            responseId ??= chunk.Id;
-            modelId ??= chunk.Model;
-            createdAt ??= chunk.Created is { } created ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
+            var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
+            if (_azure is not null && AzureFilterChunk(chunk, choice, ref flagged))
+            {
+                // Azure's prompt-filter-only first chunk and its asynchronous-filter annotations carry no answer (and an
+                // empty id and model): nothing to yield.
+                continue;
+            }
+
+            // Azure sends "" for the id and model and 0 for created on its filter chunks: those say nothing.
+            var chunkId = string.IsNullOrEmpty(chunk.Id) ? null : chunk.Id;
+            var chunkModel = string.IsNullOrEmpty(chunk.Model) ? null : chunk.Model;
+            responseId ??= chunkId;
+            modelId ??= chunkModel;
+            createdAt ??= chunk.Created is { } created and not 0 ? DateTimeOffset.FromUnixTimeSeconds(created) : null;
 
             var update = new ChatResponseUpdate
             {
-                ResponseId = chunk.Id ?? responseId,
-                MessageId = chunk.Id ?? responseId,
-                ModelId = chunk.Model ?? modelId,
+                ResponseId = chunkId ?? responseId,
+                MessageId = chunkId ?? responseId,
+                ModelId = chunkModel ?? modelId,
                 CreatedAt = createdAt,
                 Role = ChatRole.Assistant,
                 RawRepresentation = chunk,
@@ -193,7 +231,6 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
                 first = false;
             }
 
-            var choice = chunk.Choices is { Count: > 0 } ? chunk.Choices[0] : null;
             if (choice?.Delta is { } delta)
             {
                 var reasoning = delta.ReasoningContent ?? delta.Reasoning ?? delta.Content.GetReasoning();
@@ -249,6 +286,12 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
             yield return update;
         }
 
+        if (flagged is not null)
+        {
+            // Raised once the stream has ended, so the exception carries the usage of the final chunk.
+            throw AzureOpenAIContentFilter.Flagged(ProviderId, call.Model, "flagged the streamed answer", flagged, call.RequestId, call.UsageSoFar, Redactor);
+        }
+
         if (call.Completed && toolCalls.Count > 0)
         {
             // [DONE] without a finish_reason still owes the caller the calls it announced.
@@ -256,6 +299,34 @@ internal sealed class OpenAIChatCompletionsClient : DialectChatClient
             AddToolCalls(tail.Contents, toolCalls);
             yield return tail;
         }
+    }
+
+    /// <summary>
+    /// For Azure: true when <paramref name="chunk"/> is only a content-filter annotation (no delta, finish reason or usage),
+    /// which is skipped. A choice the filter flagged (<c>filtered: true</c>, or <c>finish_reason: content_filter</c>) sets
+    /// <paramref name="flagged"/>: the stream is read to its end (for the usage) and then throws
+    /// <see cref="StratumContentFilteredException"/>, whether the flag came with the answer or after it (asynchronous
+    /// filtering annotates text already streamed).
+    /// </summary>
+    private static bool AzureFilterChunk(ChatCompletionChunk chunk, ChatCompletionChunkChoice? choice, ref List<(string Category, string? Severity)>? flagged)
+    {
+        if (choice is not null)
+        {
+            var categories = AzureOpenAIContentFilter.Filtered(choice.ContentFilterResults);
+            if (categories.Count > 0 || string.Equals(choice.FinishReason, "content_filter", StringComparison.Ordinal))
+            {
+                flagged ??= [];
+                foreach (var category in categories)
+                {
+                    if (!flagged.Contains(category))
+                    {
+                        flagged.Add(category);
+                    }
+                }
+            }
+        }
+
+        return choice?.Delta is null && choice?.FinishReason is null && chunk.Usage is null && string.IsNullOrEmpty(chunk.Id);
     }
 
     private static ChatCompletionRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream)

@@ -249,6 +249,9 @@ internal sealed class ChatCompletionChoice
     public int Index;
     public ChatCompletionMessage? Message, Delta;
     public string? FinishReason;
+
+    /// <summary>Azure OpenAI: what its content filter found in this choice (read by <see cref="AzureOpenAIContentFilter"/>).</summary>
+    public JsonElement? ContentFilterResults;
 }
 
 [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
@@ -316,6 +319,9 @@ internal sealed class ChatCompletionChunkChoice
 
     [JsonConverter(typeof(RepeatedStringConverter))]
     public string? FinishReason;
+
+    /// <summary>Azure OpenAI: its content filter's results on this choice, also alone in an asynchronous-filter annotation chunk.</summary>
+    public JsonElement? ContentFilterResults;
 }
 
 internal sealed class ChatCompletionDelta

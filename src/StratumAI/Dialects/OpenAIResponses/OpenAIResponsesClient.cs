@@ -40,13 +40,21 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
     /// <param name="headers">Extra headers sent with every request.</param>
     /// <param name="providerId">Provider id reported in errors and telemetry.</param>
     /// <param name="timeProvider">Clock for retry-after dates; the system clock by default.</param>
+    /// <param name="azure">
+    /// For the <c>azure-openai-responses</c> dialect: Azure's URL (<c>/openai/v1/responses</c>, or the classic
+    /// <c>/openai/responses?api-version=…</c>), the key in the <c>api-key</c> header, Azure's error shapes and
+    /// <c>content_filters</c>; null for every other server.
+    /// </param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelId"/> or <paramref name="providerId"/> is empty, or <paramref name="baseUri"/> is not absolute.</exception>
-    public OpenAIResponsesClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null)
+    public OpenAIResponsesClient(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", TimeProvider? timeProvider = null, AzureOpenAIEndpoint? azure = null)
         : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.openai.com/v1")
     {
-        Endpoint = DialectHttp.Endpoint(baseUri, "responses");
+        _azure = azure;
+        Endpoint = azure?.For(AzureOpenAIEndpoint.Responses, modelId) ?? DialectHttp.Endpoint(baseUri, "responses");
     }
+
+    private readonly AzureOpenAIEndpoint? _azure;
 
     /// <summary>The full URL requests are posted to.</summary>
     public Uri Endpoint { get; }
@@ -55,8 +63,33 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
 
     private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
 
+    // The Responses API names the model (Azure: the deployment) in the body on every URL shape, so the endpoint is fixed.
     private protected override HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream) =>
-        CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIResponsesJsonContext.Default.ResponsesRequest), stream);
+        CreateJsonPost(
+            Endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(CreateRequest(messages, options, model, stream), OpenAIResponsesJsonContext.Default.ResponsesRequest),
+            stream,
+            _azure is null ? null : AzureOpenAIEndpoint.ApiKeyHeader);
+
+    private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
+        _azure is null
+            ? base.MapError(response, body, model)
+            : ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider, AzureOpenAIContentFilter.ParseErrorBody(body));
+
+    /// <summary>For Azure: throws when its content filter blocked the response (<c>content_filters</c> with <c>blocked: true</c>, or incomplete for <c>content_filter</c>).</summary>
+    private void ThrowIfAzureBlocked(ResponsesResponse? response, string model, string? requestId, UsageDetails? usage)
+    {
+        if (_azure is null || response is null)
+        {
+            return;
+        }
+
+        var blocked = AzureOpenAIContentFilter.Blocked(response.ContentFilters, out var categories);
+        if (blocked || string.Equals(response.IncompleteDetails?.Reason, "content_filter", StringComparison.Ordinal))
+        {
+            throw AzureOpenAIContentFilter.Flagged(ProviderId, model, "blocked the response", categories, requestId, usage, Redactor);
+        }
+    }
 
     private protected override async ValueTask<ChatResponse> ReadResponseAsync(HttpResponseMessage response, string model, string? requestId, CancellationToken cancellationToken)
     {
@@ -87,6 +120,7 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
             throw Failed(model, parsed.Error, requestId, usage);
         }
 
+        ThrowIfAzureBlocked(parsed, model, requestId, usage);
         return ToChatResponse(parsed, model, usage);
     }
 
@@ -173,6 +207,9 @@ internal sealed class OpenAIResponsesClient : DialectChatClient
                     progress.UsageSoFar = MapUsage(usage, evt.Response?.ServiceTier);
                     update.Contents.Add(new UsageContent(progress.UsageSoFar));
                 }
+
+                // Azure fills content_filters only on the final response object.
+                ThrowIfAzureBlocked(evt.Response, requestedModel, progress.RequestId, progress.UsageSoFar);
 
                 update.RawRepresentation = evt.Response;
                 progress.AddRequestId(update);

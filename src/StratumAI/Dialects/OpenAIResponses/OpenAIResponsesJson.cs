@@ -124,6 +124,9 @@ internal sealed class ResponsesResponse
     public ResponsesUsage? Usage;
     public ResponsesIncompleteDetails? IncompleteDetails;
     public ResponsesError? Error;
+
+    /// <summary>Azure OpenAI: its content filter's verdicts on the prompt and the completion (read by <see cref="AzureOpenAIContentFilter"/>).</summary>
+    public System.Text.Json.JsonElement? ContentFilters;
 }
 
 internal sealed class ResponsesIncompleteDetails
