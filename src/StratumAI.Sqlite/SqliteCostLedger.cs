@@ -485,66 +485,89 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         var transaction = connection.BeginTransaction(deferred: false);
         await using (transaction.ConfigureAwait(false))
         {
-            foreach (var pending in batch)
+            // One command per statement for the whole batch, prepared once: a new command per record made SQLite parse and
+            // plan the insert again for every record, and most of the writer's time went there (issue 18).
+            var insert = new InsertCommand(connection);
+            await using (insert.ConfigureAwait(false))
             {
-                await InsertAsync(connection, pending.Record, cancellationToken).ConfigureAwait(false);
+                foreach (var pending in batch)
+                {
+                    await insert.ExecuteAsync(pending.Record, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task InsertAsync(SqliteConnection connection, CostRecord record, CancellationToken cancellationToken)
+    /// <summary>The record insert and the tag insert, with their parameters, reused for every record of a batch.</summary>
+    private sealed class InsertCommand : IAsyncDisposable
     {
-        var insert = Command(connection, Insert);
-        await using (insert.ConfigureAwait(false))
+        private static readonly string[] RecordParameters =
+        [
+            "$id", "$ticks", "$offset", "$day", "$provider", "$model", "$caller", "$input", "$cached", "$cacheWrite", "$output",
+            "$reasoning", "$hasUsage", "$costInput", "$costCached", "$costCacheWrite", "$costOutput", "$costReasoning",
+            "$costTotal", "$isPriced", "$outcome", "$errorType", "$cacheHit", "$saved", "$requestId", "$isEstimated",
+        ];
+
+        private readonly SqliteCommand _record;
+        private readonly SqliteParameter[] _values;
+        private readonly SqliteCommand _tag;
+        private readonly SqliteParameter _tagSeq;
+        private readonly SqliteParameter _tagPosition;
+        private readonly SqliteParameter _tagText;
+
+        public InsertCommand(SqliteConnection connection)
         {
-            var p = insert.Parameters;
-            p.AddWithValue("$id", record.Id.ToString("D"));
-            p.AddWithValue("$ticks", record.Timestamp.UtcTicks);
-            p.AddWithValue("$offset", (long)record.Timestamp.Offset.TotalMinutes);
-            p.AddWithValue("$day", CostGroupingKeys.DayOf(record.Timestamp));
-            p.AddWithValue("$provider", (object?)record.ProviderId ?? DBNull.Value);
-            p.AddWithValue("$model", (object?)record.ModelId ?? DBNull.Value);
-            p.AddWithValue("$caller", (object?)record.Caller ?? DBNull.Value);
-            p.AddWithValue("$input", record.InputTokens);
-            p.AddWithValue("$cached", record.CachedInputTokens);
-            p.AddWithValue("$cacheWrite", record.CacheWriteInputTokens);
-            p.AddWithValue("$output", record.OutputTokens);
-            p.AddWithValue("$reasoning", record.ReasoningTokens);
-            p.AddWithValue("$hasUsage", record.HasUsage ? 1L : 0L);
-            p.AddWithValue("$costInput", Text(record.Cost.Input));
-            p.AddWithValue("$costCached", Text(record.Cost.CachedInput));
-            p.AddWithValue("$costCacheWrite", Text(record.Cost.CacheWrite));
-            p.AddWithValue("$costOutput", Text(record.Cost.Output));
-            p.AddWithValue("$costReasoning", Text(record.Cost.Reasoning));
-            p.AddWithValue("$costTotal", Text(record.Total));
-            p.AddWithValue("$isPriced", record.IsPriced ? 1L : 0L);
-            p.AddWithValue("$outcome", (long)record.Outcome);
-            p.AddWithValue("$errorType", (object?)record.ErrorType ?? DBNull.Value);
-            p.AddWithValue("$cacheHit", record.IsCacheHit ? 1L : 0L);
-            p.AddWithValue("$saved", Text(record.Saved));
-            p.AddWithValue("$requestId", (object?)record.RequestId ?? DBNull.Value);
-            p.AddWithValue("$isEstimated", record.IsEstimated ? 1L : 0L);
+            _record = Command(connection, Insert);
+            _values = new SqliteParameter[RecordParameters.Length];
+            for (var i = 0; i < RecordParameters.Length; i++)
+            {
+                _values[i] = _record.Parameters.Add(new SqliteParameter { ParameterName = RecordParameters[i] });
+            }
+
+            _tag = Command(connection, $"INSERT INTO {TagsTable} (record_seq, position, tag) VALUES ($seq, $position, $tag);");
+            _tagSeq = _tag.Parameters.Add("$seq", SqliteType.Integer);
+            _tagPosition = _tag.Parameters.Add("$position", SqliteType.Integer);
+            _tagText = _tag.Parameters.Add("$tag", SqliteType.Text);
+        }
+
+        public async Task ExecuteAsync(CostRecord record, CancellationToken cancellationToken)
+        {
+            object?[] values =
+            [
+                record.Id.ToString("D"), record.Timestamp.UtcTicks, (long)record.Timestamp.Offset.TotalMinutes,
+                CostGroupingKeys.DayOf(record.Timestamp), record.ProviderId, record.ModelId, record.Caller,
+                record.InputTokens, record.CachedInputTokens, record.CacheWriteInputTokens, record.OutputTokens,
+                record.ReasoningTokens, record.HasUsage ? 1L : 0L, Text(record.Cost.Input), Text(record.Cost.CachedInput),
+                Text(record.Cost.CacheWrite), Text(record.Cost.Output), Text(record.Cost.Reasoning), Text(record.Total),
+                record.IsPriced ? 1L : 0L, (long)record.Outcome, record.ErrorType, record.IsCacheHit ? 1L : 0L,
+                Text(record.Saved), record.RequestId, record.IsEstimated ? 1L : 0L,
+            ];
+            for (var i = 0; i < values.Length; i++)
+            {
+                _values[i].Value = values[i] ?? DBNull.Value;
+            }
+
             // INSERT OR IGNORE ... RETURNING yields no row when the id is already stored (a replay): nothing to add.
-            if (await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long seq)
+            if (await _record.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long seq)
             {
                 return;
             }
 
-            var tag = Command(connection, $"INSERT INTO {TagsTable} (record_seq, position, tag) VALUES ($seq, $position, $tag);");
-            await using (tag.ConfigureAwait(false))
+            _tagSeq.Value = seq;
+            for (var i = 0; i < record.Tags.Count; i++)
             {
-                tag.Parameters.AddWithValue("$seq", seq);
-                var position = tag.Parameters.Add("$position", SqliteType.Integer);
-                var text = tag.Parameters.Add("$tag", SqliteType.Text);
-                for (var i = 0; i < record.Tags.Count; i++)
-                {
-                    position.Value = (long)i;
-                    text.Value = record.Tags[i];
-                    await tag.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                _tagPosition.Value = (long)i;
+                _tagText.Value = record.Tags[i];
+                await _tag.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _record.DisposeAsync().ConfigureAwait(false);
+            await _tag.DisposeAsync().ConfigureAwait(false);
         }
     }
 
