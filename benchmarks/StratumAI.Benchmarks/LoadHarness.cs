@@ -11,7 +11,7 @@ namespace StratumAI.Benchmarks;
 /// calls per second, p50/p99 latency and allocations per call of the whole client process, per variant and concurrency.
 /// BenchmarkDotNet measures one call at a time; throughput and tail latency under concurrency need callers running
 /// together, so this is a harness of its own:
-/// <code>dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load [--seconds 5] [--warmup 2] [--concurrency 1,16,128,1024] [--variants raw,bare,production,sqlite] [--streams 64] [--profile]</code>
+/// <code>dotnet run -c Release --project benchmarks/StratumAI.Benchmarks -- load [--seconds 5] [--warmup 2] [--concurrency 1,16,128,1024] [--variants raw,bare,production,sqlite] [--repeat 1] [--streams 64] [--profile]</code>
 /// (<c>--profile</c> adds the types each variant allocates, sampled: <see cref="AllocationProfile"/>).
 /// </summary>
 internal static class LoadHarness
@@ -26,34 +26,61 @@ internal static class LoadHarness
         var variants = Option(args, "--variants", "raw,bare,production,sqlite").Split(',');
         var streams = (int)Option(args, "--streams", 64.0);
         var profile = Array.IndexOf(args, "--profile") >= 0;
+        var repeat = Math.Max(1, (int)Option(args, "--repeat", 1.0));
 
         using var server = ServerProcess.Start();
         var baseUri = server.BaseUri;
         Console.WriteLine($"// server: separate process {server.ProcessId}, {baseUri}; client: {Environment.ProcessorCount} cores, {RuntimeDescription()}");
         Console.WriteLine($"// each cell: {warmup} s warm-up at the same concurrency, then {seconds} s measured; allocations are GC.GetTotalAllocatedBytes of this (client) process");
 
-        var rows = new List<Row>();
+        // The server process starts cold: whichever variant ran first used to measure the server's JIT tiering too (the raw
+        // baseline, first, looked slower than the bare client in every run). Warm it up once, untimed, before any cell.
+        await using (var warm = await Target.CreateAsync("raw", baseUri))
+        {
+            await RunPhaseAsync(Math.Min(16, concurrencies.Max()), warm.CallAsync, TimeSpan.FromSeconds(5), Enumerable.Range(0, 16).Select(_ => new LatencyHistogram()).ToArray());
+        }
+
+        // With --repeat R the variants run R times in rotation, so slow drifts of a shared machine hit every variant alike;
+        // the table gives medians, and each ratio is the median of the ratios within one round.
+        var rows = new List<(int Round, Row Row)>();
         foreach (var concurrency in concurrencies)
         {
-            foreach (var variant in variants)
+            for (var round = 0; round < repeat; round++)
             {
-                await using var target = await Target.CreateAsync(variant, baseUri);
-                using var sampler = profile ? new AllocationProfile() : null;
-                var row = await MeasureAsync(variant, concurrency, target.CallAsync, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds), sampler);
-                rows.Add(row);
-                Console.WriteLine($"// {variant} x{concurrency}: {row.CallsPerSecond:N0} calls/s, p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N2} KB/call");
+                foreach (var variant in variants)
+                {
+                    await using var target = await Target.CreateAsync(variant, baseUri);
+                    using var sampler = profile ? new AllocationProfile() : null;
+                    var row = await MeasureAsync(variant, concurrency, target.CallAsync, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(seconds), sampler);
+                    rows.Add((round, row));
+                    Console.WriteLine($"// {variant} x{concurrency}: {row.CallsPerSecond:N0} calls/s, p50 {row.P50Ms:N2} ms, p99 {row.P99Ms:N2} ms, {row.KbPerCall:N2} KB/call");
+                }
             }
         }
 
         Console.WriteLine();
+        Console.WriteLine(repeat > 1 ? $"// medians of {repeat} rounds" : "// one round");
         Console.WriteLine("| concurrency | variant | calls/s | vs raw | p50 ms | p99 ms | p99 vs raw | KB/call | vs raw |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var row in rows)
+        foreach (var concurrency in concurrencies)
         {
-            var raw = rows.FirstOrDefault(r => r.Concurrency == row.Concurrency && r.Variant == "raw");
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"| {row.Concurrency:N0} | {row.Variant} | {row.CallsPerSecond:N0} | {Ratio(row.CallsPerSecond, raw?.CallsPerSecond)} | {row.P50Ms:N2} | {row.P99Ms:N2} | {Ratio(row.P99Ms, raw?.P99Ms)} | {row.KbPerCall:N2} | {Ratio(row.KbPerCall, raw?.KbPerCall)} |"));
+            foreach (var variant in variants.Distinct())
+            {
+                var own = rows.Where(r => r.Row.Concurrency == concurrency && r.Row.Variant == variant).ToArray();
+                double? RoundRatio(Func<Row, double> metric)
+                {
+                    var ratios = own
+                        .Select(r => (Mine: metric(r.Row), Raw: rows.FirstOrDefault(x => x.Round == r.Round && x.Row.Concurrency == concurrency && x.Row.Variant == "raw").Row))
+                        .Where(p => p.Raw is not null)
+                        .Select(p => p.Mine / metric(p.Raw!))
+                        .ToArray();
+                    return ratios.Length == 0 ? null : Median(ratios);
+                }
+
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {concurrency:N0} | {variant} | {Median(own.Select(r => r.Row.CallsPerSecond)):N0} | {Times(RoundRatio(r => r.CallsPerSecond))} | {Median(own.Select(r => r.Row.P50Ms)):N2} | {Median(own.Select(r => r.Row.P99Ms)):N2} | {Times(RoundRatio(r => r.P99Ms))} | {Median(own.Select(r => r.Row.KbPerCall)):N2} | {Times(RoundRatio(r => r.KbPerCall))} |"));
+            }
         }
 
         if (streams > 0)
@@ -167,6 +194,14 @@ internal static class LoadHarness
         return (T)Convert.ChangeType(args[index + 1], typeof(T), CultureInfo.InvariantCulture);
     }
 
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Times(double? ratio) => ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.00}×") : "–";
+
     private sealed record Row(string Variant, int Concurrency, double CallsPerSecond, double P50Ms, double P99Ms, double KbPerCall);
 
     /// <summary>One variant's client: <see cref="CallAsync"/> makes one checked call, <see cref="StreamAsync"/> reads one checked stream.</summary>
@@ -195,13 +230,18 @@ internal static class LoadHarness
                 "sqlite" => b => b
                     .UseStratumResilience()
                     .UseStratumBudget(Budgets())
-                    .UseStratumCostTracking(new CostTracker(), o => o.Ledger = target.SqliteLedger()),
+                    .UseStratumCostTracking(new CostTracker(), o => o.Ledger = target.SqliteLedger(SqliteLedgerDurability.PowerLossSafe)),
+                // The same with synchronous=NORMAL: a committed record survives a kill of the process, not a power loss.
+                "sqlite-process" => b => b
+                    .UseStratumResilience()
+                    .UseStratumBudget(Budgets())
+                    .UseStratumCostTracking(new CostTracker(), o => o.Ledger = target.SqliteLedger(SqliteLedgerDurability.ProcessCrashSafe)),
                 // One middleware alone, for --profile.
                 "telemetry" => b => b.UseStratumTelemetry(),
                 "resilience" => b => b.UseStratumResilience(),
                 "budget" => b => b.UseStratumBudget(Budgets()),
                 "costtracking" => b => b.UseStratumCostTracking(new CostTracker(), o => o.Ledger = new InMemoryCostLedger()),
-                _ => throw new ArgumentException($"Unknown variant '{variant}': raw, bare, production, sqlite, or one middleware (telemetry, resilience, budget, costtracking)."),
+                _ => throw new ArgumentException($"Unknown variant '{variant}': raw, bare, production, sqlite, sqlite-process, or one middleware (telemetry, resilience, budget, costtracking)."),
             };
 
             if (variant != "raw")
@@ -286,10 +326,10 @@ internal static class LoadHarness
             _http.Dispose();
         }
 
-        private SqliteCostLedger SqliteLedger()
+        private SqliteCostLedger SqliteLedger(SqliteLedgerDurability durability)
         {
             _directory = Directory.CreateTempSubdirectory("stratum-load-").FullName;
-            return _ledger = new SqliteCostLedger(Path.Combine(_directory, "costs.db"));
+            return _ledger = new SqliteCostLedger(new SqliteCostLedgerOptions { DatabasePath = Path.Combine(_directory, "costs.db"), Durability = durability });
         }
 
         private static BudgetManager Budgets() => new([BudgetPolicy.Daily(1_000_000_000m), BudgetPolicy.PerCall(2m)]);
