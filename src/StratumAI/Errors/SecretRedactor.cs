@@ -78,7 +78,9 @@ internal sealed class SecretRedactor
             }
         }
 
-        foreach (Match match in KeyShaped.Matches(text))
+        // IsMatch first: it allocates nothing, and almost no provider text (a model id, a response id) holds a key, while
+        // Matches allocates a collection on every call, which telemetry made per response (issue 18).
+        foreach (Match match in KeyShaped.IsMatch(text) ? KeyShaped.Matches(text) : Enumerable.Empty<Match>())
         {
             var token = match.Groups["token"];
             var secret = token.Success ? (Capture)token : match;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
@@ -48,6 +49,10 @@ public sealed class TelemetryChatClient : DelegatingChatClient
     private readonly StratumClient? _stratum;
     private readonly ModelInfo? _innerModel;
     private readonly ChatClientMetadata? _metadata;
+
+    // Each provider's endpoint host and port, parsed once: a Uri per call was most of what telemetry allocated when nobody
+    // listened (issue 18).
+    private readonly ConcurrentDictionary<ProviderInfo, Uri?> _endpoints = new();
 
     /// <summary>Wraps a chat client.</summary>
     /// <param name="innerClient">The client whose calls are recorded.</param>
@@ -116,7 +121,11 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             throw;
         }
 
-        End(call, CallOutcome.Of(response), EndKind.Completed, null, cancellationToken);
+        if (IsObserved(call, error: null))
+        {
+            End(call, CallOutcome.Of(response), EndKind.Completed, null, cancellationToken);
+        }
+
         return response;
     }
 
@@ -274,8 +283,19 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         return call;
     }
 
+    /// <summary>Whether anything records this call's end: its span, a metric, or the log. When nothing does, End does nothing.</summary>
+    private bool IsObserved(CallScope call, Exception? error) =>
+        call.Activity is not null
+        || _operationDuration.Enabled || _tokenUsage.Enabled || _cost.Enabled || _timeToFirstChunk.Enabled
+        || _logger.IsEnabled(LogLevel.Debug) || _logger.IsEnabled(LogLevel.Information) || (error is not null && _logger.IsEnabled(LogLevel.Warning));
+
     private void End(CallScope call, CallOutcome outcome, EndKind kind, Exception? error, CancellationToken cancellationToken)
     {
+        if (!IsObserved(call, error))
+        {
+            return;
+        }
+
         var duration = _time.GetElapsedTime(call.Started).TotalSeconds;
         var served = outcome.Model ?? call.Model;
         var providerName = served is not null ? GenAI.ProviderNameOf(served.Provider.Id) : call.ProviderName;
@@ -452,7 +472,10 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         usage.AdditionalCounts?.TryGetValue(StratumUsageKeys.CacheWriteInputTokens, out var tokens) == true ? tokens : null;
 
     /// <summary>The endpoint calls to a provider go to: the options' override, else the catalog's. Only its host and port are recorded.</summary>
-    private Uri? BaseUrlOf(ProviderInfo provider)
+    private Uri? BaseUrlOf(ProviderInfo provider) =>
+        _endpoints.GetOrAdd(provider, static (p, self) => self.ParseBaseUrl(p), this);
+
+    private Uri? ParseBaseUrl(ProviderInfo provider)
     {
         if (_stratum is not null && _stratum.Options.Providers.TryGetValue(provider.Id, out var configured) && configured.BaseUrl is { IsAbsoluteUri: true } url)
         {
