@@ -161,6 +161,22 @@ public static class CatalogMerger
             }
 
             var model = slot.Model;
+            if (model.PricesAs is { } pricesAs)
+            {
+                if (!keys.TryGetValue(pricesAs, out var baseModel) || baseModel.PricesAs is not null || ReferenceEquals(baseModel, model))
+                {
+                    diagnostics.Add(Error(
+                        CatalogDiagnosticIds.UnknownPricesAs,
+                        baseModel is null
+                            ? $"prices_as '{pricesAs}' of model '{model.Id}' is not a model id or alias in the catalog; name the base model the deployment runs (e.g. gpt-4o), or give the model its own price and context_window."
+                            : $"prices_as '{pricesAs}' of model '{model.Id}' names a model that is itself priced as another ('{baseModel.PricesAs ?? baseModel.Id}'); name that base model directly.",
+                        model.PricesAsLocation ?? model.Location));
+                    continue;
+                }
+
+                model = WithBase(model, baseModel);
+            }
+
             if (model.Replacement is { } replacement && !keys.ContainsKey(replacement))
             {
                 diagnostics.Add(Error(
@@ -187,6 +203,17 @@ public static class CatalogMerger
             EquatableArray<CatalogModel>.UnsafeWrap(models.ToArray()),
             EquatableArray<CatalogDiagnostic>.UnsafeWrap(diagnostics.ToArray()));
     }
+
+    /// <summary><paramref name="model"/> with what its entry does not state taken from <paramref name="baseModel"/> (<c>prices_as</c>).</summary>
+    private static CatalogModel WithBase(CatalogModel model, CatalogModel baseModel) => model with
+    {
+        Price = model.InheritsPrice ? baseModel.Price : model.Price,
+        InheritsPrice = false,
+        ContextWindow = model.ContextWindow == 0 ? baseModel.ContextWindow : model.ContextWindow,
+        MaxOutputTokens = model.MaxOutputTokens ?? baseModel.MaxOutputTokens,
+        Capabilities = model.Capabilities.Count == 0 ? baseModel.Capabilities : model.Capabilities,
+        Quality = model.Quality ?? baseModel.Quality,
+    };
 
     private static void MergeLayer(
         List<CatalogFile> files,

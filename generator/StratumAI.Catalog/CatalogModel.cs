@@ -147,6 +147,19 @@ public sealed record CatalogModel(
 {
     /// <summary>Where <see cref="Replacement"/> was written, so a replacement that names no model is reported at its value.</summary>
     public SourceLocation? ReplacementLocation { get; init; }
+
+    /// <summary>
+    /// The id or alias of the catalog model this one is priced as (<c>prices_as:</c>; an Azure OpenAI deployment names its
+    /// base model), or null. After <see cref="CatalogMerger.Merge"/> the model holds the base model's price, context window,
+    /// output limit, capabilities and quality wherever its own entry states none.
+    /// </summary>
+    public string? PricesAs { get; init; }
+
+    /// <summary>Where <see cref="PricesAs"/> was written, so a base model that is not in the catalog is reported at its value.</summary>
+    public SourceLocation? PricesAsLocation { get; init; }
+
+    /// <summary>True while the model states no <c>price</c> of its own and waits for its <see cref="PricesAs"/> model's.</summary>
+    public bool InheritsPrice { get; init; }
 }
 
 /// <summary>The result of parsing one catalog file. Never null; problems are in <see cref="Diagnostics"/>.</summary>

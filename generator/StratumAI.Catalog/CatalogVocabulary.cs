@@ -64,4 +64,10 @@ public static class CatalogDiagnosticIds
     /// unless <c>allow_insecure_http</c> or the provider option allows it).
     /// </summary>
     public const string InsecureBaseUrl = "STRAT015";
+
+    /// <summary>
+    /// A model's <c>prices_as</c> names no model id or alias of the merged catalog, or a model that is itself priced as
+    /// another: the model has no price and is left out.
+    /// </summary>
+    public const string UnknownPricesAs = "STRAT016";
 }

@@ -63,6 +63,7 @@ public class CatalogDiagnosticLocationTests
         { "STRAT014", "bad deprecation date", "    context_window: 128000\n", "    context_window: 128000\n    deprecated_on: ‸2025-13-01\n" },
         { "STRAT014", "replacement names no model", "    context_window: 128000\n", "    context_window: 128000\n    replacement: ‸gpt-9\n" },
         { "STRAT015", "api key over plain http to a remote host", "  base_url: https://api.openai.com/v1", "  base_url: ‸http://api.openai.com/v1\n  api_key_env: OPENAI_API_KEY" },
+        { "STRAT016", "prices_as names no model", "    context_window: 128000\n", "    context_window: 128000\n    prices_as: ‸gpt-9\n" },
         { "STRAT015", "api key over plain http with user info", "  base_url: https://api.openai.com/v1", "  api_key_env: OPENAI_API_KEY\n  base_url: ‸'http://user:pw@10.0.0.7:8000/v1'" },
     };
 
@@ -93,6 +94,7 @@ public class CatalogDiagnosticLocationTests
         { "STRAT014", "bad deprecation date", "\"context_window\": 128000,", "\"context_window\": 128000, \"deprecated_on\": ‸\"30/06/2026\"," },
         { "STRAT014", "replacement names no model", "\"context_window\": 128000,", "\"context_window\": 128000, \"replacement\": ‸\"gpt-9\"," },
         { "STRAT015", "api key over plain http to a remote host", "\"base_url\": \"https://api.openai.com/v1\"", "\"base_url\": ‸\"http://api.openai.com/v1\", \"api_key_env\": \"OPENAI_API_KEY\"" },
+        { "STRAT016", "prices_as names no model", "\"context_window\": 128000,", "\"context_window\": 128000, \"prices_as\": ‸\"gpt-9\"," },
     };
 
     [Theory]
@@ -109,7 +111,7 @@ public class CatalogDiagnosticLocationTests
     public void Cases_CoverEveryDiagnosticIdInBothFormats()
     {
         var all = typeof(CatalogDiagnosticIds).GetFields().Select(f => (string)f.GetValue(null)!).OrderBy(x => x, StringComparer.Ordinal).ToArray();
-        Assert.Equal(15, all.Length);
+        Assert.Equal(16, all.Length);
         Assert.Equal(all, YamlCases().Select(row => (string)row[0]).Distinct().OrderBy(x => x, StringComparer.Ordinal));
         Assert.Equal(all, JsonCases().Select(row => (string)row[0]).Distinct().OrderBy(x => x, StringComparer.Ordinal));
     }

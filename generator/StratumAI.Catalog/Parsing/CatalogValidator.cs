@@ -13,7 +13,7 @@ internal sealed class CatalogValidator
     private static readonly string[] ModelKeys =
     {
         "id", "name", "dialect", "context_window", "max_output_tokens", "price", "capabilities", "quality", "aliases",
-        "deprecated_on", "replacement",
+        "deprecated_on", "replacement", "prices_as",
     };
 
     private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority", "batch" };
@@ -260,7 +260,7 @@ internal sealed class CatalogValidator
 
         var errorsBefore = _errorCount;
         CatalogNode? idNode = null, nameNode = null, dialectNode = null, contextNode = null, maxOutputNode = null, priceNode = null;
-        CatalogNode? capabilitiesNode = null, qualityNode = null, aliasesNode = null, deprecatedNode = null, replacementNode = null;
+        CatalogNode? capabilitiesNode = null, qualityNode = null, aliasesNode = null, deprecatedNode = null, replacementNode = null, pricesAsNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -301,6 +301,9 @@ internal sealed class CatalogValidator
                 case "replacement":
                     Take(ref replacementNode, entry, key);
                     break;
+                case "prices_as":
+                    Take(ref pricesAsNode, entry, key);
+                    break;
                 default:
                     UnknownKey(entry.Key, key, "a model", ModelKeys);
                     break;
@@ -330,9 +333,14 @@ internal sealed class CatalogValidator
         }
 
         var dialect = ReadDialect(dialectNode, mapping, required: false);
-        var contextWindow = ReadInteger(contextNode, "context_window", mapping, required: true, int.MaxValue);
+
+        // A model that prices as another (an Azure deployment of gpt-4o) takes its price and context window from it when
+        // it states none; the merger fills them in, or reports STRAT016 when the base model is not in the catalog.
+        var pricesAs = ReadModelId(pricesAsNode, "prices_as", mapping, required: false);
+        var contextWindow = ReadInteger(contextNode, "context_window", mapping, required: pricesAs is null, int.MaxValue);
         var maxOutput = ReadInteger(maxOutputNode, "max_output_tokens", mapping, required: false, int.MaxValue);
-        var price = ReadPrice(priceNode, mapping);
+        var inheritsPrice = pricesAs is not null && priceNode is null;
+        var price = inheritsPrice ? InheritedPrice : ReadPrice(priceNode, mapping);
         var capabilities = ReadCapabilities(capabilitiesNode);
         var aliases = ReadAliases(aliasesNode);
 
@@ -357,7 +365,7 @@ internal sealed class CatalogValidator
         }
 
         var replacement = ReadModelId(replacementNode, "replacement", mapping, required: false);
-        if (_errorCount != errorsBefore || id is null || enumName is null || contextWindow is null || price is null)
+        if (_errorCount != errorsBefore || id is null || enumName is null || (contextWindow is null && pricesAs is null) || price is null)
         {
             return null;
         }
@@ -367,7 +375,7 @@ internal sealed class CatalogValidator
             enumName,
             providerId,
             dialect,
-            (int)contextWindow.Value,
+            contextWindow is null ? 0 : (int)contextWindow.Value,
             maxOutput is null ? null : (int)maxOutput.Value,
             price,
             capabilities,
@@ -378,8 +386,14 @@ internal sealed class CatalogValidator
             _source.Location(idNode!))
         {
             ReplacementLocation = replacementNode is null ? null : _source.Location(replacementNode),
+            PricesAs = pricesAs,
+            PricesAsLocation = pricesAsNode is null ? null : _source.Location(pricesAsNode),
+            InheritsPrice = inheritsPrice,
         };
     }
+
+    /// <summary>The placeholder price of a model that takes its base model's (<c>prices_as</c> without <c>price</c>) until the merger resolves it.</summary>
+    private static readonly CatalogPrice InheritedPrice = new(0m, 0m, null, null, null, EquatableArray<PriceTier>.Empty);
 
     private CatalogPrice? ReadPrice(CatalogNode? node, MappingNode model)
     {

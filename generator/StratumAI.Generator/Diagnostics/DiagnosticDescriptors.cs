@@ -3,7 +3,7 @@ using StratumAI.Catalog;
 
 namespace StratumAI.Generator;
 
-/// <summary>The diagnostics the generator reports: catalog problems (STRAT001–015) and <c>[LlmCall]</c> problems (STRAT101+).</summary>
+/// <summary>The diagnostics the generator reports: catalog problems (STRAT001–016) and <c>[LlmCall]</c> problems (STRAT101+).</summary>
 internal static class DiagnosticDescriptors
 {
     private const string CatalogCategory = "StratumAI.Catalog";
@@ -62,6 +62,7 @@ internal static class DiagnosticDescriptors
         Catalog(CatalogDiagnosticIds.DuplicateProvider, "Duplicate provider"),
         Catalog(CatalogDiagnosticIds.OutOfRange, "Catalog value out of range"),
         Catalog(CatalogDiagnosticIds.InvalidDeprecation, "Invalid deprecation"),
+        Catalog(CatalogDiagnosticIds.UnknownPricesAs, "Unknown prices_as model"),
         new DiagnosticDescriptor(CatalogDiagnosticIds.InsecureBaseUrl, "API key over plain HTTP", "{0}", CatalogCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true),
     };
 
