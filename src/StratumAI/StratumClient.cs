@@ -21,7 +21,7 @@ namespace StratumAI;
 /// <see cref="InvalidOperationException"/> before any request is sent, unless <see cref="ProviderOptions.AllowInsecureHttp"/>
 /// or the catalog's <see cref="ProviderInfo.AllowInsecureHttp"/> allows it.</para>
 /// </remarks>
-public sealed class StratumClient : IDisposable
+public sealed partial class StratumClient : IDisposable
 {
     private readonly IServiceProvider? _services;
     private readonly StratumClientOptions _options;

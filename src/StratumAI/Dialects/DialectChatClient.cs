@@ -203,6 +203,68 @@ internal abstract class DialectChatClient : IChatClient
     {
     }
 
+    // The batch APIs (Batches/) send the dialect's own request bodies and read its own answers, through these four members:
+    // one request builder, one reader and one error mapping per dialect, whether a call goes alone or in a batch.
+
+    /// <summary>The provider's base URL, under which the batch endpoints live.</summary>
+    internal Uri ApiBaseUri => BaseUri;
+
+    /// <summary>
+    /// The endpoint and JSON body a non-streaming call of <paramref name="messages"/> would send: what a batch line carries.
+    /// </summary>
+    internal (Uri Endpoint, byte[] Body) CreateBatchItem(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var model = ResolveModel(options);
+        using var request = CreateHttpRequest(messages, options, model, stream: false);
+        using var body = new MemoryStream();
+        request.Content!.CopyTo(body, null, CancellationToken.None);
+        return (request.RequestUri!, body.ToArray());
+    }
+
+    /// <summary>
+    /// A request to <paramref name="endpoint"/> with the headers this dialect's calls carry (API key, version header, the
+    /// configured extra headers), for the batch endpoints of the same API.
+    /// </summary>
+    internal HttpRequestMessage CreateBatchHttpRequest(HttpMethod method, Uri endpoint, HttpContent? content)
+    {
+        using var template = CreateHttpRequest([], null, ModelId, stream: false);
+        var request = new HttpRequestMessage(method, endpoint) { Content = content };
+        foreach (var header in template.Headers)
+        {
+            if (!string.Equals(header.Key, "Accept", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+
+    /// <summary>Sends a batch endpoint's request like a call's: transport failures, timeouts and error statuses become StratumAI exceptions.</summary>
+    internal Task<HttpResponseMessage> SendBatchHttpRequestAsync(HttpRequestMessage request, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
+        SendAsync(request, ModelId, completionOption, cancellationToken);
+
+    /// <summary>Reads one answer of a batch (the body a non-streaming call would have received) with this dialect's reader.</summary>
+    internal async ValueTask<ChatResponse> ReadBatchItemAsync(string body, string model, string? requestId, CancellationToken cancellationToken)
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        var result = await ReadResponseAsync(response, model, requestId, cancellationToken).ConfigureAwait(false);
+        if (requestId is not null)
+        {
+            (result.AdditionalProperties ??= [])[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        return result;
+    }
+
+    /// <summary>The exception this dialect maps an error answer of one batch item to, as if it had come with <paramref name="status"/>.</summary>
+    internal StratumException MapBatchItemError(int status, string body, string model)
+    {
+        using var response = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        return MapError(response, body, model);
+    }
+
     private protected string ResolveModel(ChatOptions? options) => string.IsNullOrEmpty(options?.ModelId) ? ModelId : options.ModelId;
 
     /// <summary>
