@@ -17,6 +17,7 @@ public sealed class BatchReplayTests
     private const string OpenAILifecycle = "openai/batch__ruby-llm__batch_with_openai_gpt-5-nano_answers_staged_chats_and_appends_the_answers_to_their_conversations.yml";
     private const string OpenAICreateCancel = "openai/batch__openai-dotnet__CreateGetAndCancelBatchProtocol.json";
     private const string OpenAIChatResults = "openai/batch__langbatch__chat_completion_batch_results.jsonl";
+    private const string OpenAIBatchList = "openai/batch__ruby-openai__batches_list.yml";
     private const string AnthropicLifecycle = "anthropic/batch__ruby-llm__batch_with_anthropic_claude-haiku-4-5_answers_staged_chats_and_appends_the_answers_to_their_conversations.yml";
     private const string AnthropicResults2024 = "anthropic/batch__anthropic-rb__batch_messages_results.yml";
     private const string AnthropicResultsNotReady = "anthropic/batch-error__anthropic-rb__batch_results.yml";
@@ -24,7 +25,7 @@ public sealed class BatchReplayTests
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(30);
 
     /// <summary>The fixtures of the Chat Completions folders these tests replay, for that folder's inventory guard.</summary>
-    internal static IEnumerable<string> ChatCompletionsFolderFixtures => [OpenAICreateCancel, OpenAIChatResults];
+    internal static IEnumerable<string> ChatCompletionsFolderFixtures => [OpenAICreateCancel, OpenAIChatResults, OpenAIBatchList];
 
     // Prices as catalog/openai.yaml and catalog/anthropic.yaml have them, USD per 1M tokens.
     private static readonly ModelPricing Gpt5NanoPricing = new(0.05m, 0.4m, 0.005m, Batch: new ServiceTierPricing(0.025m, 0.2m, 0.0025m));
@@ -197,7 +198,7 @@ public sealed class BatchReplayTests
     }
 
     [Fact]
-    public async Task OpenAIChatCompletionsBatch_WithMetadata_IsCreated_AndCancelled_KeepingItsReservationUntilItEnds()
+    public async Task OpenAIChatCompletionsBatch_WithMetadata_IsCreated_AndCancelled_KeepingItsReservationUntilItEndsWithoutResults()
     {
         var exchanges = FixtureLoader.Load(OpenAICreateCancel);
         Assert.Equal(3, exchanges.Count);
@@ -206,7 +207,7 @@ public sealed class BatchReplayTests
         var model = Model("gpt-4o-mini", Provider("openai"), Gpt4oMiniPricing);
         using var client = ClientFor(server, "openai", configure: o => o.Models.Register([model]));
         var budgets = new BudgetManager([BudgetPolicy.Daily(1m)]);
-        var options = new StratumBatchOptions { Budget = budgets, Metadata = new Dictionary<string, string> { ["testMetadataKey"] = "test metadata value" } };
+        var options = new StratumBatchOptions { Budget = budgets, PollInterval = TimeSpan.Zero, Metadata = new Dictionary<string, string> { ["testMetadataKey"] = "test metadata value" } };
         var request = new BatchRequest("request-1", [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, "What is 2+2?")]);
 
         var batch = await client.SubmitBatchAsync("gpt-4o-mini", [request], options);
@@ -227,6 +228,20 @@ public sealed class BatchReplayTests
         Assert.True(reserved > 0m);
         Assert.Equal((reserved, (0m, reserved)), (batch.Reserved, Status(budgets)));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await ReadAllAsync(batch));
+
+        // It ends "cancelled" with no output or error file (a cancelled batch object as ruby-openai's recorded list holds
+        // one): nothing ran, nothing is billed, and the reservation is released without reading anything.
+        var list = FixtureLoader.Load(OpenAIBatchList)[0];
+        var cancelled = JsonNode.Parse(list.Response.BodyText)!["data"]!.AsArray().First(b => (string?)b!["status"] == "cancelled")!;
+        Assert.Null((string?)cancelled["output_file_id"]);
+        server.Enqueue(FakeResponse.Json(cancelled.ToJsonString()));
+        await batch.WaitAsync();
+
+        Assert.Equal(("GET", "/v1/batches/batch_690467101b488190972cdce590a00ae3"), (server.ReceivedRequests[3].Method, server.ReceivedRequests[3].Path));
+        Assert.Equal(("cancelled", true), (batch.Status, batch.IsEnded));
+        Assert.Equal((0m, (0m, 0m)), (batch.Reserved, Status(budgets)));
+        Assert.Empty(await ReadAllAsync(batch));
+        Assert.Equal(4, server.ReceivedRequests.Count);
     }
 
     [Fact]

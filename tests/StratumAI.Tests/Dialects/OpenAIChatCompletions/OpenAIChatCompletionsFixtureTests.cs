@@ -98,7 +98,6 @@ public sealed class OpenAIChatCompletionsFixtureTests
     private static readonly Dictionary<string, string> Awaiting = new(StringComparer.Ordinal)
     {
         ["openai/batch__langbatch__embedding_batch_results.jsonl"] = FixtureInventory.AwaitingIssue13,
-        ["openai/batch__ruby-openai__batches_list.yml"] = FixtureInventory.AwaitingIssue13,
         ["openai/embed-error__pydantic-ai__TestOpenAI.test_embed_error.yaml"] = FixtureInventory.AwaitingIssue13,
         ["openai/embed__langchaingo__TestClient_CreateEmbeddingWithDimensions.httprr"] = FixtureInventory.AwaitingIssue13,
         ["openai/embed__openai-dotnet__GenerateMultipleEmbeddings(UsingStrings).json"] = FixtureInventory.AwaitingIssue13,
