@@ -36,7 +36,7 @@ internal static class DocCompiler
     [
         "StratumAI.dll", "StratumAI.Sqlite.dll", "StratumAI.Testing.dll",
         "Microsoft.Extensions.", "Microsoft.Data.Sqlite", "SQLitePCLRaw.", "Polly.Core", "Microsoft.ML.Tokenizers",
-        "System.Net.ServerSentEvents", "OpenTelemetry", "Microsoft.AspNetCore.",
+        "System.Net.ServerSentEvents", "OpenTelemetry", "Microsoft.AspNetCore.", "Azure.Core.dll", "System.ClientModel.dll",
     ];
 
     // What the Web and Worker SDKs add, for blocks written as an app's start-up (the "services" context).
