@@ -213,6 +213,7 @@ public static class CatalogMerger
         MaxOutputTokens = model.MaxOutputTokens ?? baseModel.MaxOutputTokens,
         Capabilities = model.Capabilities.Count == 0 ? baseModel.Capabilities : model.Capabilities,
         Quality = model.Quality ?? baseModel.Quality,
+        Dimensions = model.Dimensions ?? baseModel.Dimensions,
     };
 
     private static void MergeLayer(

@@ -160,6 +160,12 @@ public sealed record CatalogModel(
 
     /// <summary>True while the model states no <c>price</c> of its own and waits for its <see cref="PricesAs"/> model's.</summary>
     public bool InheritsPrice { get; init; }
+
+    /// <summary>
+    /// For an embedding model (capability <c>embeddings</c>), the length of the vectors it returns when the request names no
+    /// size (<c>dimensions:</c>, LiteLLM's <c>output_vector_size</c>); null when not given.
+    /// </summary>
+    public int? Dimensions { get; init; }
 }
 
 /// <summary>The result of parsing one catalog file. Never null; problems are in <see cref="Diagnostics"/>.</summary>

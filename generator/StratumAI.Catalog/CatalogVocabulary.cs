@@ -9,7 +9,7 @@ public static class CatalogVocabulary
     /// <summary>Model capabilities, as written in <c>capabilities:</c>.</summary>
     public static readonly IReadOnlyList<string> Capabilities = new[]
     {
-        "streaming", "tools", "vision", "json_schema", "json_mode", "reasoning", "prompt_caching", "pdf", "audio",
+        "streaming", "tools", "vision", "json_schema", "json_mode", "reasoning", "prompt_caching", "pdf", "audio", "embeddings",
     };
 }
 

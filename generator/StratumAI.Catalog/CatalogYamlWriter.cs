@@ -79,6 +79,11 @@ public static class CatalogYamlWriter
                 Line(builder, 2, "max_output_tokens", maxOutput.ToString(CultureInfo.InvariantCulture), raw: true);
             }
 
+            if (model.Dimensions is int dimensions)
+            {
+                Line(builder, 2, "dimensions", dimensions.ToString(CultureInfo.InvariantCulture), raw: true);
+            }
+
             var price = model.Price;
             builder.Append("    price:\n");
             Price(builder, 3, "input", price.Input);

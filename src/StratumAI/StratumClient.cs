@@ -28,6 +28,7 @@ public sealed partial class StratumClient : IDisposable
     private readonly HttpClient _httpClient;
     private readonly bool _ownsHttpClient;
     private readonly ConcurrentDictionary<ModelInfo, IChatClient> _clients = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<ModelInfo, IEmbeddingGenerator<string, Embedding<float>>> _embeddingGenerators = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<string, SecretRedactor> _redactors = new(StringComparer.Ordinal);
     private readonly IChatClient? _pipeline;
     private StratumDispatcher? _dispatcher;
@@ -103,6 +104,8 @@ public sealed partial class StratumClient : IDisposable
     /// <param name="model">The catalog model.</param>
     /// <returns>A thread-safe chat client. Do not dispose it; disposing the <see cref="StratumClient"/> does.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="model"/> is an embedding model (<see cref="ModelCapabilities.Embeddings"/>):
+    /// use <see cref="GetEmbeddingGenerator(ModelInfo)"/>.</exception>
     /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
     /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
     /// <exception cref="InvalidOperationException">Neither the options nor the catalog give the provider a base URL, or the
@@ -112,6 +115,7 @@ public sealed partial class StratumClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        RefuseEmbeddingModel(model);
         return _pipeline is null ? GetDirectChatClient(model) : new StratumModelEntry(_pipeline, model);
     }
 
@@ -152,6 +156,56 @@ public sealed partial class StratumClient : IDisposable
     /// <exception cref="NotSupportedException">The model's dialect is not implemented yet.</exception>
     /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
     public IChatClient GetChatClient(string modelIdOrAlias) => GetChatClient(ResolveModel(modelIdOrAlias));
+
+    /// <summary>
+    /// Gets the embedding generator of a catalog embedding model (<see cref="ModelCapabilities.Embeddings"/>): its dialect's
+    /// embeddings API, with the timeout applied and the exact cost (<see cref="GeneratedEmbeddingsStratumExtensions.GetCost"/>)
+    /// and catalog model attached to every result, behind the middleware of <see cref="StratumClientOptions.EmbeddingPipeline"/>
+    /// when one is configured.
+    /// </summary>
+    /// <param name="model">The catalog embedding model.</param>
+    /// <returns>
+    /// A thread-safe generator, one per model, cached. Many inputs are sent in as few requests as the provider's limits allow
+    /// (OpenAI 2,048 inputs and 300,000 tokens per request, Gemini 100 inputs). Do not dispose it; disposing the
+    /// <see cref="StratumClient"/> does.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="model"/> is not an embedding model: use <see cref="GetChatClient(ModelInfo)"/>.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect has no embeddings API in StratumAI (Anthropic, <c>external</c>).</exception>
+    /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
+    /// <exception cref="InvalidOperationException">Neither the options nor the catalog give the provider a base URL, or the
+    /// call would send credentials over plain HTTP to a host that is not loopback without <see cref="ProviderOptions.AllowInsecureHttp"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(ModelInfo model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!model.Supports(ModelCapabilities.Embeddings))
+        {
+            throw new ArgumentException(
+                $"Model '{model}' is not an embedding model (its catalog capabilities do not include 'embeddings'): it chats, through GetChatClient. "
+                + "Choose an embedding model, e.g. Model.TextEmbedding3Small, or add 'embeddings' to a model of your own catalog.",
+                nameof(model));
+        }
+
+        if (_embeddingGenerators.TryGetValue(model, out var existing))
+        {
+            return existing;
+        }
+
+        // As for chat clients: a failed build (missing key) caches nothing; a losing duplicate holds nothing of its own.
+        var created = CreateEmbeddingGenerator(model);
+        return _embeddingGenerators.GetOrAdd(model, created);
+    }
+
+    /// <summary>Gets the embedding generator of an embedding model named by id or alias in <see cref="Models"/>.</summary>
+    /// <param name="modelIdOrAlias">The model id or alias, e.g. <c>text-embedding-3-small</c>.</param>
+    /// <returns>A thread-safe generator, cached per model.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelIdOrAlias"/> is null or empty, or names a model that is not an embedding model.</exception>
+    /// <exception cref="StratumModelNotFoundException">No catalog model has that id or alias.</exception>
+    /// <exception cref="NotSupportedException">The model's dialect has no embeddings API in StratumAI.</exception>
+    /// <exception cref="StratumAuthenticationException">The provider needs an API key and none is configured.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> GetEmbeddingGenerator(string modelIdOrAlias) => GetEmbeddingGenerator(ResolveModel(modelIdOrAlias));
 
     /// <summary>Sends a conversation to a model and returns its answer, with cost attached.</summary>
     /// <param name="model">The catalog model.</param>
@@ -253,6 +307,12 @@ public sealed partial class StratumClient : IDisposable
         }
 
         _clients.Clear();
+        foreach (var generator in _embeddingGenerators.Values)
+        {
+            generator.Dispose();
+        }
+
+        _embeddingGenerators.Clear();
         _pipeline?.Dispose();
         if (_ownsHttpClient)
         {
@@ -423,8 +483,58 @@ public sealed partial class StratumClient : IDisposable
             : null;
     }
 
+    /// <summary>An embedding model asked for a chat client: refused before anything is built or sent.</summary>
+    private static void RefuseEmbeddingModel(ModelInfo model)
+    {
+        if (model.Supports(ModelCapabilities.Embeddings))
+        {
+            throw new ArgumentException(
+                $"Model '{model}' is an embedding model (catalog capability 'embeddings'): it does not chat. Use StratumClient.GetEmbeddingGenerator for it, "
+                + "or choose a chat model. No request was sent.",
+                nameof(model));
+        }
+    }
+
+    private IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelInfo model)
+    {
+        var createGenerator = DialectRegistry.GetEmbeddings(model);
+        var (apiKey, baseUrl, headers, accessToken) = ResolveEndpoint(model.Provider);
+        var inner = createGenerator(_httpClient, baseUrl, apiKey, model.Id, headers, model.Provider.Id, model.Dimensions);
+        if (accessToken is not null && inner is DialectHost host)
+        {
+            host.AccessToken = accessToken;
+        }
+
+        IEmbeddingGenerator<string, Embedding<float>> generator = new StratumModelEmbeddingGenerator(inner, model, _options.Timeout);
+        if (_options.EmbeddingPipeline is { } configure)
+        {
+            var builder = new EmbeddingGeneratorBuilder<string, Embedding<float>>(generator);
+            configure(builder);
+            generator = builder.Build(_services);
+        }
+
+        return generator;
+    }
+
+    /// <summary>
+    /// The key, base URL, extra headers and access token calls to <paramref name="provider"/> use, refused when they would leak
+    /// a credential. A provider that authenticates with a token (<see cref="ProviderOptions.UseAccessToken"/>) needs no key:
+    /// none is looked up or sent.
+    /// </summary>
+    private (string? ApiKey, Uri BaseUrl, KeyValuePair<string, string>[]? Headers, Func<CancellationToken, ValueTask<string>>? AccessToken) ResolveEndpoint(ProviderInfo provider)
+    {
+        _options.Providers.TryGetValue(provider.Id, out var providerOptions);
+        var accessToken = providerOptions?.AccessTokenProvider();
+        var apiKey = accessToken is null ? ResolveApiKey(provider) : null;
+        var baseUrl = ResolveBaseUrl(provider);
+        KeyValuePair<string, string>[]? headers = providerOptions?.Headers.ToArray();
+        EnsureCredentialsStayEncrypted(provider, baseUrl, apiKey, headers, providerOptions);
+        return (apiKey, baseUrl, headers, accessToken);
+    }
+
     private StratumModelChatClient CreateChatClient(ModelInfo model)
     {
+        RefuseEmbeddingModel(model);
         var provider = model.Provider;
         if (BoundChatClient(model) is { } external)
         {
@@ -439,16 +549,9 @@ public sealed partial class StratumClient : IDisposable
             throw DialectRegistry.Unbound(provider.Id, model.Id);
         }
 
-        _options.Providers.TryGetValue(provider.Id, out var providerOptions);
-        var accessToken = providerOptions?.AccessTokenProvider();
-
-        // A provider that authenticates with a token needs no key: none is looked up or sent.
-        var apiKey = accessToken is null ? ResolveApiKey(provider) : null;
-        var baseUrl = ResolveBaseUrl(provider);
-        KeyValuePair<string, string>[]? headers = providerOptions?.Headers.ToArray();
-        EnsureCredentialsStayEncrypted(provider, baseUrl, apiKey, headers, providerOptions);
+        var (apiKey, baseUrl, headers, accessToken) = ResolveEndpoint(provider);
         var inner = createDialectClient(_httpClient, baseUrl, apiKey, model.Id, headers, provider.Id);
-        if (accessToken is not null && inner is DialectChatClient dialectClient)
+        if (accessToken is not null && inner is DialectHost dialectClient)
         {
             dialectClient.AccessToken = accessToken;
         }

@@ -65,6 +65,18 @@ public sealed class StratumClientOptions
     /// </remarks>
     public Action<Microsoft.Extensions.AI.ChatClientBuilder>? Pipeline { get; set; }
 
+    /// <summary>
+    /// Middleware every embedding call of the client goes through (cost tracking, budgets, cache, telemetry), or null for none.
+    /// </summary>
+    /// <value>Default null.</value>
+    /// <remarks>
+    /// Called once per embedding model, the first time <see cref="StratumClient.GetEmbeddingGenerator(ModelInfo)"/> is asked for
+    /// it, with a builder whose inner generator is that model's; add middleware outermost first, e.g.
+    /// <c>options.EmbeddingPipeline = b =&gt; b.UseStratumBudget(budgets).UseStratumCostTracking(tracker);</c>. The same
+    /// <c>UseStratum…</c> names as for chat, on <see cref="Microsoft.Extensions.AI.EmbeddingGeneratorBuilder{TInput, TEmbedding}"/>.
+    /// </remarks>
+    public Action<Microsoft.Extensions.AI.EmbeddingGeneratorBuilder<string, Microsoft.Extensions.AI.Embedding<float>>>? EmbeddingPipeline { get; set; }
+
     /// <summary>Gets the settings of a provider, creating empty ones when absent.</summary>
     /// <param name="providerId">The catalog provider id, e.g. <c>openai</c>.</param>
     /// <returns>The provider's settings, which the caller may change.</returns>

@@ -449,4 +449,48 @@ public class CatalogParserTests
         Assert.Equal(CatalogDiagnosticIds.MalformedFile, Assert.Single(file.Diagnostics).Id);
         Assert.Equal(string.Empty, file.FilePath);
     }
+
+    private const string EmbeddingYaml = """
+        provider:
+          id: openai
+          name: OpenAI
+          dialect: openai
+          base_url: https://api.openai.com/v1
+        models:
+          - id: text-embedding-3-small
+            context_window: 8191
+            dimensions: DIMENSIONS
+            price: {input: 0.02, output: 0}
+            capabilities: [CAPABILITIES]
+        """;
+
+    [Fact]
+    public void Parse_EmbeddingModel_ReadsItsCapabilityAndDimensions()
+    {
+        var file = CatalogParser.Parse("e.yaml", EmbeddingYaml.Replace("DIMENSIONS", "1536", StringComparison.Ordinal).Replace("CAPABILITIES", "embeddings", StringComparison.Ordinal));
+
+        Assert.Empty(file.Diagnostics);
+        var model = Assert.Single(file.Models);
+        Assert.Equal(["embeddings"], model.Capabilities);
+        Assert.Equal(1536, model.Dimensions);
+        Assert.Equal(8191, model.ContextWindow);
+        Assert.Equal(0.02m, model.Price.Input);
+    }
+
+    [Theory]
+    [InlineData("1536", "streaming", CatalogDiagnosticIds.InvalidValue, "'dimensions' is the vector size of an embedding model")]
+    [InlineData("0", "embeddings", CatalogDiagnosticIds.OutOfRange, "'dimensions' is 0; it must be greater than 0")]
+    [InlineData("1.5", "embeddings", CatalogDiagnosticIds.InvalidValue, "'dimensions' must be a whole number, not 1.5")]
+    public void Parse_BadDimensions_IsAnErrorAtTheValue(string dimensions, string capabilities, string id, string message)
+    {
+        var text = EmbeddingYaml.Replace("DIMENSIONS", dimensions, StringComparison.Ordinal).Replace("CAPABILITIES", capabilities, StringComparison.Ordinal);
+
+        var file = CatalogParser.Parse("e.yaml", text);
+
+        var diagnostic = Assert.Single(file.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.StartsWith(message, diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(text.IndexOf("dimensions: ", StringComparison.Ordinal) + "dimensions: ".Length, diagnostic.Location.StartOffset);
+        Assert.Empty(file.Models);
+    }
 }

@@ -67,6 +67,26 @@ public class CatalogEmitterTests
     }
 
     [Fact]
+    public void Emit_EmbeddingModel_HasItsCapabilityDimensionsAndAGeneratorShortcutThatCompile()
+    {
+        var embedding = SpecBuilder.Model("text-embedding-3-small", "TextEmbedding3Small", "p", capabilities: ["embeddings"]) with
+        {
+            Price = new CatalogPrice(0.02m, 0m, null, null, null, default),
+            Dimensions = 1536,
+        };
+        var spec = SpecBuilder.Spec([SpecBuilder.Provider("p", "P", "P")], [embedding]);
+
+        var files = CatalogEmitter.Emit(spec, GeneratorOptions.Default);
+        var source = files.Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains("global::StratumAI.ModelCapabilities.Embeddings, null, null, null, null) { Dimensions = 1536 };", source, StringComparison.Ordinal);
+        Assert.Contains("GetEmbeddingGenerator(this global::StratumAI.StratumClient client, Model model)", source, StringComparison.Ordinal);
+        Assert.Contains("Embedding model: 1,536 dimensions", files.Single(f => f.HintName == "Model.g.cs").Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_ServiceTierAndAudioPrices_AreNamedArgumentsThatCompile()
     {
         var files = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default);

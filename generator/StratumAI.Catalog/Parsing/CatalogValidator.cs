@@ -13,7 +13,7 @@ internal sealed class CatalogValidator
     private static readonly string[] ModelKeys =
     {
         "id", "name", "dialect", "context_window", "max_output_tokens", "price", "capabilities", "quality", "aliases",
-        "deprecated_on", "replacement", "prices_as",
+        "deprecated_on", "replacement", "prices_as", "dimensions",
     };
 
     private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority", "batch" };
@@ -261,6 +261,7 @@ internal sealed class CatalogValidator
         var errorsBefore = _errorCount;
         CatalogNode? idNode = null, nameNode = null, dialectNode = null, contextNode = null, maxOutputNode = null, priceNode = null;
         CatalogNode? capabilitiesNode = null, qualityNode = null, aliasesNode = null, deprecatedNode = null, replacementNode = null, pricesAsNode = null;
+        CatalogNode? dimensionsNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -304,6 +305,9 @@ internal sealed class CatalogValidator
                 case "prices_as":
                     Take(ref pricesAsNode, entry, key);
                     break;
+                case "dimensions":
+                    Take(ref dimensionsNode, entry, key);
+                    break;
                 default:
                     UnknownKey(entry.Key, key, "a model", ModelKeys);
                     break;
@@ -343,6 +347,13 @@ internal sealed class CatalogValidator
         var price = inheritsPrice ? InheritedPrice : ReadPrice(priceNode, mapping);
         var capabilities = ReadCapabilities(capabilitiesNode);
         var aliases = ReadAliases(aliasesNode);
+        var dimensions = ReadInteger(dimensionsNode, "dimensions", mapping, required: false, int.MaxValue);
+        if (dimensions is not null && !capabilities.Contains("embeddings") && (pricesAs is null || capabilities.Count > 0))
+        {
+            // A vector size on a chat model means the capability was forgotten (or the key is on the wrong model). A deployment
+            // priced as another model and listing no capabilities takes its base model's (an embedding model's, presumably).
+            Error(CatalogDiagnosticIds.InvalidValue, "'dimensions' is the vector size of an embedding model; add 'embeddings' to the model's capabilities, or remove 'dimensions'.", dimensionsNode!);
+        }
 
         decimal? quality = null;
         if (qualityNode is not null && !IsNull(qualityNode) && TryReadNumber(qualityNode, "quality", CatalogDiagnosticIds.InvalidValue, out var q))
@@ -389,6 +400,7 @@ internal sealed class CatalogValidator
             PricesAs = pricesAs,
             PricesAsLocation = pricesAsNode is null ? null : _source.Location(pricesAsNode),
             InheritsPrice = inheritsPrice,
+            Dimensions = dimensions is null ? null : (int)dimensions.Value,
         };
     }
 
@@ -800,7 +812,7 @@ internal sealed class CatalogValidator
 
         if (decimal.Truncate(value) != value)
         {
-            Error(CatalogDiagnosticIds.InvalidValue, $"'{key}' must be a whole number of tokens, not {Format(value)}.", node);
+            Error(CatalogDiagnosticIds.InvalidValue, $"'{key}' must be a whole number{(key == "dimensions" ? string.Empty : " of tokens")}, not {Format(value)}.", node);
             return null;
         }
 

@@ -91,6 +91,11 @@ internal static class CatalogEmitter
         }
 
         writer.Write(".</para>").EndLine();
+        if (model.Dimensions is { } vectorSize)
+        {
+            writer.StartLine().Write("/// <para>Embedding model: ").Write(Tokens(vectorSize)).Write(" dimensions; <c>StratumClient.GetEmbeddingGenerator</c> calls it.</para>").EndLine();
+        }
+
         var price = model.Price;
         writer.StartLine().Write("/// <para>Price per 1M tokens (USD): input ").Write(Money(price.Input))
             .Write(", output ").Write(Money(price.Output));
@@ -421,6 +426,14 @@ internal static class CatalogEmitter
         writer.WriteLine("public static " + Ai + "IChatClient GetChatClient(this " + Client + " client, Model model) =>");
         writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetChatClient(ModelCatalog.Get(model));");
         writer.WriteLine();
+        writer.WriteLine("/// <summary>An embedding generator bound to a catalog embedding model: <c>StratumClient.GetEmbeddingGenerator(ModelInfo)</c> for a <see cref=\"Model\"/> value.</summary>");
+        writer.WriteLine(ClientDocs);
+        writer.WriteLine("/// <param name=\"model\">The catalog embedding model (capability <c>embeddings</c>).</param>");
+        writer.WriteLine("/// <returns>A generator whose calls go to <paramref name=\"model\"/>, with their exact cost attached.</returns>");
+        writer.WriteLine(NullDocs);
+        writer.WriteLine("public static " + Ai + "IEmbeddingGenerator<string, " + Ai + "Embedding<float>> GetEmbeddingGenerator(this " + Client + " client, Model model) =>");
+        writer.WriteLine("    (client ?? throw new global::System.ArgumentNullException(nameof(client))).GetEmbeddingGenerator(ModelCatalog.Get(model));");
+        writer.WriteLine();
         writer.WriteLine("/// <summary>Sends a prompt to a catalog model: <c>StratumClient.GetResponseAsync(ModelInfo, string, …)</c> for a <see cref=\"Model\"/> value.</summary>");
         writer.WriteLine(ClientDocs);
         writer.WriteLine(ModelDocs);
@@ -513,7 +526,8 @@ internal static class CatalogEmitter
             writer.Write(" }");
         }
 
-        writer.Write(", ").Write(DateLiteral(model.DeprecatedOn)).Write(", ").Write(Literals.String(model.Replacement)).Write(");").EndLine();
+        writer.Write(", ").Write(DateLiteral(model.DeprecatedOn)).Write(", ").Write(Literals.String(model.Replacement)).Write(')')
+            .Write(model.Dimensions is { } dimensions ? " { Dimensions = " + Literals.Int(dimensions) + " }" : string.Empty).Write(';').EndLine();
         writer.Unindent();
     }
 
@@ -658,6 +672,7 @@ internal static class CatalogEmitter
         "prompt_caching" => "PromptCaching",
         "pdf" => "Pdf",
         "audio" => "Audio",
+        "embeddings" => "Embeddings",
         _ => null,
     };
 

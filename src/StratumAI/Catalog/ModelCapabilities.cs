@@ -33,4 +33,10 @@ public enum ModelCapabilities
 
     /// <summary>Audio in the prompt (<c>audio</c>).</summary>
     Audio = 1 << 8,
+
+    /// <summary>
+    /// An embedding model (<c>embeddings</c>): it turns text into vectors through <c>StratumClient.GetEmbeddingGenerator</c>
+    /// and does not chat.
+    /// </summary>
+    Embeddings = 1 << 9,
 }

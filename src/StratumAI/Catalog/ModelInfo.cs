@@ -87,6 +87,12 @@ public sealed class ModelInfo
     /// <summary>Id of the model that replaces this one, or null.</summary>
     public string? ReplacementId { get; }
 
+    /// <summary>
+    /// For an embedding model (<see cref="ModelCapabilities.Embeddings"/>), the length of the vectors it returns when a request
+    /// names no size (the catalog's <c>dimensions</c>); null when unknown or not an embedding model.
+    /// </summary>
+    public int? Dimensions { get; init; }
+
     /// <summary>True when <paramref name="idOrAlias"/> is this model's id or one of its aliases.</summary>
     internal bool Answers(string idOrAlias)
     {

@@ -19,9 +19,9 @@ namespace StratumAI.Dialects;
 /// <see cref="AnthropicMessagesClient"/>, <see cref="GeminiGenerateContentClient"/> and <see cref="OllamaChatClient"/>. All are
 /// internal: users reach them through <c>StratumClient.GetChatClient</c>, which adds prices, request checks and the key.</para>
 /// <para>Thread-safe: one instance may serve many concurrent calls. The <see cref="HttpClient"/> belongs to the caller and
-/// is not disposed. The API key never appears in exceptions or <see cref="ToString"/>.</para>
+/// is not disposed. The API key never appears in exceptions or <c>ToString()</c>.</para>
 /// </remarks>
-internal abstract class DialectChatClient : IChatClient
+internal abstract class DialectChatClient : DialectHost, IChatClient
 {
     // M.E.AI's defaults write indented JSON; tool arguments and results go on the wire compact.
     private protected static readonly JsonSerializerOptions CompactAIJsonOptions = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
@@ -40,45 +40,10 @@ internal abstract class DialectChatClient : IChatClient
         string providerId,
         TimeProvider? timeProvider,
         string exampleBaseUri)
+        : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, exampleBaseUri)
     {
-        DialectHttp.ValidateClientArguments(httpClient, baseUri, modelId, providerId, exampleBaseUri);
-        HttpClient = httpClient;
-        BaseUri = baseUri;
-        ApiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
-        Redactor = new SecretRedactor(ApiKey);
-        ModelId = modelId;
-        Headers = headers?.ToArray() ?? [];
-        ProviderId = providerId;
-        TimeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new ChatClientMetadata(providerId, baseUri, modelId);
     }
-
-    /// <summary>The model id sent when <see cref="ChatOptions.ModelId"/> is not set.</summary>
-    public string ModelId { get; }
-
-    private protected HttpClient HttpClient { get; }
-
-    private protected Uri BaseUri { get; }
-
-    private protected string? ApiKey { get; }
-
-    private protected SecretRedactor Redactor { get; }
-
-    private protected KeyValuePair<string, string>[] Headers { get; }
-
-    private protected string ProviderId { get; }
-
-    private protected TimeProvider TimeProvider { get; }
-
-    /// <summary>
-    /// The provider's access-token delegate (<see cref="ProviderOptions.UseAccessToken"/>), or null: when set, every request
-    /// is sent with <c>Authorization: Bearer</c> and a token asked for just before it is sent, instead of the API key. Set by
-    /// <see cref="StratumClient"/> once, before the client is used.
-    /// </summary>
-    internal Func<CancellationToken, ValueTask<string>>? AccessToken { get; set; }
-
-    /// <summary>The URL <see cref="ToString"/> shows.</summary>
-    private protected virtual Uri DisplayUri => BaseUri;
 
     /// <summary>The media type a stream is asked for: server-sent events unless the dialect streams otherwise.</summary>
     private protected virtual string StreamMediaType => "text/event-stream";
@@ -151,21 +116,7 @@ internal abstract class DialectChatClient : IChatClient
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => ServiceOf(serviceType, serviceKey, _metadata);
 
     /// <summary>Does nothing: the <see cref="HttpClient"/> belongs to the caller.</summary>
     public void Dispose()
@@ -174,10 +125,8 @@ internal abstract class DialectChatClient : IChatClient
         GC.SuppressFinalize(this);
     }
 
-    /// <inheritdoc />
-    public override string ToString() => $"{GetType().Name}({ProviderId}, {ModelId}, {DialectHttp.Display(DisplayUri)})";
 
-    /// <summary>The HTTP request of one call: its body, endpoint and headers (<see cref="CreateJsonPost"/> makes the usual one).</summary>
+    /// <summary>The HTTP request of one call: its body, endpoint and headers (<c>CreateJsonPost</c> makes the usual one).</summary>
     private protected abstract HttpRequestMessage CreateHttpRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, bool stream);
 
     /// <summary>Reads a successful non-streaming response; the host adds <paramref name="requestId"/> to its properties.</summary>
@@ -190,12 +139,6 @@ internal abstract class DialectChatClient : IChatClient
     /// </summary>
     private protected abstract IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(HttpResponseMessage response, Stream stream, DialectStream call, CancellationToken cancellationToken);
 
-    /// <summary>The exception for an error status; <paramref name="body"/> is the error body, or empty when it could not be read.</summary>
-    private protected virtual StratumException MapError(HttpResponseMessage response, string body, string model) =>
-        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider);
-
-    /// <summary>The message of a transport failure (<see cref="DialectHttp.UnavailableMessage"/> is the usual one).</summary>
-    private protected abstract string DescribeUnavailable(HttpRequestException exception, string model);
 
     /// <summary>Does nothing: a dialect client holds nothing to release, and the <see cref="HttpClient"/> belongs to the caller.</summary>
     /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
@@ -272,24 +215,7 @@ internal abstract class DialectChatClient : IChatClient
     /// <see cref="StreamMediaType"/> for a stream and JSON otherwise.
     /// </summary>
     private protected HttpRequestMessage CreateJsonPost(Uri endpoint, byte[] json, bool stream, string? apiKeyHeader = null, KeyValuePair<string, string>? fixedHeader = null) =>
-        DialectHttp.CreateJsonPost(endpoint, json, stream ? StreamMediaType : "application/json", ApiKey, apiKeyHeader, Headers, fixedHeader);
-
-    private protected StratumInvalidResponseException InvalidResponse(string model, string detail, Exception? inner, UsageDetails? usageSoFar = null) =>
-        new($"Provider '{ProviderId}' (model '{model}') answered with success, but {detail}", inner)
-        {
-            ProviderId = ProviderId,
-            ModelId = model,
-            UsageSoFar = usageSoFar,
-        };
-
-    /// <summary>
-    /// The usual exception for text that is not the JSON expected: "{what} ({the parser's message}). {label} starts with: …",
-    /// e.g. "the body is not valid message JSON (…). Body starts with: …".
-    /// </summary>
-    private protected StratumInvalidResponseException InvalidJson(string model, string what, string label, JsonException exception, string text, UsageDetails? usageSoFar = null) =>
-        InvalidResponse(model, $"{what} ({Redactor.Redact(exception.Message)}). {label} starts with: {Snippet(text)}", Redactor.KeepIfClean(exception), usageSoFar);
-
-    private protected string Snippet(string text) => Redactor.Snippet(text);
+        CreateJsonPost(endpoint, json, stream ? StreamMediaType : "application/json", apiKeyHeader, fixedHeader);
 
     private protected StratumProviderUnavailableException StreamCutOff(DialectStream call, HttpResponseMessage response, Exception? inner) =>
         new($"The stream from provider '{ProviderId}' (model '{call.Model}') ended before the answer was complete ({StreamEndMarker}).", inner)
@@ -370,26 +296,6 @@ internal abstract class DialectChatClient : IChatClient
     };
 
     /// <summary>
-    /// Deserializes a body or stream event, or throws the usual <see cref="StratumInvalidResponseException"/> for text that
-    /// is not that JSON ("{what} (…). Body starts with: …") or is JSON null.
-    /// </summary>
-    private protected T ParseJson<T>(string text, JsonTypeInfo<T> typeInfo, string model, string what, bool isEvent = false, UsageDetails? usageSoFar = null)
-        where T : class
-    {
-        T? value;
-        try
-        {
-            value = JsonSerializer.Deserialize(text, typeInfo);
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(model, what, isEvent ? "Event" : "Body", ex, text, usageSoFar);
-        }
-
-        return value ?? throw InvalidResponse(model, isEvent ? "a stream event was JSON null." : "the body was JSON null.", null, usageSoFar);
-    }
-
-    /// <summary>
     /// Reads server-sent events whose data is JSON of type <typeparamref name="TEvent"/> and hands each to
     /// <paramref name="handle"/> with its SSE event type, yielding the updates it returns, until the stream ends or
     /// <see cref="DialectStream.Completed"/> is set. Empty events, <c>[DONE]</c> and JSON <c>null</c> are skipped.
@@ -433,70 +339,6 @@ internal abstract class DialectChatClient : IChatClient
 
     /// <summary>A JSON string value as an element.</summary>
     private protected static JsonElement JsonString(string value) => DialectJson.Write(value, static (writer, text) => writer.WriteStringValue(text));
-
-    /// <summary>
-    /// Sends <paramref name="request"/> and returns the response when its status is a success. A transport failure
-    /// becomes a <see cref="StratumProviderUnavailableException"/> whose message <see cref="DescribeUnavailable"/> writes; a
-    /// cancellation that is not the caller's (HttpClient.Timeout) becomes a <see cref="StratumTimeoutException"/>; a
-    /// non-success response is disposed and the exception <see cref="MapError"/> builds from it is thrown. Marks the ambient
-    /// <see cref="CallScope"/>: reached, sent (unless already cancelled), and unbilled for an error status or a connection
-    /// never established.
-    /// </summary>
-    /// <remarks>
-    /// A method of the host rather than a helper taking the two hooks as delegates: those would capture the model and cost a
-    /// closure and two delegates on every call.
-    /// </remarks>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string model, HttpCompletionOption completionOption, CancellationToken cancellationToken)
-    {
-        if (AccessToken is { } accessToken)
-        {
-            // Before the marks: a token that cannot be had means nothing was sent.
-            await DialectHttp.ApplyBearerTokenAsync(request, accessToken, ProviderId, model, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Budget and cost tracking above learn from these marks whether a request left with its outcome unknown (billable).
-        var scope = CallScope.Current;
-        scope?.MarkReached();
-        if (!cancellationToken.IsCancellationRequested)
-        {
-            scope?.MarkSent();
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await HttpClient.SendAsync(request, completionOption, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            if (DialectHttp.NeverSent(ex))
-            {
-                scope?.MarkUnbilled();
-            }
-
-            throw new StratumProviderUnavailableException(DescribeUnavailable(ex, model), ex)
-            {
-                ProviderId = ProviderId,
-                ModelId = model,
-            };
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw DialectHttp.Timeout(HttpClient, ProviderId, model, ex);
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        // An error status: the provider refused the request and bills nothing for it.
-        scope?.MarkUnbilled();
-        using (response)
-        {
-            throw MapError(response, await DialectHttp.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false), model);
-        }
-    }
 }
 
 /// <summary>What the host and a dialect share while one stream is read.</summary>

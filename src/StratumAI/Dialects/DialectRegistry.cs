@@ -17,6 +17,23 @@ internal delegate IChatClient DialectFactory(
     IEnumerable<KeyValuePair<string, string>>? headers,
     string providerId);
 
+/// <summary>Makes the embedding generator of one dialect for one embedding model.</summary>
+/// <param name="httpClient">The client's shared HTTP client.</param>
+/// <param name="baseUri">The provider's base URL.</param>
+/// <param name="apiKey">The provider's API key, or null.</param>
+/// <param name="modelId">The model id the provider expects.</param>
+/// <param name="headers">The provider's configured extra headers, or null.</param>
+/// <param name="providerId">The provider id reported in errors and telemetry.</param>
+/// <param name="dimensions">The catalog's vector length of the model, for the generator's metadata, or null.</param>
+internal delegate IEmbeddingGenerator<string, Embedding<float>> EmbeddingFactory(
+    HttpClient httpClient,
+    Uri baseUri,
+    string? apiKey,
+    string modelId,
+    IEnumerable<KeyValuePair<string, string>>? headers,
+    string providerId,
+    int? dimensions);
+
 /// <summary>
 /// One dialect's registration: how its client is made, and what its API certainly refuses (the ranges
 /// <see cref="RequestValidator"/> checks before a request is sent). Both are required, so a new dialect cannot run with
@@ -27,7 +44,9 @@ internal delegate IChatClient DialectFactory(
 /// (<see cref="RequestValidator.DocumentsRanges"/>).</param>
 /// <param name="RulesForOtherServers">What is checked for any other server of the dialect (an OpenAI-compatible server may
 /// accept wider ranges); null when it is <paramref name="Rules"/>.</param>
-internal sealed record DialectRegistration(DialectFactory Create, RequestValidator.Rules Rules, RequestValidator.Rules? RulesForOtherServers = null);
+/// <param name="CreateEmbeddings">Makes the dialect's embedding generator for one embedding model; null when the API has no
+/// embeddings endpoint.</param>
+internal sealed record DialectRegistration(DialectFactory Create, RequestValidator.Rules Rules, RequestValidator.Rules? RulesForOtherServers = null, EmbeddingFactory? CreateEmbeddings = null);
 
 /// <summary>
 /// The runtime's dialect registry: each name of <see cref="DialectNames"/> to its registration (client factory and request
@@ -38,16 +57,22 @@ internal static class DialectRegistry
     private static readonly RequestValidator.Rules ChatCompletions = new("the OpenAI Chat Completions API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, RequestValidator.MessageRule.AnyOrInstructions, CheckContextWindow: true);
     private static readonly RequestValidator.Rules Responses = new("the OpenAI Responses API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.AnyOrInstructionsOrConversation, CheckContextWindow: true);
 
+    // Both OpenAI APIs share one embeddings endpoint, /embeddings.
+    private static readonly EmbeddingFactory OpenAIEmbeddings =
+        static (http, baseUri, key, model, headers, provider, dimensions) => new OpenAIEmbeddingGenerator(http, baseUri, key, model, headers, provider, dimensions);
+
     private static readonly Dictionary<string, DialectRegistration> Registrations = new(StringComparer.Ordinal)
     {
         [DialectNames.OpenAIChatCompletions] = new(
             static (http, baseUri, key, model, headers, provider) => new OpenAIChatCompletionsClient(http, baseUri, key, model, headers, provider),
             ChatCompletions,
-            RulesForOtherServers: ChatCompletions with { MaxTemperature = null, Penalties = false }),
+            RulesForOtherServers: ChatCompletions with { MaxTemperature = null, Penalties = false },
+            CreateEmbeddings: OpenAIEmbeddings),
         [DialectNames.OpenAIResponses] = new(
             static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider),
             Responses,
-            RulesForOtherServers: Responses with { MaxTemperature = null }),
+            RulesForOtherServers: Responses with { MaxTemperature = null },
+            CreateEmbeddings: OpenAIEmbeddings),
 
         // Azure OpenAI speaks the two OpenAI protocols with its own URL shape, key header, errors and content-filter results:
         // the same clients, given the Azure endpoint. Azure documents OpenAI's ranges, so the full rules apply to any provider.
@@ -62,13 +87,15 @@ internal static class DialectRegistry
             new("the Anthropic Messages API", MinOutputTokens: true, MaxTemperature: 1f, Penalties: false, NonNegativeTopK: true, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),
         [DialectNames.GeminiGenerateContent] = new(
             static (http, baseUri, key, model, headers, provider) => new GeminiGenerateContentClient(http, baseUri, key, model, headers, provider),
-            new("the Gemini API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),
+            new("the Gemini API", MinOutputTokens: true, MaxTemperature: 2f, Penalties: true, NonNegativeTopK: false, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true),
+            CreateEmbeddings: static (http, baseUri, key, model, headers, provider, dimensions) => new GeminiEmbeddingGenerator(http, baseUri, key, model, headers, provider, dimensions)),
 
         // llama.cpp accepts any number (a negative temperature means greedy, num_predict -1 no limit) and truncates an
         // over-long prompt itself: only non-finite numbers are refused.
         [DialectNames.Ollama] = new(
             static (http, baseUri, key, model, headers, provider) => new OllamaChatClient(http, baseUri, key, model, headers, provider),
-            new("Ollama", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.None, CheckContextWindow: false)),
+            new("Ollama", MinOutputTokens: false, MaxTemperature: null, Penalties: false, NonNegativeTopK: false, RequestValidator.MessageRule.None, CheckContextWindow: false),
+            CreateEmbeddings: static (http, baseUri, key, model, headers, provider, dimensions) => new OllamaEmbeddingGenerator(http, baseUri, key, model, headers, provider, dimensions)),
 
         // Served by the application's own IChatClient (ProviderOptions.UseChatClient), which StratumClient uses before asking
         // for a factory; reaching the factory means none was bound. What the API behind it refuses is unknown: only what is
@@ -94,6 +121,14 @@ internal static class DialectRegistry
     /// <summary>The factory of the dialect <paramref name="model"/> names.</summary>
     /// <exception cref="NotSupportedException">No client speaks that dialect.</exception>
     public static DialectFactory Get(ModelInfo model) => Find(model).Create;
+
+    /// <summary>The embedding factory of the dialect <paramref name="model"/> names.</summary>
+    /// <exception cref="NotSupportedException">No client speaks that dialect, or its API has no embeddings endpoint.</exception>
+    public static EmbeddingFactory GetEmbeddings(ModelInfo model) =>
+        Find(model).CreateEmbeddings
+        ?? throw new NotSupportedException(
+            $"Model '{model}' names the dialect '{model.Dialect}', which has no embeddings API in StratumAI. Embeddings are served by the dialects "
+            + string.Join(", ", Registrations.Where(r => r.Value.CreateEmbeddings is not null).Select(r => r.Key).Order(StringComparer.Ordinal)) + ".");
 
     /// <summary>What <paramref name="model"/>'s dialect and provider certainly refuse.</summary>
     /// <exception cref="NotSupportedException">No client speaks that dialect.</exception>

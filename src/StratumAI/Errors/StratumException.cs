@@ -62,7 +62,25 @@ public class StratumException : Exception
     /// event, what was billed so far — or null when nothing was reported. Cost accounting records it, so a
     /// failed call that consumed tokens is never lost from the ledger.
     /// </summary>
-    public Microsoft.Extensions.AI.UsageDetails? UsageSoFar { get; init; }
+    public Microsoft.Extensions.AI.UsageDetails? UsageSoFar { get => _usageSoFar; init => _usageSoFar = value; }
+
+    private Microsoft.Extensions.AI.UsageDetails? _usageSoFar;
+
+    /// <summary>
+    /// Adds what earlier requests of the same call reported (an embedding call sent in several requests) to
+    /// <see cref="UsageSoFar"/>: they were billed before this one failed.
+    /// </summary>
+    internal void AddUsageSoFar(Microsoft.Extensions.AI.UsageDetails earlier)
+    {
+        var total = new Microsoft.Extensions.AI.UsageDetails();
+        total.Add(earlier);
+        if (_usageSoFar is not null)
+        {
+            total.Add(_usageSoFar);
+        }
+
+        _usageSoFar = total;
+    }
 
     /// <summary>
     /// True when the same call may succeed if retried later (rate limits, overloaded or failing servers,

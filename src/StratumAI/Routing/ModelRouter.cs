@@ -21,20 +21,21 @@ public sealed class ModelRouter
 {
     private readonly ModelInfo[] _models;
 
-    /// <summary>Creates a router over a snapshot of <paramref name="models"/>.</summary>
-    /// <param name="models">The catalog, e.g. <c>ModelRegistry.Default.Models</c>.</param>
+    /// <summary>Creates a router over a snapshot of the chat models of <paramref name="models"/>.</summary>
+    /// <param name="models">The catalog, e.g. <c>ModelRegistry.Default.Models</c>; its embedding models
+    /// (<see cref="ModelCapabilities.Embeddings"/>) are left out, since they do not chat.</param>
     /// <param name="options">Strategy and constraints, or null for the defaults.</param>
     /// <param name="latency">Latency observations to share, or null for a new tracker.</param>
     /// <exception cref="ArgumentNullException"><paramref name="models"/> is null.</exception>
     public ModelRouter(IEnumerable<ModelInfo> models, RouterOptions? options = null, LatencyTracker? latency = null)
     {
         ArgumentNullException.ThrowIfNull(models);
-        _models = models.Where(m => m is not null).Distinct().OrderBy(m => m.Provider.Id, StringComparer.Ordinal).ThenBy(m => m.Id, StringComparer.Ordinal).ToArray();
+        _models = models.Where(m => m is not null && !m.Supports(ModelCapabilities.Embeddings)).Distinct().OrderBy(m => m.Provider.Id, StringComparer.Ordinal).ThenBy(m => m.Id, StringComparer.Ordinal).ToArray();
         Options = options ?? new RouterOptions();
         Latency = latency ?? new LatencyTracker();
     }
 
-    /// <summary>The models this router chooses from, ordered by provider and id.</summary>
+    /// <summary>The models this router chooses from (the chat models it was given), ordered by provider and id.</summary>
     public IReadOnlyList<ModelInfo> Models => _models;
 
     /// <summary>The router's settings.</summary>
