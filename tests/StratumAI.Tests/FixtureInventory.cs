@@ -61,7 +61,7 @@ internal static class FixtureInventory
     }
 
     /// <summary>The C# sources of this test project.</summary>
-    private static IEnumerable<string> TestSources()
+    public static IEnumerable<string> TestSources()
     {
         var project = TestProjectDirectory();
         return Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
