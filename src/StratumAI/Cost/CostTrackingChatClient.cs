@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace StratumAI;
@@ -166,34 +165,8 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
     }
 
-    private async ValueTask RecordAsync(CostRecord record, ChatResponse? response, Exception? callException)
-    {
-        // A Recorded handler that throws must not keep the record out of the ledger: the tracker already has it.
-        ExceptionDispatchInfo? handlerError = null;
-        try
-        {
-            _tracker.Record(record);
-        }
-        catch (Exception ex)
-        {
-            handlerError = ExceptionDispatchInfo.Capture(ex);
-        }
-
-        if (_options.Ledger is { } ledger)
-        {
-            try
-            {
-                // Not the call's token: the provider has billed, so a late cancellation must not drop the record.
-                await ledger.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                throw new CostLedgerException(record, ex, response, callException);
-            }
-        }
-
-        handlerError?.Throw();
-    }
+    private ValueTask RecordAsync(CostRecord record, ChatResponse? response, Exception? callException) =>
+        CostRecording.RecordAsync(_tracker, _options.Ledger, record, response, callException);
 
     private static CostRecord Priced(CostRecord record, CallCost? cost, bool cacheHit)
     {

@@ -44,12 +44,19 @@ public static class CostTrackingChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
         {
-            var tracker = services.GetService(typeof(CostTracker)) as CostTracker
-                ?? throw new InvalidOperationException("UseStratumCostTracking() needs a CostTracker in the services; register one with AddInMemoryCostLedger, AddSqliteCostLedger or AddSingleton<CostTracker>(), or pass one to UseStratumCostTracking(tracker).");
-            var options = new StratumCostTrackingOptions();
-            configure?.Invoke(options);
-            options.Ledger ??= services.GetService(typeof(ICostLedger)) as ICostLedger;
+            var (tracker, options) = FromServices(services, configure);
             return new CostTrackingChatClient(inner, tracker, options);
         });
+    }
+
+    /// <summary>The registered <see cref="CostTracker"/>, and options with the registered <see cref="ICostLedger"/> unless <paramref name="configure"/> set one.</summary>
+    internal static (CostTracker Tracker, StratumCostTrackingOptions Options) FromServices(IServiceProvider services, Action<StratumCostTrackingOptions>? configure)
+    {
+        var tracker = services.GetService(typeof(CostTracker)) as CostTracker
+            ?? throw new InvalidOperationException("UseStratumCostTracking() needs a CostTracker in the services; register one with AddInMemoryCostLedger, AddSqliteCostLedger or AddSingleton<CostTracker>(), or pass one to UseStratumCostTracking(tracker).");
+        var options = new StratumCostTrackingOptions();
+        configure?.Invoke(options);
+        options.Ledger ??= services.GetService(typeof(ICostLedger)) as ICostLedger;
+        return (tracker, options);
     }
 }

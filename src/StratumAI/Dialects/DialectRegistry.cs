@@ -61,6 +61,10 @@ internal static class DialectRegistry
     private static readonly EmbeddingFactory OpenAIEmbeddings =
         static (http, baseUri, key, model, headers, provider, dimensions) => new OpenAIEmbeddingGenerator(http, baseUri, key, model, headers, provider, dimensions);
 
+    // Azure OpenAI serves the same /embeddings under its deployments URL, with its key header and errors.
+    private static readonly EmbeddingFactory AzureOpenAIEmbeddings =
+        static (http, baseUri, key, model, headers, provider, dimensions) => new OpenAIEmbeddingGenerator(http, baseUri, key, model, headers, provider, dimensions, azure: new AzureOpenAIEndpoint(baseUri));
+
     private static readonly Dictionary<string, DialectRegistration> Registrations = new(StringComparer.Ordinal)
     {
         [DialectNames.OpenAIChatCompletions] = new(
@@ -78,10 +82,12 @@ internal static class DialectRegistry
         // the same clients, given the Azure endpoint. Azure documents OpenAI's ranges, so the full rules apply to any provider.
         [DialectNames.AzureOpenAI] = new(
             static (http, baseUri, key, model, headers, provider) => new OpenAIChatCompletionsClient(http, baseUri, key, model, headers, provider, azure: new AzureOpenAIEndpoint(baseUri)),
-            ChatCompletions with { Api = "the Azure OpenAI Chat Completions API" }),
+            ChatCompletions with { Api = "the Azure OpenAI Chat Completions API" },
+            CreateEmbeddings: AzureOpenAIEmbeddings),
         [DialectNames.AzureOpenAIResponses] = new(
             static (http, baseUri, key, model, headers, provider) => new OpenAIResponsesClient(http, baseUri, key, model, headers, provider, azure: new AzureOpenAIEndpoint(baseUri)),
-            Responses with { Api = "the Azure OpenAI Responses API" }),
+            Responses with { Api = "the Azure OpenAI Responses API" },
+            CreateEmbeddings: AzureOpenAIEmbeddings),
         [DialectNames.AnthropicMessages] = new(
             static (http, baseUri, key, model, headers, provider) => new AnthropicMessagesClient(http, baseUri, key, model, headers, provider),
             new("the Anthropic Messages API", MinOutputTokens: true, MaxTemperature: 1f, Penalties: false, NonNegativeTopK: true, RequestValidator.MessageRule.NonSystem, CheckContextWindow: true)),

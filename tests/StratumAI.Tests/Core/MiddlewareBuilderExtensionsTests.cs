@@ -37,6 +37,28 @@ public sealed class MiddlewareBuilderExtensionsTests
     }
 
     [Fact]
+    public void EveryEmbeddingBuilderExtension_IsUseStratumSomething_UnderTheChatName_InOneClassOfTheRootNamespace()
+    {
+        var embedding = typeof(StratumClient).Assembly.GetExportedTypes()
+            .Where(type => type.IsAbstract && type.IsSealed)
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Static))
+            .Where(method => method.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute))
+                && method.GetParameters()[0].ParameterType == typeof(EmbeddingGeneratorBuilder<string, Embedding<float>>))
+            .ToArray();
+
+        Assert.All(embedding, method =>
+        {
+            Assert.Equal("StratumAI", method.DeclaringType!.Namespace);
+            Assert.Equal("StratumEmbeddingGeneratorBuilderExtensions", method.DeclaringType.Name);
+        });
+
+        // The money middleware, named as for chat; a cache and telemetry for embeddings are Microsoft.Extensions.AI's own.
+        var names = embedding.Select(method => method.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["UseStratumBudget", "UseStratumCostTracking"], names);
+        Assert.Subset(BuilderExtensions.Select(method => method.Name).ToHashSet(), names.ToHashSet());
+    }
+
+    [Fact]
     public void EveryConfigure_SetsAnOptionsObject_NeverTheClient()
     {
         var configures = BuilderExtensions.SelectMany(method => method.GetParameters().Where(parameter => parameter.Name == "configure")).ToArray();

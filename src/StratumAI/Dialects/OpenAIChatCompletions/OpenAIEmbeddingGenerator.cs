@@ -5,7 +5,8 @@ namespace StratumAI.Dialects;
 
 /// <summary>
 /// Embeddings through OpenAI's <c>POST {base}/embeddings</c>, which Mistral and other OpenAI-compatible servers also serve:
-/// the models of the <c>openai</c> and <c>openai-responses</c> dialects.
+/// the models of the <c>openai</c> and <c>openai-responses</c> dialects, and of both Azure OpenAI dialects
+/// (<c>{resource}/openai/deployments/{deployment}/embeddings?api-version=…</c>, or the v1 API's <c>/embeddings</c>).
 /// </summary>
 /// <remarks>
 /// <para>Sent: <c>model</c>, <c>input</c> (always a list), <see cref="EmbeddingGenerationOptions.Dimensions"/> as
@@ -26,12 +27,18 @@ internal sealed class OpenAIEmbeddingGenerator : DialectEmbeddingGenerator
     public const long MaxTokens = 300_000;
 
     private readonly bool _base64;
+    private readonly AzureOpenAIEndpoint? _azure;
 
-    public OpenAIEmbeddingGenerator(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", int? defaultDimensions = null, TimeProvider? timeProvider = null)
+    // azure: for the Azure OpenAI dialects, Azure's URL shape (the deployment in the path for the classic API, api-version),
+    // the key in the api-key header and Azure's error shapes; null for every other server.
+    public OpenAIEmbeddingGenerator(HttpClient httpClient, Uri baseUri, string? apiKey, string modelId, IEnumerable<KeyValuePair<string, string>>? headers = null, string providerId = "openai", int? defaultDimensions = null, TimeProvider? timeProvider = null, AzureOpenAIEndpoint? azure = null)
         : base(httpClient, baseUri, apiKey, modelId, headers, providerId, timeProvider, "https://api.openai.com/v1", defaultDimensions)
     {
-        Endpoint = DialectHttp.Endpoint(baseUri, "embeddings");
-        _base64 = string.Equals(providerId, "openai", StringComparison.Ordinal);
+        _azure = azure;
+        Endpoint = azure?.For(AzureOpenAIEndpoint.Embeddings, modelId) ?? DialectHttp.Endpoint(baseUri, "embeddings");
+
+        // OpenAI and Azure OpenAI serve base64 (their SDKs ask for it); other compatible servers may not.
+        _base64 = azure is not null || string.Equals(providerId, "openai", StringComparison.Ordinal);
     }
 
     /// <summary>The full URL requests are posted to (<c>{base}/embeddings</c>).</summary>
@@ -44,7 +51,7 @@ internal sealed class OpenAIEmbeddingGenerator : DialectEmbeddingGenerator
     private protected override string DescribeUnavailable(HttpRequestException exception, string model) => DialectHttp.UnavailableMessage(ProviderId, Endpoint, exception);
 
     private protected override StratumException MapError(HttpResponseMessage response, string body, string model) =>
-        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider, OpenAIChatCompletionsErrors.ParseBody(body));
+        ProviderErrorMapper.FromResponse(response, body, ProviderId, model, Redactor, TimeProvider, _azure is null ? OpenAIChatCompletionsErrors.ParseBody(body) : AzureOpenAIContentFilter.ParseErrorBody(body));
 
     private protected override HttpRequestMessage CreateHttpRequest(IReadOnlyList<string> inputs, EmbeddingGenerationOptions? options, string model)
     {
@@ -56,7 +63,13 @@ internal sealed class OpenAIEmbeddingGenerator : DialectEmbeddingGenerator
             Dimensions = options?.Dimensions,
             User = options?.AdditionalProperties?.TryGetValue("user", out var user) == true ? user as string : null,
         };
-        return CreateJsonPost(Endpoint, JsonSerializer.SerializeToUtf8Bytes(request, OpenAIEmbeddingsJsonContext.Default.OpenAIEmbeddingsRequest), "application/json");
+        // Azure's classic API names the deployment in the URL: a call for another model than the generator's goes to its own.
+        var endpoint = _azure is null || string.Equals(model, ModelId, StringComparison.Ordinal) ? Endpoint : _azure.For(AzureOpenAIEndpoint.Embeddings, model);
+        return CreateJsonPost(
+            endpoint,
+            JsonSerializer.SerializeToUtf8Bytes(request, OpenAIEmbeddingsJsonContext.Default.OpenAIEmbeddingsRequest),
+            "application/json",
+            _azure is null ? null : AzureOpenAIEndpoint.ApiKeyHeader);
     }
 
     private protected override async ValueTask<(IReadOnlyList<float[]> Vectors, UsageDetails? Usage)> ReadResponseAsync(HttpResponseMessage response, int inputs, string model, CancellationToken cancellationToken)

@@ -10,11 +10,7 @@ namespace StratumAI.Tests.Dialects.AzureOpenAI;
 public sealed class AzureOpenAIFixtureInventoryTests
 {
     /// <summary>Azure fixtures of features not built yet.</summary>
-    private static readonly Dictionary<string, string> Awaiting = new(StringComparer.Ordinal)
-    {
-        // Embeddings (issue 13, item 3) build on AzureOpenAIEndpoint.
-        ["azure-openai/embed-error__openllmetry__test_azure_openai_embeddings.yaml"] = FixtureInventory.AwaitingIssue13,
-    };
+    private static readonly Dictionary<string, string> Awaiting = new(StringComparer.Ordinal);
 
     [Fact]
     public void EveryAzureOpenAIFixture_IsReplayedOrAwaitsIssue13()
