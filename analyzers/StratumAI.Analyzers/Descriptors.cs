@@ -28,12 +28,19 @@ public static class DiagnosticIds
 
     /// <summary>A parameter is used by no template.</summary>
     public const string UnusedParameter = "STRAT114";
+
+    /// <summary>A chat model where an embedding model is expected (<c>GetEmbeddingGenerator</c>), or an embedding model where a chat model is.</summary>
+    public const string WrongModelKind = "STRAT116";
 }
 
 /// <summary>One descriptor per id; messages carry the specifics through a single <c>{0}</c>.</summary>
 internal static class Descriptors
 {
     private const string HelpLinkFormat = "https://github.com/stratum-ai/stratumai/blob/main/docs/diagnostics/{0}.md";
+
+    public static readonly DiagnosticDescriptor WrongModelKind = Create(
+        DiagnosticIds.WrongModelKind, "Chat model used for embeddings, or embedding model used for chat", "StratumAI.Models", DiagnosticSeverity.Error,
+        "GetEmbeddingGenerator takes an embedding model (catalog capability 'embeddings'); GetChatClient, GetResponseAsync and GetStreamingResponseAsync take a chat model. The call throws ArgumentException at run time and sends nothing.");
 
     public static readonly DiagnosticDescriptor UnknownModelString = Create(
         DiagnosticIds.UnknownModelString, "Unknown model id", "StratumAI.Models", DiagnosticSeverity.Warning,

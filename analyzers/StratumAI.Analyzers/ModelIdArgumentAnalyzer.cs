@@ -12,7 +12,9 @@ namespace StratumAI.Analyzers;
 /// <c>StratumAI</c> type; unknown ids are STRAT107 and deprecated models STRAT113. Enum values
 /// (<c>llm.GetResponseAsync(Model.Claude35Sonnet, …)</c>, <c>new OpenAIClient(llm).GetChatClient(OpenAIModel.Gpt4o)</c>,
 /// <c>ModelCatalog.Get(Model.X)</c>): any argument of a generated model enum, wherever the generated code lives;
-/// deprecated models are STRAT113, fixed to the replacement in the same enum when it has one.
+/// deprecated models are STRAT113, fixed to the replacement in the same enum when it has one. Either kind: a chat model
+/// given to <c>GetEmbeddingGenerator</c>, or an embedding model (capability <c>embeddings</c>) given to <c>GetChatClient</c>,
+/// <c>GetResponseAsync</c> or <c>GetStreamingResponseAsync</c>, is STRAT116.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
@@ -20,7 +22,8 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         Descriptors.UnknownModelString,
-        Descriptors.DeprecatedModel);
+        Descriptors.DeprecatedModel,
+        Descriptors.WrongModelKind);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -52,7 +55,11 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
         {
             if (argument.Parameter?.Type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType)
             {
-                CheckEnumArgument(context, argument, enumType, catalog);
+                if (CheckEnumArgument(context, argument, enumType, catalog) is { } enumModel && stratumMethod)
+                {
+                    CheckKind(context, invocation.TargetMethod.Name, enumModel, argument.Value.Syntax);
+                }
+
                 continue;
             }
 
@@ -65,12 +72,35 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
             }
 
             var model = catalog.TryGetById(id, out var found) ? found : null;
+            if (model is not null)
+            {
+                CheckKind(context, invocation.TargetMethod.Name, model, expression);
+            }
+
             LlmCallAnalyzer.CheckKnown(context.ReportDiagnostic, context.Compilation, null, new ModelReference(expression, id, null, null, model), catalog, enumAllowed: false);
         }
     }
 
-    /// <summary>STRAT113 for a constant member of a generated model enum (<c>Model</c>, <c>OpenAIModel</c>, …).</summary>
-    private static void CheckEnumArgument(OperationAnalysisContext context, IArgumentOperation argument, INamedTypeSymbol enumType, CatalogSnapshot catalog)
+    /// <summary>STRAT116: a chat model for embeddings, or an embedding model for chat.</summary>
+    private static void CheckKind(OperationAnalysisContext context, string method, StratumAI.Catalog.CatalogModel model, SyntaxNode at)
+    {
+        var embeddingModel = model.Capabilities.Contains("embeddings");
+        string? message = method switch
+        {
+            "GetEmbeddingGenerator" when !embeddingModel =>
+                $"'{model.Id}' is a chat model: GetEmbeddingGenerator needs an embedding model (catalog capability 'embeddings'), such as text-embedding-3-small",
+            "GetChatClient" or "GetResponseAsync" or "GetStreamingResponseAsync" when embeddingModel =>
+                $"'{model.Id}' is an embedding model: it does not chat; use GetEmbeddingGenerator for it, or a chat model here",
+            _ => null,
+        };
+        if (message is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.WrongModelKind, at.GetLocation(), message));
+        }
+    }
+
+    /// <summary>STRAT113 for a constant member of a generated model enum (<c>Model</c>, <c>OpenAIModel</c>, …); returns its catalog model.</summary>
+    private static StratumAI.Catalog.CatalogModel? CheckEnumArgument(OperationAnalysisContext context, IArgumentOperation argument, INamedTypeSymbol enumType, CatalogSnapshot catalog)
     {
         var value = argument.Value;
         while (value is IConversionOperation conversion)
@@ -84,7 +114,7 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
             || argument.Value.Syntax is not ExpressionSyntax expression
             || !catalog.TryGetByEnumName(field.Name, out var model))
         {
-            return;
+            return null;
         }
 
         // Only deprecation can be wrong here: an enum member that exists is a catalog model by construction.
@@ -96,6 +126,7 @@ public sealed class ModelIdArgumentAnalyzer : DiagnosticAnalyzer
             catalog,
             enumAllowed: true,
             sameEnumOnly: true);
+        return model;
     }
 
     private static bool IsGeneratedModelEnum(INamedTypeSymbol enumType)

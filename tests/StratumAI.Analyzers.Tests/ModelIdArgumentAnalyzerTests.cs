@@ -28,6 +28,20 @@ public class ModelIdArgumentAnalyzerTests
                     => llm.GetStreamingResponseAsync(messages: messages, modelIdOrAlias: {|STRAT107:"lama-3.3-70b"|});
             """);
 
+    private const string EmbeddingCatalog = "provider:\n  id: openai\nmodels:\n  - id: text-embedding-3-small\n    context_window: 8191\n    dimensions: 1536\n    price: {input: 0.02, output: 0}\n    capabilities: [embeddings]\n";
+
+    [Fact]
+    public Task AChatModelForEmbeddings_AndAnEmbeddingModelForChat_ReportStrat116()
+        => new StratumAnalyzerTest<ModelIdArgumentAnalyzer>(
+            InClass("""
+                public IEmbeddingGenerator<string, Embedding<float>> Embedder() => llm.GetEmbeddingGenerator({|STRAT116:"gpt-4o"|});
+                public IChatClient Chat() => llm.GetChatClient({|STRAT116:"text-embedding-3-small"|});
+                public Task<ChatResponse> AskAsync() => llm.GetResponseAsync({|STRAT116:"text-embedding-3-small"|}, "hi");
+                public IEmbeddingGenerator<string, Embedding<float>> Right() => llm.GetEmbeddingGenerator("text-embedding-3-small");
+                public IChatClient AlsoRight() => llm.GetChatClient("gpt-4o");
+            """),
+            catalogs: [.. TestCatalogs.Defaults, ("/catalog/embeddings.yaml", EmbeddingCatalog)]).RunAsync();
+
     [Fact]
     public Task KnownIdsAliasesAndRuntimeValues_ReportNothing()
         => VerifyAsync("""
