@@ -297,10 +297,6 @@ public sealed class BudgetManager
 
         public State Current => Volatile.Read(ref _state);
 
-        public decimal Spent => Current.Spent;
-
-        public decimal Reserved => Current.Reserved;
-
         /// <summary>Adds <paramref name="amount"/> to the reserved sum if spent + reserved + amount stays within the limit.</summary>
         public bool TryReserve(decimal amount, out State refusedAt)
         {

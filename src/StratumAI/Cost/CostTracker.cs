@@ -26,7 +26,7 @@ public sealed class CostTracker
     /// <summary>How many recent records <see cref="History"/> keeps unless the constructor is given another number.</summary>
     public const int DefaultHistoryCapacity = 10_000;
 
-    private readonly RecordInbox _inbox = new();
+    private readonly RecordInbox _inbox;
 
     // Folded state: only touched by the thread holding the inbox's gate. Running sums are updated in place: an immutable
     // CostTotals per group and record would cost four or five allocations on every call. Readers get CostTotals snapshots.
@@ -46,6 +46,7 @@ public sealed class CostTracker
         ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
         TimeProvider = timeProvider ?? TimeProvider.System;
         HistoryCapacity = historyCapacity;
+        _inbox = new RecordInbox(Apply);
     }
 
     /// <summary>Raised once for every record, after it was added.</summary>
@@ -64,7 +65,7 @@ public sealed class CostTracker
         {
             lock (_inbox.Gate)
             {
-                Fold();
+                _inbox.Fold();
                 return _history.ToArray();
             }
         }
@@ -76,17 +77,7 @@ public sealed class CostTracker
     public void Record(CostRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_inbox.Post(record) && Monitor.TryEnter(_inbox.Gate))
-        {
-            try
-            {
-                Fold();
-            }
-            finally
-            {
-                Monitor.Exit(_inbox.Gate);
-            }
-        }
+        _inbox.Post(record);
 
         Recorded?.Invoke(this, new CostRecordedEventArgs(record));
     }
@@ -97,7 +88,7 @@ public sealed class CostTracker
     {
         lock (_inbox.Gate)
         {
-            Fold();
+            _inbox.Fold();
             return _total.ToTotals();
         }
     }
@@ -118,38 +109,35 @@ public sealed class CostTracker
     /// <returns>A snapshot, keyed ordinally.</returns>
     public IReadOnlyDictionary<string, CostTotals> GetTotalsByCaller() => Snapshot(_byCaller);
 
-    // Under the inbox's gate: moves every posted record into the history and the sums.
-    private void Fold()
+    // Under the inbox's gate: moves one posted record into the history and the sums.
+    private void Apply(CostRecord record)
     {
-        while (_inbox.TryTake(out var record))
+        if (HistoryCapacity > 0)
         {
-            if (HistoryCapacity > 0)
+            if (_history.Count == HistoryCapacity)
             {
-                if (_history.Count == HistoryCapacity)
-                {
-                    _history.Dequeue();
-                }
-
-                _history.Enqueue(record);
+                _history.Dequeue();
             }
 
-            _total.Add(record);
-            AddTo(_byModel, record.ModelId ?? string.Empty, record);
-            AddTo(_byProvider, record.ProviderId ?? string.Empty, record);
-            var tags = record.Tags;
-            for (var i = 0; i < tags.Count; i++)
-            {
-                // A tag given twice counts once.
-                if (!ContainsBefore(tags, i))
-                {
-                    AddTo(_byTag, tags[i], record);
-                }
-            }
+            _history.Enqueue(record);
+        }
 
-            if (record.Caller is not null)
+        _total.Add(record);
+        AddTo(_byModel, record.ModelId ?? string.Empty, record);
+        AddTo(_byProvider, record.ProviderId ?? string.Empty, record);
+        var tags = record.Tags;
+        for (var i = 0; i < tags.Count; i++)
+        {
+            // A tag given twice counts once.
+            if (!ContainsBefore(tags, i))
             {
-                AddTo(_byCaller, record.Caller, record);
+                AddTo(_byTag, tags[i], record);
             }
+        }
+
+        if (record.Caller is not null)
+        {
+            AddTo(_byCaller, record.Caller, record);
         }
     }
 
@@ -181,7 +169,7 @@ public sealed class CostTracker
     {
         lock (_inbox.Gate)
         {
-            Fold();
+            _inbox.Fold();
             var snapshot = new Dictionary<string, CostTotals>(groups.Count, StringComparer.Ordinal);
             foreach (var (key, running) in groups)
             {

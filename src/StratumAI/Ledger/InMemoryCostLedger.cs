@@ -10,9 +10,15 @@ namespace StratumAI;
 /// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
-    private readonly RecordInbox _inbox = new();
+    private readonly RecordInbox _inbox;
     private readonly List<CostRecord> _records = [];
     private readonly HashSet<Guid> _ids = [];
+
+    /// <summary>Creates an empty ledger.</summary>
+    public InMemoryCostLedger()
+    {
+        _inbox = new RecordInbox(Apply);
+    }
 
     /// <summary>How many distinct records are stored.</summary>
     public int Count
@@ -21,7 +27,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         {
             lock (_inbox.Gate)
             {
-                Fold();
+                _inbox.Fold();
                 return _records.Count;
             }
         }
@@ -36,17 +42,7 @@ public sealed class InMemoryCostLedger : ICostLedger
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        if (_inbox.Post(record) && Monitor.TryEnter(_inbox.Gate))
-        {
-            try
-            {
-                Fold();
-            }
-            finally
-            {
-                Monitor.Exit(_inbox.Gate);
-            }
-        }
+        _inbox.Post(record);
 
         return ValueTask.CompletedTask;
     }
@@ -102,20 +98,17 @@ public sealed class InMemoryCostLedger : ICostLedger
     {
         lock (_inbox.Gate)
         {
-            Fold();
+            _inbox.Fold();
             return _records.Where(r => CostGroupingKeys.InRange(r.Timestamp, since, until)).ToList();
         }
     }
 
-    // Under the inbox's gate: stores every waiting record whose id is new, in append order.
-    private void Fold()
+    // Under the inbox's gate: stores a waiting record when its id is new, in append order.
+    private void Apply(CostRecord record)
     {
-        while (_inbox.TryTake(out var record))
+        if (_ids.Add(record.Id))
         {
-            if (_ids.Add(record.Id))
-            {
-                _records.Add(record);
-            }
+            _records.Add(record);
         }
     }
 }
