@@ -46,18 +46,22 @@ internal static class TestServers
     public static string RequirePostgres() => RequirePostgresAsync().GetAwaiter().GetResult();
 
     /// <summary>The test Redis's configuration, once it accepts a TCP connection; otherwise throws with how to start it.</summary>
-    public static async Task<string> RequireRedisAsync()
+    public static Task<string> RequireRedisAsync() => RequireRedisAsync(RedisConfiguration);
+
+    /// <summary>A Redis configuration, once its first endpoint accepts a TCP connection; otherwise throws with how to start the test server.</summary>
+    public static async Task<string> RequireRedisAsync(string configuration)
     {
-        var configuration = RedisConfiguration;
         var (host, port) = RedisEndpoint(configuration);
         await RequireTcpAsync("Redis", RedisVariable, configuration, host, port).ConfigureAwait(false);
         return configuration;
     }
 
     /// <summary>The test database's connection string, once the server accepts a TCP connection; otherwise throws with how to start it.</summary>
-    public static async Task<string> RequirePostgresAsync()
+    public static Task<string> RequirePostgresAsync() => RequirePostgresAsync(PostgresConnectionString);
+
+    /// <summary>A connection string, once its server accepts a TCP connection; otherwise throws with how to start the test server.</summary>
+    public static async Task<string> RequirePostgresAsync(string connectionString)
     {
-        var connectionString = PostgresConnectionString;
         var (host, port) = PostgresEndpoint(connectionString);
         await RequireTcpAsync("PostgreSQL", PostgresVariable, connectionString, host, port).ConfigureAwait(false);
         return connectionString;

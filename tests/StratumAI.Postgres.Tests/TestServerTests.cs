@@ -22,19 +22,13 @@ public sealed class TestServerTests
     [Fact]
     public async Task An_unreachable_server_fails_with_how_to_start_it()
     {
-        var previous = Environment.GetEnvironmentVariable(TestServers.PostgresVariable);
         var port = TestServers.FreeTcpPort();
-        Environment.SetEnvironmentVariable(TestServers.PostgresVariable, $"Host=127.0.0.1;Port={port};Username=postgres;Database=stratum_test");
-        try
-        {
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(TestServers.RequirePostgresAsync);
-            Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
-            Assert.Contains("bash .ci/services start", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(TestServers.PostgresVariable, previous);
-        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestServers.RequirePostgresAsync($"Host=127.0.0.1;Port={port};Username=postgres;Database=stratum_test"));
+
+        Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
+        Assert.Contains(TestServers.PostgresVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("bash .ci/services start", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
