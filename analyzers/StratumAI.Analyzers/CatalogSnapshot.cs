@@ -169,6 +169,7 @@ internal sealed class CatalogSnapshot
             if (string.Equals(candidate.ProviderId, primary.ProviderId, StringComparison.Ordinal)
                 || DeprecationDue(candidate) is not null
                 || candidate.ContextWindow < primary.ContextWindow
+                || candidate.Capabilities.Contains("embeddings")
                 || !requiredCapabilities.All(c => candidate.Capabilities.Contains(c)))
             {
                 continue;

@@ -40,7 +40,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor WrongModelKind = Create(
         DiagnosticIds.WrongModelKind, "Chat model used for embeddings, or embedding model used for chat", "StratumAI.Models", DiagnosticSeverity.Error,
-        "GetEmbeddingGenerator takes an embedding model (catalog capability 'embeddings'); GetChatClient, GetResponseAsync and GetStreamingResponseAsync take a chat model. The call throws ArgumentException at run time and sends nothing.");
+        "GetEmbeddingGenerator takes an embedding model (catalog capability 'embeddings'); GetChatClient, GetResponseAsync, GetStreamingResponseAsync and [LlmCall] (primary and fallbacks) take a chat model. The call throws ArgumentException at run time and sends nothing.");
 
     public static readonly DiagnosticDescriptor UnknownModelString = Create(
         DiagnosticIds.UnknownModelString, "Unknown model id", "StratumAI.Models", DiagnosticSeverity.Warning,

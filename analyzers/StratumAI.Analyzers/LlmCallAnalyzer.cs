@@ -27,7 +27,8 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
         Descriptors.FallbackCannotServe,
         Descriptors.ModelCannotServe,
         Descriptors.DeprecatedModel,
-        Descriptors.UnusedParameter);
+        Descriptors.UnusedParameter,
+        Descriptors.WrongModelKind);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -85,6 +86,12 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
 
         if (CheckKnown(context, primaryReference, catalog) is { } primaryModel)
         {
+            if (IsEmbeddingModel(primaryModel))
+            {
+                ReportEmbeddingModel(context, primaryReference.Expression, primaryModel, method.Name);
+                return;
+            }
+
             var missing = required.Where(c => !primaryModel.Capabilities.Contains(c)).ToList();
             if (missing.Count > 0)
             {
@@ -110,6 +117,12 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
             }
 
             var location = expression.GetLocation();
+            if (IsEmbeddingModel(fallback))
+            {
+                ReportEmbeddingModel(context, expression, fallback, method.Name);
+                continue;
+            }
+
             if (seen.Any(m => string.Equals(m.Id, fallback.Id, StringComparison.Ordinal)))
             {
                 var isPrimary = primaryReference.Model is { } p && string.Equals(p.Id, fallback.Id, StringComparison.Ordinal);
@@ -249,11 +262,26 @@ public sealed class LlmCallAnalyzer : DiagnosticAnalyzer
             : compilation.GetTypeByMetadataName("StratumAI.Model") is { TypeKind: TypeKind.Enum } fallback ? fallback : null;
     }
 
+    /// <summary>Whether the catalog model is an embedding model (capability <c>embeddings</c>): it cannot answer a chat call.</summary>
+    internal static bool IsEmbeddingModel(CatalogModel model) => model.Capabilities.Contains("embeddings");
+
+    /// <summary>STRAT116 at a primary or fallback of an [LlmCall] that names an embedding model.</summary>
+    private static void ReportEmbeddingModel(SyntaxNodeAnalysisContext context, ExpressionSyntax at, CatalogModel model, string methodName)
+        => context.ReportDiagnostic(Diagnostic.Create(
+            Descriptors.WrongModelKind,
+            at.GetLocation(),
+            "'" + model.Id + "' is an embedding model: it does not chat, so it cannot serve the [LlmCall] method '" + methodName + "'; name a chat model here, and use GetEmbeddingGenerator for embeddings"));
+
     private static void ReportMissingFallback(SyntaxNodeAnalysisContext context, AttributeSyntax attribute, ModelReference? primary, IReadOnlyCollection<string> required, CatalogSnapshot catalog)
     {
         var properties = ImmutableDictionary<string, string?>.Empty;
         var suggestion = string.Empty;
-        if (primary is { Model: { } primaryModel } reference && catalog.CheapestFallback(primaryModel, required) is { } candidate)
+        if (primary is { Model: { } primaryModel } && IsEmbeddingModel(primaryModel))
+        {
+            return;
+        }
+
+        if (primary is { Model: { } primaryModel2 } reference && catalog.CheapestFallback(primaryModel2, required) is { } candidate)
         {
             properties = Replacement(context.Compilation, context.SemanticModel, reference, catalog, candidate.Id, enumAllowed: true);
             suggestion = " such as '" + candidate.Id + "' (" + candidate.ProviderId + ")";

@@ -194,6 +194,50 @@ public class LlmCallAnalyzerTests
                 public partial IAsyncEnumerable<string> TellAsync(string topic);
             """);
 
+    // STRAT116: an embedding model named by [LlmCall]
+
+    private const string EmbeddingCatalog = "provider:\n  id: embedco\n  name: EmbedCo\n  base_url: https://embed.example.com/v1\n  dialect: openai\nmodels:\n  - id: big-embed\n    context_window: 2000000\n    dimensions: 1024\n    price: {input: 0, output: 0}\n    capabilities: [embeddings]\n";
+
+    [Fact]
+    public async Task EmbeddingModel_AsPrimary_ReportsStrat116AndNoCapabilityNoise()
+    {
+        var test = new StratumAnalyzerTest<LlmCallAnalyzer>(
+            InClass("""
+                [LlmCall({|#0:"big-embed"|}, Fallback = Model.Claude35Sonnet, Prompt = "Hi {name}")]
+                public partial Task<string> GreetAsync(string name);
+            """),
+            catalogs: [.. TestCatalogs.Defaults, ("/catalog/embeddings.yaml", EmbeddingCatalog)]);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticIds.WrongModelKind, DiagnosticSeverity.Error)
+            .WithLocation(0)
+            .WithMessage("'big-embed' is an embedding model: it does not chat, so it cannot serve the [LlmCall] method 'GreetAsync'; name a chat model here, and use GetEmbeddingGenerator for embeddings"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task EmbeddingModel_AsFallback_ReportsStrat116AtTheFallback()
+        => new StratumAnalyzerTest<LlmCallAnalyzer>(
+            InClass("""
+                [LlmCall(Model.Gpt4o, Fallbacks = new object[] { Model.Claude35Sonnet, {|STRAT116:"big-embed"|} }, Prompt = "Hi {name}")]
+                public partial Task<string> GreetAsync(string name);
+            """),
+            catalogs: [.. TestCatalogs.Defaults, ("/catalog/embeddings.yaml", EmbeddingCatalog)]).RunAsync();
+
+    [Fact]
+    public async Task MissingFallback_NeverSuggestsAnEmbeddingModel()
+    {
+        // big-embed is free, of another provider and has the largest context window: before STRAT116 it was the "cheapest fallback".
+        var test = new StratumAnalyzerTest<LlmCallAnalyzer>(
+            InClass("""
+                [{|#0:LlmCall|}(Model.Gpt4o, Prompt = "Hi {name}")]
+                public partial Task<string> GreetAsync(string name);
+            """),
+            catalogs: [.. TestCatalogs.Defaults, ("/catalog/embeddings.yaml", EmbeddingCatalog)]);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticIds.MissingFallback, DiagnosticSeverity.Warning)
+            .WithLocation(0)
+            .WithMessage("The [LlmCall] method has no fallback; an outage of its provider fails every call. Add Fallback = a model of another provider such as 'llama-3.3-70b' (groq)."));
+        await test.RunAsync();
+    }
+
     // STRAT113: deprecated model
 
     [Fact]
