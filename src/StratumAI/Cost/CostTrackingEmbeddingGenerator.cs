@@ -11,7 +11,9 @@ namespace StratumAI;
 /// <para>What is recorded, exactly once per call:</para>
 /// <list type="bullet">
 /// <item>A result with usage: its exact cost (<see cref="GeneratedEmbeddingsStratumExtensions.GetCost"/>, else the usage at the
-/// catalog price of the generator's model). A cache hit (<see cref="StratumUsageKeys.CacheHit"/>) records $0 and what it saved.</item>
+/// catalog price of the generator's model). A cache hit (<see cref="StratumUsageKeys.CacheHit"/>) records $0 and what it saved;
+/// a call of which only some inputs were cached records what the others billed and, as saved, what the cached ones would have
+/// cost (<see cref="StratumUsageKeys.CacheSaved"/>).</item>
 /// <item>A result without usage (Gemini's older embedding models report none): <see cref="CostRecord.IsEstimated"/>, costed at
 /// the worst case — every input counted on the high side (one token per two UTF-8 bytes) at the input price — or, under a
 /// budget, the amount the budget charged; never a silent $0.</item>
@@ -85,7 +87,7 @@ public sealed class CostTrackingEmbeddingGenerator : DelegatingEmbeddingGenerato
             ? succeeded.WithUsage(usage) with { IsCacheHit = true, Cost = CallCost.Zero, Saved = callCost?.Total ?? 0m }
             : usage is null && callCost is null
                 ? Estimated(succeeded, scope, served, inputs)
-                : succeeded.WithUsage(usage) with { Cost = callCost ?? CallCost.Zero, IsPriced = callCost is not null };
+                : succeeded.WithUsage(usage) with { Cost = callCost ?? CallCost.Zero, IsPriced = callCost is not null, Saved = result.GetCacheSaved() };
         await CostRecording.RecordAsync(_tracker, _options.Ledger, final, null, null).ConfigureAwait(false);
         return result;
     }

@@ -81,6 +81,14 @@ public static class StratumUsageKeys
     public const string CacheHit = "stratum.cache_hit";
 
     /// <summary>
+    /// <see cref="Microsoft.Extensions.AI.GeneratedEmbeddings{TEmbedding}.AdditionalProperties"/> key: what the inputs an
+    /// embedding cache served would have cost, a <see cref="decimal"/> in USD, on a result of which only some inputs were
+    /// cached (<see cref="ResponseCacheEmbeddingGenerator"/>); the result's usage and cost are then those of the inputs sent.
+    /// A full hit carries <see cref="CacheHit"/> instead.
+    /// </summary>
+    public const string CacheSaved = "stratum.cache_saved";
+
+    /// <summary>
     /// Adds the usage counts a provider's reported service tier maps to: <see cref="FlexServiceTier"/> for <c>flex</c>,
     /// <see cref="PriorityServiceTier"/> for <c>priority</c>, <see cref="BatchServiceTier"/> for <c>batch</c>; other tiers (<c>default</c>, <c>auto</c>, <c>scale</c>…) are billed
     /// at the standard prices and add nothing.

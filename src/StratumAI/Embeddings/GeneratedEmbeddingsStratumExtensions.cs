@@ -53,6 +53,19 @@ public static class GeneratedEmbeddingsStratumExtensions
         return Find(embeddings, StratumUsageKeys.CacheHit) is true;
     }
 
+    /// <summary>
+    /// What the inputs the embedding cache served would have cost, on a result of which only some inputs were cached
+    /// (<see cref="StratumUsageKeys.CacheSaved"/>); 0 when none were. A full hit's saving is its <see cref="GetCost"/>.
+    /// </summary>
+    /// <param name="embeddings">A result.</param>
+    /// <returns>The amount saved, in USD.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="embeddings"/> is null.</exception>
+    public static decimal GetCacheSaved(this GeneratedEmbeddings<Embedding<float>> embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        return Find(embeddings, StratumUsageKeys.CacheSaved) is decimal saved ? saved : 0m;
+    }
+
     private static object? Find(GeneratedEmbeddings<Embedding<float>> embeddings, string key) =>
         embeddings.AdditionalProperties?.TryGetValue(key, out var value) == true ? value : null;
 }

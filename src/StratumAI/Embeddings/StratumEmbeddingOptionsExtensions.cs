@@ -34,6 +34,32 @@ public static class StratumEmbeddingOptionsExtensions
         return options;
     }
 
+    /// <summary>Lets the embedding cache serve and store this call, or forbids it (<see cref="StratumOptionKeys.CacheEnabled"/>).</summary>
+    /// <param name="options">The options to change.</param>
+    /// <param name="enabled">True to cache even when <see cref="EmbeddingCacheOptions.CacheEveryCall"/> is off; false to bypass the cache.</param>
+    /// <returns><paramref name="options"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public static EmbeddingGenerationOptions WithCache(this EmbeddingGenerationOptions options, bool enabled)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (options.AdditionalProperties ??= [])[StratumOptionKeys.CacheEnabled] = enabled;
+        return options;
+    }
+
+    /// <summary>Caches this call's vectors for <paramref name="ttl"/> (<see cref="StratumOptionKeys.CacheTtl"/>).</summary>
+    /// <param name="options">The options to change.</param>
+    /// <param name="ttl">How long the embedding cache keeps them.</param>
+    /// <returns><paramref name="options"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is not positive.</exception>
+    public static EmbeddingGenerationOptions WithCacheTtl(this EmbeddingGenerationOptions options, TimeSpan ttl)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        (options.AdditionalProperties ??= [])[StratumOptionKeys.CacheTtl] = ttl;
+        return options;
+    }
+
     /// <summary>The tags set with <see cref="WithTags"/>; empty when none.</summary>
     /// <param name="options">The options, or null.</param>
     /// <returns>The tags, never null.</returns>

@@ -65,4 +65,20 @@ internal static partial class StratumLog
     [LoggerMessage(EventId = 1015, EventName = "ChatCircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit for provider {Provider} opened for {BreakDuration} after {ErrorType}; calls to it fail fast until then.")]
     public static partial void CircuitOpened(ILogger logger, string provider, TimeSpan breakDuration, string errorType);
+
+    [LoggerMessage(EventId = 1030, EventName = "EmbeddingRequestCompleted", Level = LogLevel.Information,
+        Message = "Embedding request to model {Model} of provider {Provider} completed in {DurationSeconds} s: {Inputs} inputs, {InputTokens} input tokens, cost {CostUsd} USD.")]
+    public static partial void EmbeddingRequestCompleted(ILogger logger, string? model, string? provider, double durationSeconds, int inputs, long? inputTokens, decimal? costUsd);
+
+    [LoggerMessage(EventId = 1031, EventName = "EmbeddingRequestFailed", Level = LogLevel.Warning,
+        Message = "Embedding request to model {Model} of provider {Provider} failed after {DurationSeconds} s with {ErrorType}.")]
+    public static partial void EmbeddingRequestFailed(ILogger logger, string? model, string? provider, double durationSeconds, string errorType, Exception exception);
+
+    [LoggerMessage(EventId = 1032, EventName = "EmbeddingRequestCanceled", Level = LogLevel.Debug,
+        Message = "Embedding request to model {Model} of provider {Provider} was canceled after {DurationSeconds} s.")]
+    public static partial void EmbeddingRequestCanceled(ILogger logger, string? model, string? provider, double durationSeconds);
+
+    [LoggerMessage(EventId = 1033, EventName = "EmbeddingCacheHit", Level = LogLevel.Debug,
+        Message = "Embedding cache served {Hits} of {Inputs} inputs for model {Model}: {SavedUsd} USD saved.")]
+    public static partial void EmbeddingCacheHit(ILogger logger, string? model, int hits, int inputs, decimal savedUsd);
 }

@@ -36,8 +36,8 @@ namespace StratumAI;
 /// </remarks>
 public sealed class TelemetryChatClient : DelegatingChatClient
 {
+    private readonly GenAIInstruments _instruments;
     private readonly ActivitySource _activitySource;
-    private readonly Meter _meter;
     private readonly Histogram<long> _tokenUsage;
     private readonly Histogram<double> _operationDuration;
     private readonly Counter<double> _cost;
@@ -75,27 +75,12 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         _metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
         _models = options.Models ?? _stratum?.Models ?? ModelRegistry.Default;
 
-        _activitySource = new ActivitySource(options.SourceName);
-        _meter = new Meter(options.SourceName);
-        _tokenUsage = _meter.CreateHistogram(
-            GenAI.TokenUsageMetric,
-            "{token}",
-            "Number of input and output tokens used.",
-            tags: null,
-            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = GenAI.TokenBuckets });
-        _operationDuration = _meter.CreateHistogram(
-            GenAI.OperationDurationMetric,
-            "s",
-            "Duration of GenAI client operations.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAI.DurationBuckets });
-        _cost = _meter.CreateCounter<double>(StratumTelemetryNames.CostMetric, "USD", "Cost of GenAI client operations, from the catalog prices.");
-        _timeToFirstChunk = _meter.CreateHistogram(
-            GenAI.TimeToFirstChunkMetric,
-            "s",
-            "Time from the start of a streamed GenAI operation to its first chunk.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAI.DurationBuckets });
+        _instruments = new GenAIInstruments(options.SourceName);
+        _activitySource = _instruments.Source;
+        _tokenUsage = _instruments.TokenUsage;
+        _operationDuration = _instruments.OperationDuration;
+        _cost = _instruments.Cost;
+        _timeToFirstChunk = _instruments.TimeToFirstChunk;
     }
 
     /// <summary>The name of the <see cref="ActivitySource"/> and <see cref="Meter"/> this client records to.</summary>
@@ -207,8 +192,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
     {
         if (disposing)
         {
-            _activitySource.Dispose();
-            _meter.Dispose();
+            _instruments.Dispose();
         }
 
         base.Dispose(disposing);
