@@ -34,7 +34,7 @@ internal static class DocCompiler
     // the analyzers ship only as analyzers, so a block cannot call them.
     private static readonly string[] UserAssemblyPrefixes =
     [
-        "StratumAI.dll", "StratumAI.Sqlite.dll", "StratumAI.Testing.dll",
+        "StratumAI.dll", "StratumAI.Sqlite.dll", "StratumAI.Postgres.dll", "StratumAI.Testing.dll", "Npgsql.dll",
         "Microsoft.Extensions.", "Microsoft.Data.Sqlite", "SQLitePCLRaw.", "Polly.Core", "Microsoft.ML.Tokenizers",
         "System.Net.ServerSentEvents", "OpenTelemetry", "Microsoft.AspNetCore.", "Azure.Core.dll", "System.ClientModel.dll",
     ];
