@@ -74,7 +74,7 @@ public sealed partial class StratumClient
         }
 
         var tags = BatchTags(options);
-        var reservation = options.Budget?.Reserve(worstCase, tags, options.Caller);
+        var reservation = options.Budget is { } budget ? await budget.ReserveAsync(worstCase, tags, options.Caller, cancellationToken).ConfigureAwait(false) : null;
         try
         {
             var state = await protocol.SubmitAsync(items, options.Metadata, cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,11 @@ public sealed partial class StratumClient
         catch
         {
             // Not submitted (refused, or failed before the provider answered): nothing runs, nothing is billed.
-            reservation?.Release();
+            if (reservation is not null)
+            {
+                await reservation.ReleaseAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }

@@ -81,7 +81,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         (var context, options) = CallContexts.Enter(options, InnerClient, _models);
         var estimate = EstimateFor(context, messages, options, cancellationToken);
-        using var reservation = Reserve(estimate, context, options);
+        var reservation = await ReserveAsync(estimate, context, options, cancellationToken).ConfigureAwait(false);
+        await using var releaseIfOpen = reservation.ConfigureAwait(false);
         var scope = CallScope.Enter();
         scope.Estimate = estimate;
         var mark = scope.Snapshot();
@@ -92,26 +93,26 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         catch (StratumException ex) when (ex.UsageSoFar is not null)
         {
-            reservation.Settle(Price(estimate.Model, ex.UsageSoFar) + Earlier(estimate, scope, mark));
+            await reservation.SettleAsync(Price(estimate.Model, ex.UsageSoFar) + Earlier(estimate, scope, mark)).ConfigureAwait(false);
             throw;
         }
         catch (CostLedgerException ex) when (ex.Record is not null)
         {
             // The provider billed the call but the ledger refused the record: the spend is real all the same.
-            reservation.Settle(ex.Record.Total);
+            await reservation.SettleAsync(ex.Record.Total).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex) when (scope.MayBeBilled(mark, ex))
         {
             // Sent, and then cancelled, timed out or cut off: the provider may bill it in full, so the worst case stays charged.
-            reservation.Settle(estimate.Cost + Earlier(estimate, scope, mark));
+            await reservation.SettleAsync(estimate.Cost + Earlier(estimate, scope, mark)).ConfigureAwait(false);
             throw;
         }
 
         // A cache hit cost nothing; a response that reported no usage may have cost the whole worst case.
         var actual = response.IsCacheHit() ? 0m : CallCosts.Of(response, estimate.Model)?.Total ?? estimate.Cost;
 
-        reservation.Settle(actual + Earlier(estimate, scope, mark));
+        await reservation.SettleAsync(actual + Earlier(estimate, scope, mark)).ConfigureAwait(false);
         return response;
     }
 
@@ -127,7 +128,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         (var context, options) = CallContexts.Enter(options, InnerClient, _models);
         var estimate = EstimateFor(context, messages, options, cancellationToken);
-        using var reservation = Reserve(estimate, context, options);
+        var reservation = await ReserveAsync(estimate, context, options, cancellationToken).ConfigureAwait(false);
+        await using var releaseIfOpen = reservation.ConfigureAwait(false);
         var scope = CallScope.Enter();
         scope.Estimate = estimate;
         var mark = scope.Snapshot();
@@ -152,11 +154,11 @@ public sealed class BudgetChatClient : DelegatingChatClient
                     var billed = (ex as StratumException)?.UsageSoFar;
                     if (billed is not null)
                     {
-                        reservation.Settle(Price(stream.Served, billed) + Earlier(estimate, scope, mark));
+                        await reservation.SettleAsync(Price(stream.Served, billed) + Earlier(estimate, scope, mark)).ConfigureAwait(false);
                     }
                     else if (stream.Answered || scope.MayBeBilled(mark, ex))
                     {
-                        reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
+                        await reservation.SettleAsync(stream.Charge() + Earlier(estimate, scope, mark)).ConfigureAwait(false);
                     }
 
                     throw;
@@ -166,14 +168,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 yield return update;
             }
 
-            reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
+            await reservation.SettleAsync(stream.Charge() + Earlier(estimate, scope, mark)).ConfigureAwait(false);
         }
         finally
         {
             // Still open only when the caller stopped reading early: the provider billed what it had produced.
             if (!reservation.IsCompleted && (stream.Answered || scope.MayBeBilled(mark, error: null)))
             {
-                reservation.Settle(stream.Charge() + Earlier(estimate, scope, mark));
+                await reservation.SettleAsync(stream.Charge() + Earlier(estimate, scope, mark)).ConfigureAwait(false);
             }
 
             await enumerator.DisposeAsync().ConfigureAwait(false);
@@ -196,13 +198,13 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private static decimal Earlier(BudgetEstimate estimate, CallScope scope, CallScope.Mark mark) =>
         scope.Unsettled(mark) is var unsettled && unsettled > 1 ? estimate.Cost * (unsettled - 1) : 0m;
 
-    private BudgetReservation Reserve(BudgetEstimate estimate, StratumCallContext? context, ChatOptions? options)
+    private async ValueTask<BudgetReservation> ReserveAsync(BudgetEstimate estimate, StratumCallContext? context, ChatOptions? options, CancellationToken cancellationToken)
     {
         var tags = context?.Tags ?? options.GetTags();
         var caller = (context is null ? options.GetCaller() : context.Caller) ?? _options.DefaultCaller;
         try
         {
-            return _budgets.Reserve(estimate.Cost, tags, caller);
+            return await _budgets.ReserveAsync(estimate.Cost, tags, caller, cancellationToken).ConfigureAwait(false);
         }
         catch (BudgetExceededException ex) when (_options.Logger is { } logger)
         {

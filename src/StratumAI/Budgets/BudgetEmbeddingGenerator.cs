@@ -64,7 +64,8 @@ public sealed class BudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<stri
         ArgumentNullException.ThrowIfNull(values);
         var inputs = EmbeddingEstimate.List(values);
         var estimate = EmbeddingEstimate.For(Model(), inputs, cancellationToken);
-        using var reservation = Reserve(estimate, options);
+        var reservation = await ReserveAsync(estimate, options, cancellationToken).ConfigureAwait(false);
+        await using var releaseIfOpen = reservation.ConfigureAwait(false);
         var scope = CallScope.Enter();
         scope.Estimate = estimate;
         var mark = scope.Snapshot();
@@ -75,22 +76,22 @@ public sealed class BudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<stri
         }
         catch (StratumException ex) when (ex.UsageSoFar is { } billed)
         {
-            reservation.Settle(CallCosts.Price(estimate.Model, billed)!.Total);
+            await reservation.SettleAsync(CallCosts.Price(estimate.Model, billed)!.Total).ConfigureAwait(false);
             throw;
         }
         catch (CostLedgerException ex) when (ex.Record is not null)
         {
             // The provider billed the call but the ledger refused the record: the spend is real all the same.
-            reservation.Settle(ex.Record.Total);
+            await reservation.SettleAsync(ex.Record.Total).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex) when (scope.MayBeBilled(mark, ex))
         {
-            reservation.Settle(estimate.Cost);
+            await reservation.SettleAsync(estimate.Cost).ConfigureAwait(false);
             throw;
         }
 
-        reservation.Settle(result.IsCacheHit() ? 0m : (result.GetCost() ?? CallCosts.Price(result.GetModelInfo() ?? estimate.Model, result.Usage))?.Total ?? estimate.Cost);
+        await reservation.SettleAsync(result.IsCacheHit() ? 0m : (result.GetCost() ?? CallCosts.Price(result.GetModelInfo() ?? estimate.Model, result.Usage))?.Total ?? estimate.Cost).ConfigureAwait(false);
         return result;
     }
 
@@ -107,12 +108,12 @@ public sealed class BudgetEmbeddingGenerator : DelegatingEmbeddingGenerator<stri
             "The budget cannot price this embedding generator: it names no catalog model (GetService<ModelInfo>()). "
             + "Use StratumClient.GetEmbeddingGenerator(model) below it. Nothing was sent.");
 
-    private BudgetReservation Reserve(BudgetEstimate estimate, EmbeddingGenerationOptions? options)
+    private async ValueTask<BudgetReservation> ReserveAsync(BudgetEstimate estimate, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
     {
         var caller = options.GetCaller() ?? _options.DefaultCaller;
         try
         {
-            return _budgets.Reserve(estimate.Cost, options.GetTags(), caller);
+            return await _budgets.ReserveAsync(estimate.Cost, options.GetTags(), caller, cancellationToken).ConfigureAwait(false);
         }
         catch (BudgetExceededException ex) when (_options.Logger is { } logger)
         {

@@ -26,11 +26,19 @@ namespace StratumAI;
 /// quick and must not throw (an exception propagates to the code that settled, after the spend was recorded).
 /// Windows are computed from <see cref="TimeProvider"/>. All money is <see cref="decimal"/>, never rounded.
 /// </para>
+/// <para>
+/// With an <see cref="IBudgetStore"/> (<c>StratumAI.Redis</c>), the windows live in the store and are shared by every process
+/// that uses it: the manager still decides which windows a call must fit, and the store reserves in all of them or none, in
+/// one atomic step. Use the asynchronous members then (<see cref="ReserveAsync"/>, <see cref="BudgetReservation.SettleAsync"/>,
+/// <see cref="GetStatusAsync"/>, <see cref="ChargeAsync"/>); the synchronous ones wait for the store. Without a store, the
+/// asynchronous members complete at once and allocate nothing more than the synchronous ones.
+/// </para>
 /// </remarks>
 public sealed class BudgetManager
 {
     private readonly BudgetPolicy[] _policies;
     private readonly ConcurrentDictionary<(int Policy, string Key), Bucket> _buckets = new();
+    private readonly IBudgetStore? _store;
 
     /// <summary>Creates a manager for a set of policies.</summary>
     /// <param name="policies">The policies; a call must fit all that cover it.</param>
@@ -46,6 +54,19 @@ public sealed class BudgetManager
         }
 
         TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Creates a manager whose windows live in a shared store, so every process using the store shares the budgets.</summary>
+    /// <param name="policies">The policies; a call must fit all that cover it. Give every process the same policies (a window
+    /// is known by its policy's name, scope and period).</param>
+    /// <param name="store">Where spend and reservations live, e.g. <c>RedisBudgetStore</c>.</param>
+    /// <param name="timeProvider">The clock for windows; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="policies"/>, one of them, or <paramref name="store"/> is null.</exception>
+    public BudgetManager(IEnumerable<BudgetPolicy> policies, IBudgetStore store, TimeProvider? timeProvider = null)
+        : this(policies, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
     }
 
     /// <summary>Raised once per policy, scope and window for each alert threshold the settled spend reaches.</summary>
@@ -64,6 +85,9 @@ public sealed class BudgetManager
     /// <summary>The clock windows are computed from.</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The store the windows live in, shared with other processes; null when they live in this manager's memory.</summary>
+    public IBudgetStore? Store => _store;
+
     /// <summary>
     /// Reserves <paramref name="worstCase"/> in every policy that covers a call with these tags and caller, or refuses the call.
     /// </summary>
@@ -73,8 +97,15 @@ public sealed class BudgetManager
     /// <returns>The reservation; settle it with the actual cost, or release it when nothing was billed.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="worstCase"/> is negative.</exception>
     /// <exception cref="BudgetExceededException">A policy would go over its limit; nothing was reserved anywhere.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached (it fails closed).</exception>
+    /// <remarks>With a <see cref="Store"/>, this waits for it; prefer <see cref="ReserveAsync"/>.</remarks>
     public BudgetReservation Reserve(decimal worstCase, IEnumerable<string>? tags = null, string? caller = null)
     {
+        if (_store is not null)
+        {
+            return ReserveInStoreAsync(worstCase, tags, caller, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(worstCase);
         var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
@@ -112,6 +143,70 @@ public sealed class BudgetManager
         }
 
         return new BudgetReservation(this, charged is null ? [] : count == charged.Length ? charged : charged[..count], worstCase);
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="worstCase"/> in every policy that covers a call with these tags and caller, or refuses the call;
+    /// with a <see cref="Store"/>, in one atomic step of the store shared by every process.
+    /// </summary>
+    /// <param name="worstCase">The most the call can cost, in USD.</param>
+    /// <param name="tags">The call's tags, or null for none.</param>
+    /// <param name="caller">The call's caller, or null.</param>
+    /// <param name="cancellationToken">Stops waiting for the store (nothing stays reserved: the store frees what it may have reserved).</param>
+    /// <returns>The reservation; settle it with the actual cost, or release it when nothing was billed. Without a store, completed at once.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="worstCase"/> is negative.</exception>
+    /// <exception cref="BudgetExceededException">A policy would go over its limit; nothing was reserved anywhere.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached (it fails closed).</exception>
+    public ValueTask<BudgetReservation> ReserveAsync(decimal worstCase, IEnumerable<string>? tags = null, string? caller = null, CancellationToken cancellationToken = default) =>
+        _store is null ? new(Reserve(worstCase, tags, caller)) : ReserveInStoreAsync(worstCase, tags, caller, cancellationToken);
+
+    private async ValueTask<BudgetReservation> ReserveInStoreAsync(decimal worstCase, IEnumerable<string>? tags, string? caller, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(worstCase);
+        var now = TimeProvider.GetUtcNow();
+        var windows = WindowsOf(TagList(tags), caller, now, worstCase);
+        if (windows.Length == 0)
+        {
+            return new BudgetReservation(this, [], worstCase);
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var refused = await _store!.ReserveAsync(id, windows, worstCase, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
+        {
+            throw BudgetExceededException.Create(refused.Policy, refused.ScopeKey, refused.WindowStart, refused.WindowEnd, refused.Spent, refused.Reserved, worstCase);
+        }
+
+        return new BudgetReservation(this, id, windows, worstCase);
+    }
+
+    /// <summary>The store windows covering a call; a per-call limit is checked here (it needs no shared state).</summary>
+    private BudgetWindow[] WindowsOf(IReadOnlyCollection<string> tags, string? caller, DateTimeOffset now, decimal? perCallCheck)
+    {
+        List<BudgetWindow>? windows = null;
+        foreach (var policy in _policies)
+        {
+            if (!policy.Scope.TryGetKey(tags, caller, out var key))
+            {
+                continue;
+            }
+
+            var scopeKey = policy.Scope.Kind == BudgetScopeKind.EachCaller ? key : null;
+            if (policy.Period == BudgetPeriod.PerCall)
+            {
+                if (perCallCheck is { } worstCase && worstCase > policy.Limit)
+                {
+                    throw BudgetExceededException.Create(policy, scopeKey, now, now, 0m, 0m, worstCase);
+                }
+
+                continue;
+            }
+
+            var (start, end) = policy.WindowAt(now);
+            (windows ??= []).Add(new BudgetWindow(policy, scopeKey, start, end));
+        }
+
+        return windows is null ? [] : [.. windows];
     }
 
     private static void RollBack(Bucket[]? charged, int count, decimal worstCase)
@@ -154,8 +249,15 @@ public sealed class BudgetManager
     /// <exception cref="ArgumentNullException"><paramref name="policy"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="policy"/> is not one of this manager's policies, or a caller is
     /// needed and missing.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached.</exception>
+    /// <remarks>With a <see cref="Store"/>, this waits for it; prefer <see cref="GetStatusAsync"/>.</remarks>
     public BudgetStatus GetStatus(BudgetPolicy policy, string? caller = null)
     {
+        if (_store is not null)
+        {
+            return GetStatusAsync(policy, caller).AsTask().GetAwaiter().GetResult();
+        }
+
         ArgumentNullException.ThrowIfNull(policy);
         var index = Array.IndexOf(_policies, policy);
         if (index < 0)
@@ -182,6 +284,39 @@ public sealed class BudgetManager
         return new BudgetStatus(policy, scopeKey, start, end, 0m, 0m);
     }
 
+    /// <summary>Where a policy stands in its current window; with a <see cref="Store"/>, for every process that shares it.</summary>
+    /// <param name="policy">One of <see cref="Policies"/>.</param>
+    /// <param name="caller">For a <see cref="BudgetScopeKind.EachCaller"/> policy, the caller; otherwise ignored.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A snapshot; zeros when nothing was reserved in the window yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="policy"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="policy"/> is not one of this manager's policies, or a caller is
+    /// needed and missing.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached.</exception>
+    public ValueTask<BudgetStatus> GetStatusAsync(BudgetPolicy policy, string? caller = null, CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            return new(GetStatus(policy, caller));
+        }
+
+        ArgumentNullException.ThrowIfNull(policy);
+        if (Array.IndexOf(_policies, policy) < 0)
+        {
+            throw new ArgumentException($"The policy '{policy.Name}' is not one of this budget manager's policies.", nameof(policy));
+        }
+
+        string? scopeKey = null;
+        if (policy.Scope.Kind == BudgetScopeKind.EachCaller)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(caller);
+            scopeKey = caller;
+        }
+
+        var (start, end) = policy.WindowAt(TimeProvider.GetUtcNow());
+        return _store.GetStatusAsync(new BudgetWindow(policy, scopeKey, start, end), cancellationToken);
+    }
+
     /// <summary>
     /// Records spend that was not reserved — a cost paid outside the pipeline, or the spend a persistent ledger already holds
     /// for the current window when the process starts — in every policy that covers it. Nothing is checked: this can take
@@ -191,8 +326,16 @@ public sealed class BudgetManager
     /// <param name="tags">The tags it is charged under, or null for none.</param>
     /// <param name="caller">The caller it is charged to, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached.</exception>
+    /// <remarks>With a <see cref="Store"/>, this waits for it; prefer <see cref="ChargeAsync"/>.</remarks>
     public void Charge(decimal cost, IEnumerable<string>? tags = null, string? caller = null)
     {
+        if (_store is not null)
+        {
+            ChargeAsync(cost, tags, caller).AsTask().GetAwaiter().GetResult();
+            return;
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(cost);
         var tagList = TagList(tags);
         var now = TimeProvider.GetUtcNow();
@@ -208,6 +351,46 @@ public sealed class BudgetManager
         Raise(alerts);
     }
 
+    /// <summary>
+    /// Records spend that was not reserved in every policy that covers it, without a check; with a <see cref="Store"/>, for every
+    /// process that shares it. See <see cref="Charge"/>.
+    /// </summary>
+    /// <param name="cost">The cost in USD.</param>
+    /// <param name="tags">The tags it is charged under, or null for none.</param>
+    /// <param name="caller">The caller it is charged to, or null.</param>
+    /// <param name="cancellationToken">Stops waiting for the store.</param>
+    /// <returns>A task that completes when the spend was recorded.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative.</exception>
+    /// <exception cref="BudgetStoreUnavailableException">The manager's <see cref="Store"/> cannot be reached.</exception>
+    public async ValueTask ChargeAsync(decimal cost, IEnumerable<string>? tags = null, string? caller = null, CancellationToken cancellationToken = default)
+    {
+        if (_store is null)
+        {
+            Charge(cost, tags, caller);
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(cost);
+        var windows = WindowsOf(TagList(tags), caller, TimeProvider.GetUtcNow(), perCallCheck: null);
+        if (windows.Length > 0 && cost > 0m)
+        {
+            Raise(await _store.ChargeAsync(windows, cost, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Settles or releases a reservation held in the store; alerts it reached first in the fleet are raised here.</summary>
+    internal async ValueTask CompleteInStoreAsync(string id, BudgetWindow[] windows, decimal amount, decimal? actual)
+    {
+        if (actual is { } cost)
+        {
+            Raise(await _store!.SettleAsync(id, windows, amount, cost).ConfigureAwait(false));
+        }
+        else
+        {
+            await _store!.ReleaseAsync(id, windows, amount).ConfigureAwait(false);
+        }
+    }
+
     internal void Complete(BudgetReservation reservation, IReadOnlyList<Bucket> buckets, decimal actual)
     {
         List<BudgetAlert>? alerts = null;
@@ -219,9 +402,9 @@ public sealed class BudgetManager
         Raise(alerts);
     }
 
-    private void Raise(List<BudgetAlert>? alerts)
+    private void Raise(IReadOnlyList<BudgetAlert>? alerts)
     {
-        if (alerts is null)
+        if (alerts is null || alerts.Count == 0)
         {
             return;
         }
@@ -386,11 +569,17 @@ public sealed class BudgetManager
 /// The worst-case cost a call reserved in its budgets. Settle it with the call's actual cost, or release it when nothing was
 /// billed; disposing an open reservation releases it.
 /// </summary>
-/// <remarks>Thread-safe: the first of <see cref="Settle"/> and <see cref="Release"/> wins; later releases do nothing.</remarks>
-public sealed class BudgetReservation : IDisposable
+/// <remarks>
+/// Thread-safe: the first of <see cref="Settle"/>, <see cref="SettleAsync"/>, <see cref="Release"/> and <see cref="ReleaseAsync"/>
+/// wins; later releases do nothing. A reservation held in a shared <see cref="IBudgetStore"/> is completed there exactly once,
+/// by its id; use the asynchronous members for it (the synchronous ones wait for the store).
+/// </remarks>
+public sealed class BudgetReservation : IDisposable, IAsyncDisposable
 {
     private readonly BudgetManager _manager;
     private readonly IReadOnlyList<BudgetManager.Bucket> _buckets;
+    private readonly string? _storeId;
+    private readonly BudgetWindow[]? _windows;
     private int _completed;
 
     internal BudgetReservation(BudgetManager manager, IReadOnlyList<BudgetManager.Bucket> buckets, decimal amount)
@@ -398,6 +587,13 @@ public sealed class BudgetReservation : IDisposable
         _manager = manager;
         _buckets = buckets;
         Amount = amount;
+    }
+
+    internal BudgetReservation(BudgetManager manager, string storeId, BudgetWindow[] windows, decimal amount)
+        : this(manager, [], amount)
+    {
+        _storeId = storeId;
+        _windows = windows;
     }
 
     /// <summary>The reserved worst case, in USD.</summary>
@@ -410,7 +606,22 @@ public sealed class BudgetReservation : IDisposable
     /// <param name="actualCost">The call's cost in USD. It may exceed <see cref="Amount"/> (an estimate that was too low); it is recorded as is.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualCost"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The reservation was already settled or released.</exception>
+    /// <remarks>For a reservation held in a shared store, this waits for the store; prefer <see cref="SettleAsync"/>.</remarks>
     public void Settle(decimal actualCost)
+    {
+        var pending = SettleAsync(actualCost);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Replaces the reservation by what the call actually cost; in a shared store, exactly once.</summary>
+    /// <param name="actualCost">The call's cost in USD. It may exceed <see cref="Amount"/> (an estimate that was too low); it is recorded as is.</param>
+    /// <returns>A task that completes when the spend was recorded (or, the store being unreachable, queued for it). Not cancellable: the spend is real.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualCost"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The reservation was already settled or released.</exception>
+    public ValueTask SettleAsync(decimal actualCost)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -418,18 +629,48 @@ public sealed class BudgetReservation : IDisposable
             throw new InvalidOperationException("The budget reservation was already settled or released.");
         }
 
+        if (_storeId is not null)
+        {
+            return _manager.CompleteInStoreAsync(_storeId, _windows!, Amount, actualCost);
+        }
+
         _manager.Complete(this, _buckets, actualCost);
+        return default;
     }
 
     /// <summary>Gives the reservation back: the call cost nothing. Does nothing when already settled or released.</summary>
+    /// <remarks>For a reservation held in a shared store, this waits for the store; prefer <see cref="ReleaseAsync"/>.</remarks>
     public void Release()
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        var pending = ReleaseAsync();
+        if (!pending.IsCompletedSuccessfully)
         {
-            _manager.Complete(this, _buckets, 0m);
+            pending.AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>Gives the reservation back: the call cost nothing. Does nothing when already settled or released.</summary>
+    /// <returns>A task that completes when the release was recorded (or, the store being unreachable, queued for it).</returns>
+    public ValueTask ReleaseAsync()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return default;
+        }
+
+        if (_storeId is not null)
+        {
+            return _manager.CompleteInStoreAsync(_storeId, _windows!, Amount, actual: null);
+        }
+
+        _manager.Complete(this, _buckets, 0m);
+        return default;
     }
 
     /// <summary>Releases the reservation when it is still open.</summary>
     public void Dispose() => Release();
+
+    /// <summary>Releases the reservation when it is still open.</summary>
+    /// <returns>A task that completes when the release was recorded or queued.</returns>
+    public ValueTask DisposeAsync() => ReleaseAsync();
 }

@@ -14,32 +14,35 @@ internal sealed class PrivateRedisServer : IDisposable
 {
     private readonly string _directory;
     private readonly bool _appendOnly;
+    private readonly string? _password;
     private Process? _process;
 
-    private PrivateRedisServer(string directory, int port, bool appendOnly)
+    private PrivateRedisServer(string directory, int port, bool appendOnly, string? password)
     {
         _directory = directory;
         Port = port;
         _appendOnly = appendOnly;
+        _password = password;
     }
 
     /// <summary>The port it listens on (127.0.0.1).</summary>
     public int Port { get; }
 
     /// <summary>The StackExchange.Redis configuration to reach it.</summary>
-    public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
+    public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}") + (_password is null ? string.Empty : ",password=" + _password);
 
     /// <summary>True while the server process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a server and waits until it answers PING.</summary>
     /// <param name="appendOnly">Persist every write to an append-only file (<c>appendfsync always</c>), so a restart keeps the data.</param>
+    /// <param name="password">A password clients must give (<c>requirepass</c>), or null for none.</param>
     /// <returns>The running server.</returns>
-    public static async Task<PrivateRedisServer> StartAsync(bool appendOnly)
+    public static async Task<PrivateRedisServer> StartAsync(bool appendOnly, string? password = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "stratum-redis-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var server = new PrivateRedisServer(directory, FreePort(), appendOnly);
+        var server = new PrivateRedisServer(directory, FreePort(), appendOnly, password);
         await server.StartAsync();
         return server;
     }
@@ -68,6 +71,12 @@ internal sealed class PrivateRedisServer : IDisposable
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
         }
 
         Process process;
@@ -101,7 +110,7 @@ internal sealed class PrivateRedisServer : IDisposable
                 await stream.WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[64];
                 var read = await stream.ReadAsync(buffer);
-                if (read > 0 && buffer[0] == (byte)'+')
+                if (read > 0 && (buffer[0] == (byte)'+' || System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("-NOAUTH", StringComparison.Ordinal)))
                 {
                     return;
                 }
