@@ -19,7 +19,7 @@ public sealed class ApiReviewTests
         }
 
         var types = new List<string>();
-        foreach (var package in new[] { "StratumAI", "StratumAI.Sqlite", "StratumAI.Postgres", "StratumAI.Testing" })
+        foreach (var package in new[] { "StratumAI", "StratumAI.Sqlite", "StratumAI.Postgres", "StratumAI.Redis", "StratumAI.Testing" })
         {
             // In a PublicAPI file a type is the line with no space and no parenthesis: members have signatures or "->".
             types.AddRange(File.ReadAllLines(Path.Combine(DocBlock.RepoRoot, "src", package, "PublicAPI.Unshipped.txt"))

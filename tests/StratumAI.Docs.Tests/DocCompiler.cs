@@ -35,6 +35,7 @@ internal static class DocCompiler
     private static readonly string[] UserAssemblyPrefixes =
     [
         "StratumAI.dll", "StratumAI.Sqlite.dll", "StratumAI.Postgres.dll", "StratumAI.Testing.dll", "Npgsql.dll",
+        "StratumAI.Redis.dll", "StackExchange.Redis.dll", "RESPite.dll",
         "Microsoft.Extensions.", "Microsoft.Data.Sqlite", "SQLitePCLRaw.", "Polly.Core", "Microsoft.ML.Tokenizers",
         "System.Net.ServerSentEvents", "OpenTelemetry", "Microsoft.AspNetCore.", "Azure.Core.dll", "System.ClientModel.dll",
     ];
