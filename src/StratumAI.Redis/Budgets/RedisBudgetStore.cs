@@ -40,6 +40,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
     private readonly ConcurrentQueue<PendingCompletion> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _background;
+    private int _pendingCount;
     private int _unavailable;
     private int _disposed;
 
@@ -70,7 +71,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
     public RedisBudgetOptions Options => _options;
 
     /// <summary>Settlements and releases waiting for Redis to answer again (kept in this process's memory).</summary>
-    public int PendingCompletions => _pending.Count;
+    public int PendingCompletions => Volatile.Read(ref _pendingCount);
 
     private IDatabase Database => _connection.GetDatabase(_options.Database);
 
@@ -121,7 +122,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
 
             // The script may still run later (a reply lost, a command sent after a reconnect): a release of the id, kept until
             // Redis answers, gives back whatever it reserved, and makes a late run of the reservation do nothing.
-            _pending.Enqueue(new PendingCompletion(reservationId, [.. windows], amount, Actual: null));
+            Keep(new PendingCompletion(reservationId, [.. windows], amount, Actual: null));
 
             throw new BudgetStoreUnavailableException(
                 $"The budget store {Name} did not answer ({Describe(ex)}), so the call was refused before it was sent: shared budgets fail closed. "
@@ -261,9 +262,9 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
 
             // The call is over and its cost is real: keep the settlement and record it once Redis answers. Its lease is still
             // renewed meanwhile, so its reservation keeps its place.
-            _pending.Enqueue(completion);
+            Keep(completion);
             Unavailable(ex);
-            RedisLog.SettlementDeferred(_logger, Name, Describe(ex), _pending.Count);
+            RedisLog.SettlementDeferred(_logger, Name, Describe(ex), PendingCompletions);
             return null;
         }
 
@@ -328,6 +329,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
             try
             {
                 await CompleteAsync(completion, queueOnFailure: false).ConfigureAwait(false);
+                Interlocked.Decrement(ref _pendingCount);
             }
             catch (Exception ex) when (IsUnavailable(ex))
             {
@@ -337,6 +339,13 @@ public sealed class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposab
                 return;
             }
         }
+    }
+
+    /// <summary>Keeps a completion until Redis answers; counted until it was recorded (the queue itself empties while a flush runs).</summary>
+    private void Keep(PendingCompletion completion)
+    {
+        Interlocked.Increment(ref _pendingCount);
+        _pending.Enqueue(completion);
     }
 
     private async Task RunBackgroundAsync(CancellationToken stopping)
