@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
@@ -78,9 +77,8 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
     private readonly string _version;
     private readonly string _insert;
     private readonly long _retryTicks;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly LedgerGroupCommit _groupCommit;
     private readonly SemaphoreSlim _initGate = new(1, 1);
-    private readonly ConcurrentQueue<PendingAppend> _pending = new();
     private readonly CancellationTokenSource _disposing = new();
     private long _commits;
     private long _retries;
@@ -129,6 +127,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
         }
 
         _dataSource = NpgsqlDataSource.Create(builder);
+        _groupCommit = new LedgerGroupCommit(CommitQueuedAsync);
         Schema = options.Schema;
         RetryTimeout = options.RetryTimeout;
         _retryTicks = (long)(options.RetryTimeout.TotalSeconds * Stopwatch.Frequency);
@@ -183,38 +182,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var mine = new PendingAppend(record, Stopwatch.GetTimestamp() + _retryTicks);
-        _pending.Enqueue(mine);
-        try
-        {
-            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (mine.TryCancel())
-        {
-            // Still queued: no writer will take it, so nothing is stored.
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            // The writer of an earlier append already took this record: its outcome is ours.
-            await mine.Completion.ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            // Commit what is queued, this record included, unless the writer before us already did.
-            while (!mine.Completion.IsCompleted)
-            {
-                await CommitQueuedAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        await mine.Completion.ConfigureAwait(false);
+        await _groupCommit.AppendAsync(new PendingAppend(record, Stopwatch.GetTimestamp() + _retryTicks), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How many transactions appends have committed (each holds one or more records); for tests and diagnostics.</summary>
@@ -224,10 +192,10 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
     internal long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>Appends waiting for a writer to take them; for tests.</summary>
-    internal int QueuedAppends => _pending.Count;
+    internal int QueuedAppends => _groupCommit.Queued;
 
     /// <summary>Whether an append is committing (holds the writer); for tests.</summary>
-    internal bool WriterBusy => _writeGate.CurrentCount == 0;
+    internal bool WriterBusy => _groupCommit.WriterBusy;
 
     /// <inheritdoc />
     /// <exception cref="NpgsqlException">The database could not be read.</exception>
@@ -305,24 +273,20 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
 
         _disposed = true;
         await _disposing.CancelAsync().ConfigureAwait(false);
-        await _writeGate.WaitAsync().ConfigureAwait(false);
+        await _groupCommit.EnterWriterAsync().ConfigureAwait(false);
         try
         {
             // Appends that queued after the last commit: no writer will take them now.
             var disposed = new ObjectDisposedException(GetType().FullName, "The PostgreSQL cost ledger was disposed before the record was stored.");
-            while (_pending.TryDequeue(out var pending))
-            {
-                if (pending.TryTake())
-                {
-                    pending.Fail(disposed);
-                }
-            }
+            var abandoned = new List<PendingAppend>();
+            _groupCommit.TakeQueued(abandoned, int.MaxValue);
+            abandoned.ForEach(pending => pending.Fail(disposed));
 
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            _writeGate.Release();
+            _groupCommit.ExitWriter();
         }
 
         _disposing.Dispose();
@@ -440,17 +404,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
         await CommitWithRetriesAsync(batch, topUp: true).ConfigureAwait(false);
     }
 
-    private void TakeQueued(List<PendingAppend> batch)
-    {
-        while (batch.Count < MaxRecordsPerCommit && _pending.TryDequeue(out var pending))
-        {
-            // A record whose caller cancelled while it waited is skipped: that caller was told nothing was stored.
-            if (pending.TryTake())
-            {
-                batch.Add(pending);
-            }
-        }
-    }
+    private void TakeQueued(List<PendingAppend> batch) => _groupCommit.TakeQueued(batch, MaxRecordsPerCommit);
 
     /// <summary>
     /// Commits a batch; after a transient failure, waits (backoff) and tries again with what is left of it (plus, when
@@ -772,28 +726,5 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
 
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>An append waiting for a writer: queued, then taken by the writer that commits it, or cancelled by its caller first.</summary>
-    private sealed class PendingAppend(CostRecord record, long deadline)
-    {
-        private const int Queued = 0, Taken = 1, Cancelled = 2;
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _state;
-
-        public CostRecord Record => record;
-
-        /// <summary>The <see cref="Stopwatch"/> timestamp after which a transient failure is no longer retried.</summary>
-        public long Deadline => deadline;
-
-        public Task Completion => _done.Task;
-
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
-
-        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
-
-        public void Complete() => _done.TrySetResult();
-
-        public void Fail(Exception error) => _done.TrySetException(error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -124,8 +123,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
     /// <summary>The most records one transaction commits when appends arrive together.</summary>
     public const int MaxRecordsPerCommit = 256;
 
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly ConcurrentQueue<PendingAppend> _pending = new();
+    private readonly LedgerGroupCommit _groupCommit;
     private long _commits;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private SqliteConnection? _writer;
@@ -181,6 +179,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
         _synchronous = options.Durability == SqliteLedgerDurability.ProcessCrashSafe ? "NORMAL" : "FULL";
         DatabasePath = builder.DataSource;
+        _groupCommit = new LedgerGroupCommit(CommitQueuedAsync);
     }
 
     /// <summary>The database file, as given.</summary>
@@ -201,48 +200,17 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         cancellationToken.ThrowIfCancellationRequested();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
-        var mine = new PendingAppend(record);
-        _pending.Enqueue(mine);
-        try
-        {
-            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (mine.TryCancel())
-        {
-            // Still queued: no writer will take it, so nothing is stored.
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            // The writer of an earlier append already took this record: its outcome is ours.
-            await mine.Completion.ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            // Commit what is queued, this record included, unless the writer before us already did.
-            while (!mine.Completion.IsCompleted)
-            {
-                await CommitQueuedAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        await mine.Completion.ConfigureAwait(false);
+        await _groupCommit.AppendAsync(new PendingAppend(record), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How many transactions appends have committed (each holds one or more records); for tests and diagnostics.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>Appends waiting for a writer to take them; for tests.</summary>
-    internal int QueuedAppends => _pending.Count;
+    internal int QueuedAppends => _groupCommit.Queued;
 
     /// <summary>Whether an append is committing (holds the writer); for tests.</summary>
-    internal bool WriterBusy => _writeGate.CurrentCount == 0;
+    internal bool WriterBusy => _groupCommit.WriterBusy;
 
     /// <inheritdoc />
     /// <exception cref="SqliteException">The database could not be read.</exception>
@@ -336,7 +304,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         }
 
         _disposed = true;
-        _writeGate.Wait();
+        _groupCommit.EnterWriter();
         try
         {
             _writer?.Dispose();
@@ -344,7 +312,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         }
         finally
         {
-            _writeGate.Release();
+            _groupCommit.ExitWriter();
         }
 
         ClearPool();
@@ -361,7 +329,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         }
 
         _disposed = true;
-        await _writeGate.WaitAsync().ConfigureAwait(false);
+        await _groupCommit.EnterWriterAsync().ConfigureAwait(false);
         try
         {
             if (_writer is not null)
@@ -372,7 +340,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
         }
         finally
         {
-            _writeGate.Release();
+            _groupCommit.ExitWriter();
         }
 
         ClearPool();
@@ -407,14 +375,7 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
     private async Task CommitQueuedAsync()
     {
         var batch = new List<PendingAppend>();
-        while (batch.Count < MaxRecordsPerCommit && _pending.TryDequeue(out var pending))
-        {
-            // A record whose caller cancelled while it waited is skipped: that caller was told nothing was stored.
-            if (pending.TryTake())
-            {
-                batch.Add(pending);
-            }
-        }
+        _groupCommit.TakeQueued(batch, MaxRecordsPerCommit);
 
         if (batch.Count == 0)
         {
@@ -569,26 +530,6 @@ public sealed class SqliteCostLedger : ICostLedger, IAsyncDisposable, IDisposabl
             await _record.DisposeAsync().ConfigureAwait(false);
             await _tag.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>An append waiting for a writer: queued, then taken by the writer that commits it, or cancelled by its caller first.</summary>
-    private sealed class PendingAppend(CostRecord record)
-    {
-        private const int Queued = 0, Taken = 1, Cancelled = 2;
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _state;
-
-        public CostRecord Record => record;
-
-        public Task Completion => _done.Task;
-
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
-
-        public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
-
-        public void Complete() => _done.TrySetResult();
-
-        public void Fail(Exception error) => _done.TrySetException(error);
     }
 
     private static CostRecord ReadRecord(SqliteDataReader reader, Dictionary<long, List<string>> tags)
