@@ -59,7 +59,15 @@ public sealed record CatalogProvider(
     /// (<c>allow_insecure_http: true</c>); otherwise such a <c>base_url</c> is STRAT015 and the runtime refuses the call.
     /// </summary>
     public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>The rate limit the provider publishes for one key across its models (<c>rate_limits:</c>), or null.</summary>
+    public CatalogRateLimit? RateLimits { get; init; }
 }
+
+/// <summary>A rate limit a provider publishes (<c>rate_limits: { requests_per_minute, tokens_per_minute }</c>); at least one is set.</summary>
+/// <param name="RequestsPerMinute">Requests per minute, or null.</param>
+/// <param name="TokensPerMinute">Tokens per minute, or null.</param>
+public sealed record CatalogRateLimit(int? RequestsPerMinute, long? TokensPerMinute);
 
 /// <summary>A price tier that applies when the prompt is larger than <paramref name="AboveInputTokens"/>.</summary>
 /// <remarks>All prices are USD per one million tokens. A price left null keeps the model's base price.</remarks>
@@ -166,6 +174,9 @@ public sealed record CatalogModel(
     /// size (<c>dimensions:</c>, LiteLLM's <c>output_vector_size</c>); null when not given.
     /// </summary>
     public int? Dimensions { get; init; }
+
+    /// <summary>The rate limit the provider publishes for this model per key (<c>rate_limits:</c>), or null. Not taken from a <see cref="PricesAs"/> model: a deployment has limits of its own.</summary>
+    public CatalogRateLimit? RateLimits { get; init; }
 }
 
 /// <summary>The result of parsing one catalog file. Never null; problems are in <see cref="Diagnostics"/>.</summary>

@@ -55,6 +55,8 @@ public static class CatalogYamlWriter
             {
                 Line(builder, 1, "allow_insecure_http", "true", raw: true);
             }
+
+            RateLimits(builder, 1, provider.RateLimits);
         }
 
         if (file.Models.Count == 0)
@@ -83,6 +85,8 @@ public static class CatalogYamlWriter
             {
                 Line(builder, 2, "dimensions", dimensions.ToString(CultureInfo.InvariantCulture), raw: true);
             }
+
+            RateLimits(builder, 2, model.RateLimits);
 
             var price = model.Price;
             builder.Append("    price:\n");
@@ -276,5 +280,24 @@ public static class CatalogYamlWriter
         }
 
         return true;
+    }
+
+    private static void RateLimits(StringBuilder builder, int depth, CatalogRateLimit? limits)
+    {
+        if (limits is null)
+        {
+            return;
+        }
+
+        builder.Append(' ', depth * 2).Append("rate_limits:\n");
+        if (limits.RequestsPerMinute is int requests)
+        {
+            Line(builder, depth + 1, "requests_per_minute", requests.ToString(CultureInfo.InvariantCulture), raw: true);
+        }
+
+        if (limits.TokensPerMinute is long tokens)
+        {
+            Line(builder, depth + 1, "tokens_per_minute", tokens.ToString(CultureInfo.InvariantCulture), raw: true);
+        }
     }
 }

@@ -87,6 +87,24 @@ public class CatalogEmitterTests
     }
 
     [Fact]
+    public void Emit_RateLimits_AreInitializersOnProviderAndModelThatCompile()
+    {
+        var provider = SpecBuilder.Provider("p", "P", "P") with { RateLimits = new CatalogRateLimit(500, 3_000_000_000) };
+        var limited = SpecBuilder.Model("m-limited", "MLimited", "p") with { RateLimits = new CatalogRateLimit(null, 40_000) };
+        var embedding = SpecBuilder.Model("m-embed", "MEmbed", "p", capabilities: ["embeddings"]) with { Dimensions = 8, RateLimits = new CatalogRateLimit(60, null) };
+        var spec = SpecBuilder.Spec([provider], [limited, embedding, SpecBuilder.Model("m-free", "MFree", "p")]);
+
+        var files = CatalogEmitter.Emit(spec, GeneratorOptions.Default);
+        var source = files.Single(f => f.HintName == "ModelCatalog.g.cs").Source;
+        var compilation = GeneratorHarness.CreateCompilation(files.Select(f => f.Source).ToArray());
+
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(") { RequestsPerMinute = 500, TokensPerMinute = 3000000000 };", source, StringComparison.Ordinal);
+        Assert.Contains(") { TokensPerMinute = 40000 };", source, StringComparison.Ordinal);
+        Assert.Contains(") { Dimensions = 8, RequestsPerMinute = 60 };", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Emit_ServiceTierAndAudioPrices_AreNamedArgumentsThatCompile()
     {
         var files = CatalogEmitter.Emit(SpecBuilder.EveryFeature(), GeneratorOptions.Default);

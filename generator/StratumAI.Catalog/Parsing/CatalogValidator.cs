@@ -9,12 +9,14 @@ namespace StratumAI.Catalog.Parsing;
 internal sealed class CatalogValidator
 {
     private static readonly string[] RootKeys = { "provider", "models" };
-    private static readonly string[] ProviderKeys = { "id", "name", "type_name", "dialect", "base_url", "api_key_env", "allow_insecure_http" };
+    private static readonly string[] ProviderKeys = { "id", "name", "type_name", "dialect", "base_url", "api_key_env", "allow_insecure_http", "rate_limits" };
     private static readonly string[] ModelKeys =
     {
         "id", "name", "dialect", "context_window", "max_output_tokens", "price", "capabilities", "quality", "aliases",
-        "deprecated_on", "replacement", "prices_as", "dimensions",
+        "deprecated_on", "replacement", "prices_as", "dimensions", "rate_limits",
     };
+
+    private static readonly string[] RateLimitKeys = { "requests_per_minute", "tokens_per_minute" };
 
     private static readonly string[] PriceKeys = { "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "audio_input", "audio_output", "tiers", "flex", "priority", "batch" };
     private static readonly string[] ServiceTierKeys = { "input", "output", "cached_input", "cache_write", "audio_input" };
@@ -118,7 +120,7 @@ internal sealed class CatalogValidator
         }
 
         var errorsBefore = _errorCount;
-        CatalogNode? idNode = null, nameNode = null, typeNameNode = null, dialectNode = null, baseUrlNode = null, apiKeyEnvNode = null, allowInsecureNode = null;
+        CatalogNode? idNode = null, nameNode = null, typeNameNode = null, dialectNode = null, baseUrlNode = null, apiKeyEnvNode = null, allowInsecureNode = null, rateLimitsNode = null;
         var definitionKeys = 0;
         foreach (var entry in mapping.Entries)
         {
@@ -152,6 +154,10 @@ internal sealed class CatalogValidator
                     break;
                 case "allow_insecure_http":
                     Take(ref allowInsecureNode, entry, key);
+                    definitionKeys++;
+                    break;
+                case "rate_limits":
+                    Take(ref rateLimitsNode, entry, key);
                     definitionKeys++;
                     break;
                 default:
@@ -206,6 +212,7 @@ internal sealed class CatalogValidator
         }
 
         var allowInsecureHttp = ReadBoolean(allowInsecureNode, "allow_insecure_http") ?? false;
+        var rateLimits = ReadRateLimits(rateLimitsNode, "the provider");
         if (baseUrl is not null && apiKeyEnv is not null && !allowInsecureHttp && IsPlainHttpToRemoteHost(baseUrl, out var shown))
         {
             Warning(
@@ -220,7 +227,7 @@ internal sealed class CatalogValidator
             return null;
         }
 
-        return new CatalogProvider(id, name, typeName, dialect, baseUrl, apiKeyEnv, _source.Location(idNode!)) { AllowInsecureHttp = allowInsecureHttp };
+        return new CatalogProvider(id, name, typeName, dialect, baseUrl, apiKeyEnv, _source.Location(idNode!)) { AllowInsecureHttp = allowInsecureHttp, RateLimits = rateLimits };
     }
 
     private List<CatalogModel> ReadModels(CatalogNode? node, string providerId)
@@ -261,7 +268,7 @@ internal sealed class CatalogValidator
         var errorsBefore = _errorCount;
         CatalogNode? idNode = null, nameNode = null, dialectNode = null, contextNode = null, maxOutputNode = null, priceNode = null;
         CatalogNode? capabilitiesNode = null, qualityNode = null, aliasesNode = null, deprecatedNode = null, replacementNode = null, pricesAsNode = null;
-        CatalogNode? dimensionsNode = null;
+        CatalogNode? dimensionsNode = null, rateLimitsNode = null;
         foreach (var entry in mapping.Entries)
         {
             var key = KeyOf(entry);
@@ -307,6 +314,9 @@ internal sealed class CatalogValidator
                     break;
                 case "dimensions":
                     Take(ref dimensionsNode, entry, key);
+                    break;
+                case "rate_limits":
+                    Take(ref rateLimitsNode, entry, key);
                     break;
                 default:
                     UnknownKey(entry.Key, key, "a model", ModelKeys);
@@ -355,6 +365,7 @@ internal sealed class CatalogValidator
             Error(CatalogDiagnosticIds.InvalidValue, "'dimensions' is the vector size of an embedding model; add 'embeddings' to the model's capabilities, or remove 'dimensions'.", dimensionsNode!);
         }
 
+        var rateLimits = ReadRateLimits(rateLimitsNode, "a model");
         decimal? quality = null;
         if (qualityNode is not null && !IsNull(qualityNode) && TryReadNumber(qualityNode, "quality", CatalogDiagnosticIds.InvalidValue, out var q))
         {
@@ -401,7 +412,85 @@ internal sealed class CatalogValidator
             PricesAsLocation = pricesAsNode is null ? null : _source.Location(pricesAsNode),
             InheritsPrice = inheritsPrice,
             Dimensions = dimensions is null ? null : (int)dimensions.Value,
+            RateLimits = rateLimits,
         };
+    }
+
+    /// <summary>
+    /// <c>rate_limits: { requests_per_minute, tokens_per_minute }</c>: positive whole numbers, at least one of them; each bad
+    /// value is reported at its own position.
+    /// </summary>
+    private CatalogRateLimit? ReadRateLimits(CatalogNode? node, string owner)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            Error(CatalogDiagnosticIds.InvalidValue, $"'rate_limits' of {owner} must be a mapping with requests_per_minute and/or tokens_per_minute, not {node.KindName}.", node);
+            return null;
+        }
+
+        var errorsBefore = _errorCount;
+        CatalogNode? requestsNode = null, tokensNode = null;
+        foreach (var entry in mapping.Entries)
+        {
+            var key = KeyOf(entry);
+            switch (key)
+            {
+                case null:
+                    break;
+                case "requests_per_minute":
+                    Take(ref requestsNode, entry, key);
+                    break;
+                case "tokens_per_minute":
+                    Take(ref tokensNode, entry, key);
+                    break;
+                default:
+                    UnknownKey(entry.Key, key, "'rate_limits'", RateLimitKeys);
+                    break;
+            }
+        }
+
+        var requests = ReadCount(requestsNode, "requests_per_minute", int.MaxValue);
+        var tokens = ReadCount(tokensNode, "tokens_per_minute", long.MaxValue);
+        if (_errorCount != errorsBefore)
+        {
+            return null;
+        }
+
+        if (requests is null && tokens is null)
+        {
+            Error(CatalogDiagnosticIds.MissingField, "'rate_limits' limits nothing; give requests_per_minute, tokens_per_minute or both.", node);
+            return null;
+        }
+
+        return new CatalogRateLimit(requests is null ? null : (int)requests.Value, tokens);
+    }
+
+    /// <summary>A positive whole number of requests or tokens, or null when absent (a bad value is reported at it).</summary>
+    private long? ReadCount(CatalogNode? node, string key, long max)
+    {
+        if (node is null || IsNull(node) || !TryReadNumber(node, key, CatalogDiagnosticIds.InvalidValue, out var value))
+        {
+            return null;
+        }
+
+        if (decimal.Truncate(value) != value)
+        {
+            Error(CatalogDiagnosticIds.InvalidValue, $"'{key}' must be a whole number, not {Format(value)}.", node);
+            return null;
+        }
+
+        if (value <= 0m || value > max)
+        {
+            Error(CatalogDiagnosticIds.OutOfRange, $"'{key}' is {Format(value)}; it must be greater than 0 and at most {max.ToString(CultureInfo.InvariantCulture)}.", node);
+            return null;
+        }
+
+        return (long)value;
     }
 
     /// <summary>The placeholder price of a model that takes its base model's (<c>prices_as</c> without <c>price</c>) until the merger resolves it.</summary>

@@ -218,7 +218,8 @@ internal static class CatalogEmitter
                 .Write(Literals.String(string.IsNullOrEmpty(p.Name) ? p.Id : p.Name)).Write(", ")
                 .Write(Literals.String(string.IsNullOrEmpty(p.Dialect) ? "openai" : p.Dialect)).Write(", ")
                 .Write(Literals.String(p.BaseUrl)).Write(", ")
-                .Write(Literals.String(p.ApiKeyEnv)).Write(p.AllowInsecureHttp ? ") { AllowInsecureHttp = true };" : ");").EndLine();
+                .Write(Literals.String(p.ApiKeyEnv)).Write(')')
+                .Write(Initializer(p.AllowInsecureHttp ? "AllowInsecureHttp = true" : null, null, p.RateLimits)).Write(';').EndLine();
             writer.WriteLine();
         }
 
@@ -527,8 +528,35 @@ internal static class CatalogEmitter
         }
 
         writer.Write(", ").Write(DateLiteral(model.DeprecatedOn)).Write(", ").Write(Literals.String(model.Replacement)).Write(')')
-            .Write(model.Dimensions is { } dimensions ? " { Dimensions = " + Literals.Int(dimensions) + " }" : string.Empty).Write(';').EndLine();
+            .Write(Initializer(null, model.Dimensions is { } dimensions ? "Dimensions = " + Literals.Int(dimensions) : null, model.RateLimits)).Write(';').EndLine();
         writer.Unindent();
+    }
+
+    /// <summary>The object initializer of a catalog entry's optional properties (<c> { A = 1, B = 2 }</c>), or nothing when none is set.</summary>
+    private static string Initializer(string? first, string? second, CatalogRateLimit? limits)
+    {
+        var parts = new List<string>(4);
+        if (first is not null)
+        {
+            parts.Add(first);
+        }
+
+        if (second is not null)
+        {
+            parts.Add(second);
+        }
+
+        if (limits?.RequestsPerMinute is { } requests)
+        {
+            parts.Add("RequestsPerMinute = " + Literals.Int(requests));
+        }
+
+        if (limits?.TokensPerMinute is { } tokens)
+        {
+            parts.Add("TokensPerMinute = " + Literals.Int(tokens));
+        }
+
+        return parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
     }
 
     private static string EmitProvider(ProviderPlan provider, GeneratorOptions options)
