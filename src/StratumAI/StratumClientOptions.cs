@@ -141,6 +141,21 @@ public sealed class ProviderOptions
     public bool AllowInsecureHttp { get; set; }
 
     /// <summary>
+    /// The requests per minute this provider allows the key (all models together), for <c>UseStratumRateLimits</c>: calls wait
+    /// for a permit before they are sent instead of drawing a 429. Replaces the catalog's <c>rate_limits</c> of the provider.
+    /// Configuration key: <c>StratumAI:Providers:{id}:RequestsPerMinute</c>.
+    /// </summary>
+    /// <value>Default null: the catalog's limit, if it states one.</value>
+    public int? RequestsPerMinute { get; set; }
+
+    /// <summary>
+    /// The tokens per minute this provider allows the key (all models together), for <c>UseStratumRateLimits</c>. Configuration
+    /// key: <c>StratumAI:Providers:{id}:TokensPerMinute</c>.
+    /// </summary>
+    /// <value>Default null: the catalog's limit, if it states one.</value>
+    public long? TokensPerMinute { get; set; }
+
+    /// <summary>
     /// Serves this provider's catalog models with <paramref name="client"/> instead of a StratumAI dialect client: required
     /// for a provider whose catalog dialect is <c>external</c> (AWS Bedrock, Google Vertex, an in-house gateway, each through
     /// its own Microsoft.Extensions.AI adapter), and allowed for any other provider, to send its calls through a client of

@@ -93,6 +93,19 @@ public sealed class ModelInfo
     /// </summary>
     public int? Dimensions { get; init; }
 
+    /// <summary>
+    /// The requests per minute the provider publishes for this model per key (the catalog's <c>rate_limits: { requests_per_minute }</c>), or
+    /// null. <c>UseStratumRateLimits</c> enforces it before sending unless its options (or <see cref="ProviderOptions"/>) replace it.
+    /// </summary>
+    /// <value>Default null.</value>
+    public int? RequestsPerMinute { get; init; }
+
+    /// <summary>
+    /// The tokens per minute the provider publishes for this model per key (the catalog's <c>rate_limits: { tokens_per_minute }</c>), or null.
+    /// </summary>
+    /// <value>Default null.</value>
+    public long? TokensPerMinute { get; init; }
+
     /// <summary>True when <paramref name="idOrAlias"/> is this model's id or one of its aliases.</summary>
     internal bool Answers(string idOrAlias)
     {

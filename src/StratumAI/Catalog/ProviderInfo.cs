@@ -46,6 +46,19 @@ public sealed class ProviderInfo
     /// <value>Default false.</value>
     public bool AllowInsecureHttp { get; init; }
 
+    /// <summary>
+    /// The requests per minute the provider publishes for a key across all its models (the catalog's <c>rate_limits: { requests_per_minute }</c>), or
+    /// null. <c>UseStratumRateLimits</c> enforces it before sending unless its options (or <see cref="ProviderOptions"/>) replace it.
+    /// </summary>
+    /// <value>Default null.</value>
+    public int? RequestsPerMinute { get; init; }
+
+    /// <summary>
+    /// The tokens per minute the provider publishes for a key across all its models (the catalog's <c>rate_limits: { tokens_per_minute }</c>), or null.
+    /// </summary>
+    /// <value>Default null.</value>
+    public long? TokensPerMinute { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

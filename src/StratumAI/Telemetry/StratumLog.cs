@@ -81,4 +81,13 @@ internal static partial class StratumLog
     [LoggerMessage(EventId = 1033, EventName = "EmbeddingCacheHit", Level = LogLevel.Debug,
         Message = "Embedding cache served {Hits} of {Inputs} inputs for model {Model}: {SavedUsd} USD saved.")]
     public static partial void EmbeddingCacheHit(ILogger logger, string? model, int hits, int inputs, decimal savedUsd);
+
+    // 1040-1049: rate limits (1042 and 1043 are StratumAI.Redis's store unavailable / recovered).
+    [LoggerMessage(EventId = 1040, EventName = "ChatRateLimitRejected", Level = LogLevel.Warning,
+        Message = "Rate limit {Key} had no permit for a call to model {Model} within {MaxWait}. No request was sent.")]
+    public static partial void RateLimitRejected(ILogger logger, string key, string? model, TimeSpan maxWait);
+
+    [LoggerMessage(EventId = 1041, EventName = "ChatRateLimitPaused", Level = LogLevel.Information,
+        Message = "Provider {Provider} rate-limited a call ({ErrorType}); key {Key} is paused for {Pause} for every caller.")]
+    public static partial void RateLimitPaused(ILogger logger, string? provider, string key, TimeSpan pause, string errorType);
 }

@@ -32,7 +32,7 @@ public sealed class MiddlewareBuilderExtensionsTests
             Assert.EndsWith("ChatClientBuilderExtensions", method.DeclaringType.Name, StringComparison.Ordinal);
         });
         Assert.Equal(
-            ["UseStratumBudget", "UseStratumCache", "UseStratumCostTracking", "UseStratumFallbacks", "UseStratumResilience", "UseStratumRouter", "UseStratumTelemetry"],
+            ["UseStratumBudget", "UseStratumCache", "UseStratumCostTracking", "UseStratumFallbacks", "UseStratumRateLimits", "UseStratumResilience", "UseStratumRouter", "UseStratumTelemetry"],
             BuilderExtensions.Select(method => method.Name).Distinct().Order(StringComparer.Ordinal));
     }
 
