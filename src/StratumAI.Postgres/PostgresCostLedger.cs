@@ -84,6 +84,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
     private long _retries;
     private volatile bool _initialized;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     /// <summary>Creates a ledger in the <c>public</c> schema of a database, with the default options.</summary>
     /// <param name="connectionString">The Npgsql connection string.</param>
@@ -266,7 +267,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
     /// </remarks>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
         {
             return;
         }
@@ -635,7 +636,13 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
                     var version = await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (version == 0)
                     {
-                        await ExecuteAsync(connection, CreateSchemaSql(), cancellationToken).ConfigureAwait(false);
+                        // CREATE SCHEMA needs CREATE on the database even with IF NOT EXISTS: only when the schema is missing.
+                        if (!await SchemaExistsAsync(connection, cancellationToken).ConfigureAwait(false))
+                        {
+                            await ExecuteAsync(connection, $"CREATE SCHEMA {_schema};", cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await ExecuteAsync(connection, CreateTablesSql(), cancellationToken).ConfigureAwait(false);
                     }
                     else if (version != SchemaVersion)
                     {
@@ -652,6 +659,16 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
         finally
         {
             _initGate.Release();
+        }
+    }
+
+    private async Task<bool> SchemaExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema);", connection);
+        await using (exists.ConfigureAwait(false))
+        {
+            exists.Parameters.AddWithValue("schema", Schema);
+            return await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
         }
     }
 
@@ -674,8 +691,7 @@ public sealed class PostgresCostLedger : ICostLedger, IAsyncDisposable, IDisposa
         }
     }
 
-    private string CreateSchemaSql() => $"""
-        CREATE SCHEMA IF NOT EXISTS {_schema};
+    private string CreateTablesSql() => $"""
         CREATE TABLE {_records} (
             seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             id uuid NOT NULL UNIQUE,

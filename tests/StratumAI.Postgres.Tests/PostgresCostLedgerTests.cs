@@ -152,6 +152,51 @@ public sealed class PostgresCostLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RolesWithoutCreateOnTheDatabase_CreateTablesInASchemaTheyMayCreateIn_AndAppendWithSelectAndInsertOnly()
+    {
+        // A DBA made the schema and let the application's owner role create in it; CREATE SCHEMA (even IF NOT EXISTS)
+        // would need CREATE on the database, which neither role has. The writer role may only read and insert.
+        var owner = _schema.Name[..Math.Min(40, _schema.Name.Length)] + "_owner";
+        var writer = _schema.Name[..Math.Min(40, _schema.Name.Length)] + "_writer";
+        await _schema.ScalarAsync($"""
+            CREATE SCHEMA {_schema.Quoted};
+            CREATE ROLE "{owner}" LOGIN;
+            CREATE ROLE "{writer}" LOGIN;
+            GRANT USAGE, CREATE ON SCHEMA {_schema.Quoted} TO "{owner}";
+            GRANT USAGE ON SCHEMA {_schema.Quoted} TO "{writer}";
+            """);
+        try
+        {
+            await using (var ledger = new PostgresCostLedger(As(owner)))
+            {
+                await ledger.AppendAsync(Record(Day1, 1m));
+            }
+
+            await _schema.ScalarAsync($"""GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {_schema.Quoted} TO "{writer}";""");
+            await using (var ledger = new PostgresCostLedger(As(writer)))
+            {
+                await ledger.AppendAsync(Record(Day1.AddHours(1), 2m));
+                Assert.Equal(2, (await ledger.GetTotalAsync()).Calls);
+            }
+        }
+        finally
+        {
+            await _schema.ScalarAsync($"""
+                DROP OWNED BY "{owner}", "{writer}";
+                DROP ROLE "{owner}";
+                DROP ROLE "{writer}";
+                """);
+        }
+
+        PostgresCostLedgerOptions As(string role) => new()
+        {
+            ConnectionString = new NpgsqlConnectionStringBuilder(_schema.ConnectionString) { Username = role }.ConnectionString,
+            Schema = _schema.Name,
+            RetryTimeout = TimeSpan.Zero,
+        };
+    }
+
+    [Fact]
     public async Task ASchemaNameNeedingQuotes_Works()
     {
         await using var quoted = await TestSchema.CreateAsync("Mixed \"Case\"");
