@@ -497,14 +497,7 @@ public sealed partial class StratumClient : IDisposable
 
     private IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelInfo model)
     {
-        var createGenerator = DialectRegistry.GetEmbeddings(model);
-        var (apiKey, baseUrl, headers, accessToken) = ResolveEndpoint(model.Provider);
-        var inner = createGenerator(_httpClient, baseUrl, apiKey, model.Id, headers, model.Provider.Id, model.Dimensions);
-        if (accessToken is not null && inner is DialectHost host)
-        {
-            host.AccessToken = accessToken;
-        }
-
+        var inner = CreateDialectEmbeddingGenerator(model);
         IEmbeddingGenerator<string, Embedding<float>> generator = new StratumModelEmbeddingGenerator(inner, model, _options.Timeout);
         if (_options.EmbeddingPipeline is { } configure)
         {
@@ -514,6 +507,20 @@ public sealed partial class StratumClient : IDisposable
         }
 
         return generator;
+    }
+
+    /// <summary>The dialect's embedding generator of <paramref name="model"/>, with its key, base URL, headers and access token: no timeout, cost or pipeline.</summary>
+    private IEmbeddingGenerator<string, Embedding<float>> CreateDialectEmbeddingGenerator(ModelInfo model)
+    {
+        var createGenerator = DialectRegistry.GetEmbeddings(model);
+        var (apiKey, baseUrl, headers, accessToken) = ResolveEndpoint(model.Provider);
+        var inner = createGenerator(_httpClient, baseUrl, apiKey, model.Id, headers, model.Provider.Id, model.Dimensions);
+        if (accessToken is not null && inner is DialectHost host)
+        {
+            host.AccessToken = accessToken;
+        }
+
+        return inner;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal sealed class AnthropicBatchProtocol(DialectChatClient dialect) : BatchP
     }
 
     // The Messages endpoint a call of this dialect posts to (…/v1/messages), whatever the base URL's form.
-    private Uri MessagesEndpoint() => Dialect.CreateBatchItem([], null).Endpoint;
+    private Uri MessagesEndpoint() => dialect.CreateBatchItem([], null).Endpoint;
 
     private static Uri Batches(Uri messagesEndpoint, string? batchId, string suffix = "")
     {

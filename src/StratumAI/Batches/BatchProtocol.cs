@@ -27,9 +27,9 @@ internal sealed record BatchLine(string CustomId, BatchResultStatus Status, stri
 /// One provider's batch API: submitting the dialect's request bodies, reading where the batch stands, cancelling it, and its
 /// results file as <see cref="BatchLine"/>s. HTTP goes through the dialect's host (its key, headers and error mapping).
 /// </summary>
-internal abstract class BatchProtocol(DialectChatClient dialect)
+internal abstract class BatchProtocol(DialectHost dialect)
 {
-    private protected DialectChatClient Dialect { get; } = dialect;
+    private protected DialectHost Dialect { get; } = dialect;
 
     /// <summary>The protocol of <paramref name="model"/>'s dialect.</summary>
     /// <exception cref="NotSupportedException">The dialect has no batch API here.</exception>
@@ -37,10 +37,24 @@ internal abstract class BatchProtocol(DialectChatClient dialect)
     {
         DialectNames.OpenAIChatCompletions or DialectNames.OpenAIResponses => new OpenAIBatchProtocol(dialect),
         DialectNames.AnthropicMessages => new AnthropicBatchProtocol(dialect),
-        _ => throw new NotSupportedException(
-            $"Model '{model.Id}' uses the dialect '{model.Dialect}', which has no batch API in StratumAI. Batches work with the dialects "
-            + $"'{DialectNames.OpenAIChatCompletions}', '{DialectNames.OpenAIResponses}' (OpenAI's Batch API) and '{DialectNames.AnthropicMessages}' (Message Batches)."),
+        _ => throw Unsupported(model),
     };
+
+    /// <summary>The protocol of an embedding model's dialect: OpenAI's Batch API (<c>/v1/embeddings</c> lines); Anthropic has no embeddings.</summary>
+    /// <exception cref="NotSupportedException">The dialect has no embedding batches here.</exception>
+    /// <param name="model">The embedding model.</param>
+    /// <param name="create">Creates the model's embeddings client, once the dialect is known to have a batch API (creating it reads the key).</param>
+    public static (BatchProtocol Protocol, DialectEmbeddingGenerator Generator) ForEmbeddings(ModelInfo model, Func<DialectEmbeddingGenerator> create) => model.Dialect switch
+    {
+        DialectNames.OpenAIChatCompletions or DialectNames.OpenAIResponses when create() is var generator => (new OpenAIBatchProtocol(generator), generator),
+        _ => throw new NotSupportedException(
+            $"Model '{model.Id}' uses the dialect '{model.Dialect}', which has no embedding batch API in StratumAI. Embedding batches work with the dialects "
+            + $"'{DialectNames.OpenAIChatCompletions}' and '{DialectNames.OpenAIResponses}' (OpenAI's Batch API)."),
+    };
+
+    private static NotSupportedException Unsupported(ModelInfo model) => new(
+            $"Model '{model.Id}' uses the dialect '{model.Dialect}', which has no batch API in StratumAI. Batches work with the dialects "
+            + $"'{DialectNames.OpenAIChatCompletions}', '{DialectNames.OpenAIResponses}' (OpenAI's Batch API) and '{DialectNames.AnthropicMessages}' (Message Batches).");
 
     /// <summary>Submits the items (custom id, endpoint and body of each) and returns the created batch.</summary>
     public abstract Task<BatchState> SubmitAsync(IReadOnlyList<(string CustomId, Uri Endpoint, byte[] Body)> items, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken);

@@ -55,6 +55,13 @@ public sealed class BatchResult
     /// <summary>What the request cost at the model's batch prices (<see cref="ModelPricing.Batch"/>), or null when it reported no usage (not billed).</summary>
     public CallCost? Cost { get; }
 
+    /// <summary>
+    /// The vectors of an embedding batch's request (<see cref="StratumClient.SubmitEmbeddingBatchAsync(ModelInfo, IEnumerable{EmbeddingBatchRequest}, StratumBatchOptions?, CancellationToken)"/>),
+    /// in input order, with their usage, <see cref="GeneratedEmbeddingsStratumExtensions.GetCost"/> at the batch price and the model;
+    /// null for a chat batch or unless <see cref="Status"/> is <see cref="BatchResultStatus.Succeeded"/>.
+    /// </summary>
+    public GeneratedEmbeddings<Embedding<float>>? Embeddings { get; init; }
+
     /// <summary>The answer's text, or null when the request did not succeed.</summary>
     public string? Text => Response?.Text;
 }

@@ -9,9 +9,10 @@ namespace StratumAI.Batches;
 /// <summary>
 /// OpenAI's Batch API: the requests as a JSON Lines file uploaded to <c>/files</c> (<c>purpose=batch</c>), a batch created
 /// on it at <c>/batches</c>, polled at <c>/batches/{id}</c>, and its output and error files downloaded from
-/// <c>/files/{id}/content</c>. Used for the <c>openai</c> (Chat Completions) and <c>openai-responses</c> dialects.
+/// <c>/files/{id}/content</c>. Used for the <c>openai</c> (Chat Completions) and <c>openai-responses</c> dialects, and for
+/// their embedding models (<c>/v1/embeddings</c> lines).
 /// </summary>
-internal sealed class OpenAIBatchProtocol(DialectChatClient dialect) : BatchProtocol(dialect)
+internal sealed class OpenAIBatchProtocol(DialectHost dialect) : BatchProtocol(dialect)
 {
     public override async Task<BatchState> SubmitAsync(IReadOnlyList<(string CustomId, Uri Endpoint, byte[] Body)> items, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {

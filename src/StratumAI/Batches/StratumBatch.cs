@@ -25,7 +25,8 @@ public sealed class StratumBatch
 
     private readonly object _gate = new();
     private readonly BatchProtocol _protocol;
-    private readonly DialectChatClient _dialect;
+    private readonly DialectHost _dialect;
+    private readonly IReadOnlyDictionary<string, int>? _inputCounts;
     private readonly StratumBatchOptions _options;
     private readonly ModelRegistry _models;
     private readonly IReadOnlyList<string> _tags;
@@ -35,7 +36,7 @@ public sealed class StratumBatch
     private decimal _spent;
     private bool _settled;
 
-    internal StratumBatch(ModelInfo model, ModelRegistry models, BatchProtocol protocol, DialectChatClient dialect, StratumBatchOptions options, BatchState? state, BudgetReservation? reservation, IReadOnlyList<string> tags)
+    internal StratumBatch(ModelInfo model, ModelRegistry models, BatchProtocol protocol, DialectHost dialect, StratumBatchOptions options, BatchState? state, BudgetReservation? reservation, IReadOnlyList<string> tags, IReadOnlyDictionary<string, int>? inputCounts = null)
     {
         Model = model;
         _models = models;
@@ -45,6 +46,7 @@ public sealed class StratumBatch
         _state = state;
         _reservation = reservation;
         _tags = tags;
+        _inputCounts = inputCounts;
         Id = state?.Id ?? string.Empty;
     }
 
@@ -89,7 +91,7 @@ public sealed class StratumBatch
         }
     }
 
-    internal static StratumBatch Resumed(ModelInfo model, ModelRegistry models, BatchProtocol protocol, DialectChatClient dialect, StratumBatchOptions options, string id, IReadOnlyList<string> tags) =>
+    internal static StratumBatch Resumed(ModelInfo model, ModelRegistry models, BatchProtocol protocol, DialectHost dialect, StratumBatchOptions options, string id, IReadOnlyList<string> tags) =>
         new(model, models, protocol, dialect, options, null, null, tags) { Id = id };
 
     /// <summary>Reads where the batch stands (one request).</summary>
@@ -177,13 +179,29 @@ public sealed class StratumBatch
     {
         switch (line.Status)
         {
+            case BatchResultStatus.Succeeded when _dialect is DialectEmbeddingGenerator embedder:
+                int? expected = _inputCounts is not null && _inputCounts.TryGetValue(line.CustomId, out var count) ? count : null;
+                var embeddings = await embedder.ReadBatchItemAsync(line.Body!, expected, line.RequestId, cancellationToken).ConfigureAwait(false);
+                (embeddings.AdditionalProperties ??= [])[StratumUsageKeys.ModelInfo] = Model;
+                var embeddingCost = Price(embeddings.Usage, Model);
+                if (embeddingCost is not null)
+                {
+                    embeddings.AdditionalProperties[StratumUsageKeys.Cost] = embeddingCost;
+                }
+
+                await ChargeAsync(line, embeddings.Usage, Model.Id, null, embeddingCost, null).ConfigureAwait(false);
+                return new BatchResult(line.CustomId, BatchResultStatus.Succeeded, null, null, embeddingCost) { Embeddings = embeddings };
             case BatchResultStatus.Succeeded:
-                var response = await _dialect.ReadBatchItemAsync(line.Body!, Model.Id, line.RequestId, cancellationToken).ConfigureAwait(false);
+                var chat = (DialectChatClient)_dialect;
+                var response = await chat.ReadBatchItemAsync(line.Body!, Model.Id, line.RequestId, cancellationToken).ConfigureAwait(false);
                 var cost = Price(response);
-                await ChargeAsync(line, response, cost).ConfigureAwait(false);
+                await ChargeAsync(line, response.Usage, response.GetModelInfo()?.Id ?? Model.Id, response.ResponseId, cost, response).ConfigureAwait(false);
                 return new BatchResult(line.CustomId, BatchResultStatus.Succeeded, response, null, cost);
             case BatchResultStatus.Errored:
-                return new BatchResult(line.CustomId, BatchResultStatus.Errored, null, _dialect.MapBatchItemError(line.ErrorStatus, line.ErrorBody ?? "{}", Model.Id), null);
+                var error = _dialect is DialectChatClient client
+                    ? client.MapBatchItemError(line.ErrorStatus, line.ErrorBody ?? "{}", Model.Id)
+                    : ((DialectEmbeddingGenerator)_dialect).MapBatchItemError(line.ErrorStatus, line.ErrorBody ?? "{}");
+                return new BatchResult(line.CustomId, BatchResultStatus.Errored, null, error, null);
             default:
                 return new BatchResult(line.CustomId, line.Status, null, null, null);
         }
@@ -197,7 +215,18 @@ public sealed class StratumBatch
     {
         var served = response.ModelId is { } answered && _models.TryGet(answered, out var known) && known.Provider.Id == Model.Provider.Id ? known : Model;
         (response.AdditionalProperties ??= [])[StratumUsageKeys.ModelInfo] = served;
-        if (response.Usage is not { } usage)
+        var cost = Price(response.Usage, served);
+        if (cost is not null)
+        {
+            response.AdditionalProperties[StratumUsageKeys.Cost] = cost;
+        }
+
+        return cost;
+    }
+
+    private static CallCost? Price(UsageDetails? usage, ModelInfo served)
+    {
+        if (usage is null)
         {
             return null;
         }
@@ -206,12 +235,10 @@ public sealed class StratumBatch
         counts.Remove(StratumUsageKeys.FlexServiceTier);
         counts.Remove(StratumUsageKeys.PriorityServiceTier);
         counts[StratumUsageKeys.BatchServiceTier] = 1;
-        var cost = CostCalculator.Calculate(served.Pricing, usage);
-        response.AdditionalProperties[StratumUsageKeys.Cost] = cost;
-        return cost;
+        return CostCalculator.Calculate(served.Pricing, usage);
     }
 
-    private async ValueTask ChargeAsync(BatchLine line, ChatResponse response, CallCost? cost)
+    private async ValueTask ChargeAsync(BatchLine line, UsageDetails? usage, string modelId, string? responseId, CallCost? cost, ChatResponse? response)
     {
         lock (_gate)
         {
@@ -232,14 +259,14 @@ public sealed class StratumBatch
         {
             Timestamp = _options.TimeProvider.GetUtcNow(),
             ProviderId = Model.Provider.Id,
-            ModelId = response.GetModelInfo()?.Id ?? Model.Id,
+            ModelId = modelId,
             Tags = _tags,
             Caller = _options.Caller,
             Cost = cost ?? CallCost.Zero,
             IsPriced = cost is not null,
             Outcome = CostOutcome.Succeeded,
-            RequestId = line.RequestId ?? response.ResponseId,
-        }.WithUsage(response.Usage);
+            RequestId = line.RequestId ?? responseId,
+        }.WithUsage(usage);
         _options.CostTracker?.Record(record);
         if (_options.Ledger is { } ledger)
         {

@@ -51,15 +51,7 @@ public sealed partial class StratumClient
         {
             ArgumentNullException.ThrowIfNull(request, nameof(requests));
             var id = request.CustomId;
-            if (string.IsNullOrEmpty(id) || id.Length > 64 || id.AsSpan().ContainsAnyExcept(CustomIdCharacters))
-            {
-                throw new ArgumentException($"The custom id '{id}' is not 1 to 64 letters, digits, '_' and '-', which the batch APIs require.", nameof(requests));
-            }
-
-            if (!seen.Add(id))
-            {
-                throw new ArgumentException($"The custom id '{id}' is used by two requests; each result is matched to its request by it.", nameof(requests));
-            }
+            ValidateCustomId(id, seen, nameof(requests));
 
             var requestOptions = request.Options?.Clone();
             if (requestOptions is not null)
@@ -121,6 +113,19 @@ public sealed partial class StratumClient
         options ??= new StratumBatchOptions();
         var (dialect, protocol) = BatchParts(model);
         return StratumBatch.Resumed(model, Models, protocol, dialect, options, batchId, BatchTags(options));
+    }
+
+    private static void ValidateCustomId(string id, HashSet<string> seen, string parameterName)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > 64 || id.AsSpan().ContainsAnyExcept(CustomIdCharacters))
+        {
+            throw new ArgumentException($"The custom id '{id}' is not 1 to 64 letters, digits, '_' and '-', which the batch APIs require.", parameterName);
+        }
+
+        if (!seen.Add(id))
+        {
+            throw new ArgumentException($"The custom id '{id}' is used by two requests; each result is matched to its request by it.", parameterName);
+        }
     }
 
     private (DialectChatClient Dialect, BatchProtocol Protocol) BatchParts(ModelInfo model)

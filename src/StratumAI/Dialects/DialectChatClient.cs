@@ -149,9 +149,6 @@ internal abstract class DialectChatClient : DialectHost, IChatClient
     // The batch APIs (Batches/) send the dialect's own request bodies and read its own answers, through these four members:
     // one request builder, one reader and one error mapping per dialect, whether a call goes alone or in a batch.
 
-    /// <summary>The provider's base URL, under which the batch endpoints live.</summary>
-    internal Uri ApiBaseUri => BaseUri;
-
     /// <summary>
     /// The endpoint and JSON body a non-streaming call of <paramref name="messages"/> would send: what a batch line carries.
     /// </summary>
@@ -168,25 +165,11 @@ internal abstract class DialectChatClient : DialectHost, IChatClient
     /// A request to <paramref name="endpoint"/> with the headers this dialect's calls carry (API key, version header, the
     /// configured extra headers), for the batch endpoints of the same API.
     /// </summary>
-    internal HttpRequestMessage CreateBatchHttpRequest(HttpMethod method, Uri endpoint, HttpContent? content)
+    internal override HttpRequestMessage CreateBatchHttpRequest(HttpMethod method, Uri endpoint, HttpContent? content)
     {
         using var template = CreateHttpRequest([], null, ModelId, stream: false);
-        var request = new HttpRequestMessage(method, endpoint) { Content = content };
-        foreach (var header in template.Headers)
-        {
-            if (!string.Equals(header.Key, "Accept", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
-
-        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
-        return request;
+        return CopyHeaders(template, method, endpoint, content);
     }
-
-    /// <summary>Sends a batch endpoint's request like a call's: transport failures, timeouts and error statuses become StratumAI exceptions.</summary>
-    internal Task<HttpResponseMessage> SendBatchHttpRequestAsync(HttpRequestMessage request, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
-        SendAsync(request, ModelId, completionOption, cancellationToken);
 
     /// <summary>Reads one answer of a batch (the body a non-streaming call would have received) with this dialect's reader.</summary>
     internal async ValueTask<ChatResponse> ReadBatchItemAsync(string body, string model, string? requestId, CancellationToken cancellationToken)

@@ -122,6 +122,48 @@ internal abstract class DialectEmbeddingGenerator : DialectHost, IEmbeddingGener
         return result;
     }
 
+    internal override HttpRequestMessage CreateBatchHttpRequest(HttpMethod method, Uri endpoint, HttpContent? content)
+    {
+        using var template = CreateHttpRequest([], null, ModelId);
+        return CopyHeaders(template, method, endpoint, content);
+    }
+
+    /// <summary>The endpoint and JSON body a call embedding <paramref name="inputs"/> in one request would send: what a batch line carries.</summary>
+    internal (Uri Endpoint, byte[] Body) CreateBatchItem(IReadOnlyList<string> inputs, EmbeddingGenerationOptions? options)
+    {
+        using var request = CreateHttpRequest(inputs, options, ModelId);
+        using var body = new MemoryStream();
+        request.Content!.CopyTo(body, null, CancellationToken.None);
+        return (request.RequestUri!, body.ToArray());
+    }
+
+    /// <summary>Reads one answer of a batch (the body a single request would have received) as the vectors of its <paramref name="inputs"/> inputs.</summary>
+    /// <remarks><paramref name="inputs"/> is null for a batch resumed by id, whose requests this process never saw: the vectors are then not counted.</remarks>
+    internal async ValueTask<GeneratedEmbeddings<Embedding<float>>> ReadBatchItemAsync(string body, int? inputs, string? requestId, CancellationToken cancellationToken)
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        var (vectors, usage) = await ReadResponseAsync(response, inputs ?? int.MaxValue, ModelId, cancellationToken).ConfigureAwait(false);
+        if (inputs is not null && vectors.Count != inputs)
+        {
+            throw InvalidResponse(ModelId, $"a batch answer has {vectors.Count} vectors for {inputs} inputs.", null, usage);
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = ModelId })) { Usage = usage };
+        if (requestId is not null)
+        {
+            (result.AdditionalProperties ??= [])[StratumUsageKeys.RequestId] = requestId;
+        }
+
+        return result;
+    }
+
+    /// <summary>The exception this dialect maps an error answer of one batch item to, as if it had come with <paramref name="status"/>.</summary>
+    internal StratumException MapBatchItemError(int status, string body)
+    {
+        using var response = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        return MapError(response, body, ModelId);
+    }
+
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null) => ServiceOf(serviceType, serviceKey, _metadata);
 

@@ -76,6 +76,35 @@ internal abstract class DialectHost
     private protected HttpRequestMessage CreateJsonPost(Uri endpoint, byte[] json, string accept, string? apiKeyHeader = null, KeyValuePair<string, string>? fixedHeader = null) =>
         DialectHttp.CreateJsonPost(endpoint, json, accept, ApiKey, apiKeyHeader, Headers, fixedHeader);
 
+    /// <summary>The provider's base URL, under which the batch endpoints live.</summary>
+    internal Uri ApiBaseUri => BaseUri;
+
+    /// <summary>
+    /// A request to a batch endpoint of the same API (<paramref name="endpoint"/>) with the headers this client's calls carry
+    /// (API key, version header, the configured extra headers).
+    /// </summary>
+    internal abstract HttpRequestMessage CreateBatchHttpRequest(HttpMethod method, Uri endpoint, HttpContent? content);
+
+    /// <summary>Sends a batch endpoint's request like a call's: transport failures, timeouts and error statuses become StratumAI exceptions.</summary>
+    internal Task<HttpResponseMessage> SendBatchHttpRequestAsync(HttpRequestMessage request, HttpCompletionOption completionOption, CancellationToken cancellationToken) =>
+        SendAsync(request, ModelId, completionOption, cancellationToken);
+
+    /// <summary>A request to <paramref name="endpoint"/> with the headers of <paramref name="template"/> (a call's request), accepting JSON.</summary>
+    private protected static HttpRequestMessage CopyHeaders(HttpRequestMessage template, HttpMethod method, Uri endpoint, HttpContent? content)
+    {
+        var request = new HttpRequestMessage(method, endpoint) { Content = content };
+        foreach (var header in template.Headers)
+        {
+            if (!string.Equals(header.Key, "Accept", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+
     /// <summary>What every dialect client answers to <c>GetService</c>: its metadata, and itself; nothing for a keyed request.</summary>
     private protected object? ServiceOf(Type serviceType, object? serviceKey, object metadata)
     {

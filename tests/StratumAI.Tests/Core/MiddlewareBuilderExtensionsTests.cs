@@ -52,9 +52,9 @@ public sealed class MiddlewareBuilderExtensionsTests
             Assert.Equal("StratumEmbeddingGeneratorBuilderExtensions", method.DeclaringType.Name);
         });
 
-        // The money middleware, named as for chat; a cache and telemetry for embeddings are Microsoft.Extensions.AI's own.
+        // The money middleware, the cache and telemetry, named as for chat.
         var names = embedding.Select(method => method.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["UseStratumBudget", "UseStratumCostTracking"], names);
+        Assert.Equal(["UseStratumBudget", "UseStratumCache", "UseStratumCostTracking", "UseStratumTelemetry"], names);
         Assert.Subset(BuilderExtensions.Select(method => method.Name).ToHashSet(), names.ToHashSet());
     }
 

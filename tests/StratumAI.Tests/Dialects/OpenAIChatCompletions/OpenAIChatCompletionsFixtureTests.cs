@@ -97,7 +97,6 @@ public sealed class OpenAIChatCompletionsFixtureTests
     /// </summary>
     private static readonly Dictionary<string, string> Awaiting = new(StringComparer.Ordinal)
     {
-        ["openai/batch__langbatch__embedding_batch_results.jsonl"] = FixtureInventory.AwaitingIssue13,
     };
 
     [Fact]
@@ -115,7 +114,7 @@ public sealed class OpenAIChatCompletionsFixtureTests
         // The batch fixtures are replayed by Batches/BatchReplayTests (the ruby_llm lifecycle is a Responses batch, filtered above),
         // the embeddings fixtures by Embeddings/EmbeddingFixtureTests.
         var embeddings = Embeddings.EmbeddingFixtureTests.Replayed.Where(f => all.Contains(f, StringComparer.Ordinal));
-        FixtureInventory.AssertExactly(all, Cases.Keys.Concat(Batches.BatchReplayTests.ChatCompletionsFolderFixtures).Concat(embeddings), Awaiting, "OpenAIChatCompletionsFixtureTests.cs");
+        FixtureInventory.AssertExactly(all, Cases.Keys.Concat(Batches.BatchReplayTests.ChatCompletionsFolderFixtures).Concat([Batches.EmbeddingBatchTests.EmbeddingResults]).Concat(embeddings), Awaiting, "OpenAIChatCompletionsFixtureTests.cs");
     }
 
     [Theory]
