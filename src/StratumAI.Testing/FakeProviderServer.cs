@@ -264,6 +264,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
     private static async Task<ReceivedRequest> ReadRequestAsync(HttpContext context, CancellationToken cancellationToken)
     {
+        var receivedAt = DateTimeOffset.UtcNow;
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
         var headers = new List<KeyValuePair<string, string>>();
@@ -281,7 +282,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
             target = context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
         }
 
-        return new ReceivedRequest(context.Request.Method, target, headers, body.ToArray());
+        return new ReceivedRequest(context.Request.Method, target, headers, body.ToArray()) { ReceivedAt = receivedAt };
     }
 
     private static async Task ServeAsync(HttpContext context, FakeResponse response, CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ public sealed record ReceivedRequest(
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     ReadOnlyMemory<byte> BodyBytes)
 {
+    /// <summary>
+    /// When the server started reading the request (the system clock, UTC): what a test of rate limits across processes counts
+    /// per window, since the arrival at the provider is what a provider's limit sees.
+    /// </summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+
     /// <summary>Gets the body decoded as UTF-8 text (empty when there was none).</summary>
     public string Body => Encoding.UTF8.GetString(BodyBytes.Span);
 
