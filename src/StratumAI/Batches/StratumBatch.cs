@@ -100,7 +100,7 @@ public sealed class StratumBatch
     /// <exception cref="StratumException">The provider answered with an error.</exception>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
-        Update(await _protocol.GetAsync(Id, cancellationToken).ConfigureAwait(false));
+        await UpdateAsync(await _protocol.GetAsync(Id, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,7 +134,7 @@ public sealed class StratumBatch
     /// <exception cref="StratumException">The provider answered with an error.</exception>
     public async Task CancelAsync(CancellationToken cancellationToken = default)
     {
-        Update(await _protocol.CancelAsync(Id, cancellationToken).ConfigureAwait(false));
+        await UpdateAsync(await _protocol.CancelAsync(Id, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -160,18 +160,18 @@ public sealed class StratumBatch
             yield return await ToResultAsync(line, cancellationToken).ConfigureAwait(false);
         }
 
-        Settle();
+        await SettleAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public override string ToString() => $"StratumBatch({Id}, {Model.Id}, {Status ?? "not read"})";
 
-    private void Update(BatchState state)
+    private async ValueTask UpdateAsync(BatchState state)
     {
         Volatile.Write(ref _state, state);
         if (state.IsEnded && !state.HasResults)
         {
-            Settle();
+            await SettleAsync().ConfigureAwait(false);
         }
     }
 
@@ -282,7 +282,7 @@ public sealed class StratumBatch
         }
     }
 
-    private void Settle()
+    private async ValueTask SettleAsync()
     {
         BudgetReservation? reservation;
         decimal spent;
@@ -301,12 +301,12 @@ public sealed class StratumBatch
 
         if (reservation is not null)
         {
-            reservation.Settle(spent);
+            await reservation.SettleAsync(spent).ConfigureAwait(false);
         }
         else if (_options.Budget is { } budget && spent > 0m)
         {
             // A batch resumed by id has no reservation of this process: its spend is charged when its results are read.
-            budget.Charge(spent, _tags, _options.Caller);
+            await budget.ChargeAsync(spent, _tags, _options.Caller).ConfigureAwait(false);
         }
     }
 }
