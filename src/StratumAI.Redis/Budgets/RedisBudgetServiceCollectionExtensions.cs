@@ -32,13 +32,7 @@ public static class RedisBudgetServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(configuration);
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(configuration);
-            options.AbortOnConnectFail = false;
-            options.BacklogPolicy = BacklogPolicy.FailFast;
-            return ConnectionMultiplexer.Connect(options);
-        });
+        RedisRegistration.TryAddConnection(services, configuration);
         return services.AddStratumRedisBudgets(policies, configure);
     }
 
@@ -57,11 +51,7 @@ public static class RedisBudgetServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(policies);
         var list = policies.ToArray();
-        var builder = services.AddOptions<RedisBudgetOptions>();
-        if (configure is not null)
-        {
-            builder.Configure(configure);
-        }
+        RedisRegistration.AddOptions(services, configure);
 
         services.TryAddSingleton(static provider => new RedisBudgetStore(
             provider.GetRequiredService<IConnectionMultiplexer>(),

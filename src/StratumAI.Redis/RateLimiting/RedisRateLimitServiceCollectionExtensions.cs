@@ -29,13 +29,7 @@ public static class RedisRateLimitServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(configuration);
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(configuration);
-            options.AbortOnConnectFail = false;
-            options.BacklogPolicy = BacklogPolicy.FailFast;
-            return ConnectionMultiplexer.Connect(options);
-        });
+        RedisRegistration.TryAddConnection(services, configuration);
         return services.AddStratumRedisRateLimits(configure);
     }
 
@@ -50,11 +44,7 @@ public static class RedisRateLimitServiceCollectionExtensions
     public static IServiceCollection AddStratumRedisRateLimits(this IServiceCollection services, Action<RedisRateLimitOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var builder = services.AddOptions<RedisRateLimitOptions>();
-        if (configure is not null)
-        {
-            builder.Configure(configure);
-        }
+        RedisRegistration.AddOptions(services, configure);
 
         services.TryAddSingleton(static provider => new RedisRateLimitStore(
             provider.GetRequiredService<IConnectionMultiplexer>(),
